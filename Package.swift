@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+// GalaxyNet: the winning Galaxy Zoo convnet, re-created in Swift.
+// Targets are listed in their one-way dependency order:
+// C shims → tensor core → fast kernels → autodiff → layers → CLI.
+import PackageDescription
+
+let optimise: [SwiftSetting] = []
+
+let package = Package(
+    name: "GalaxyNet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "galaxynet", targets: ["galaxynet"]),
+        .library(name: "GalaxyNet", targets: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims: one system-library target per Debian library.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+
+        // Tensor values, the Backend interface and the plain reference kernels.
+        .target(name: "GalaxyTensor", swiftSettings: optimise),
+        // The fast CPU backend: oneDNN for conv/pool/LRN, OpenBLAS for matmul, SIMD loops.
+        .target(name: "GalaxyKernels", dependencies: ["GalaxyTensor", "CDNNL", "COpenBLAS"], swiftSettings: optimise),
+        // Reverse-mode automatic differentiation over GalaxyTensor ops.
+        .target(name: "GalaxyAutodiff", dependencies: ["GalaxyTensor"], swiftSettings: optimise),
+        // Layers, parameter enumeration and optimisers.
+        .target(name: "GalaxyLayers", dependencies: ["GalaxyAutodiff"], swiftSettings: optimise),
+        // The `galaxynet` command line.
+        .executableTarget(
+            name: "galaxynet",
+            dependencies: [
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimise),
+
+        // Helpers shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["GalaxyTensor", "GalaxyKernels"], path: "Tests/Support"),
+        .testTarget(name: "GalaxyTensorTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "TestSupport"]),
+        .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
+        .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
+    ]
+)

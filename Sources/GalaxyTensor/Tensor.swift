@@ -1,0 +1,174 @@
+/// A backend-private memory layout (for example oneDNN's channel-blocked `nChw16c`).
+///
+/// Tensors normally hold their elements row-major ("plain"). A fast backend may leave a layer's
+/// output in a layout of its own so that the next layer of the same backend can read it without
+/// a reorder; anything else asks for `Tensor.plain` first. The type is opaque on purpose: no C
+/// type of any backend appears in the public API.
+public protocol OpaqueLayout: AnyObject, Sendable, CustomStringConvertible {}
+
+/// An n-dimensional array of Float32 values with value semantics.
+///
+/// Copies share one 64-byte-aligned buffer until one of them is written (copy-on-write).
+/// Images use NCHW. Every tensor knows the `Backend` that computes on it, the way a tensor
+/// knows its device in other frameworks; ops on two tensors need the same backend.
+public struct Tensor: @unchecked Sendable {
+    /// The extent of each axis, outermost first.
+    public let shape: [Int]
+    /// The buffer; longer than `count` only for padded opaque layouts.
+    public private(set) var storage: TensorStorage
+    /// Non-nil when the elements are in a backend-private order (see `OpaqueLayout`).
+    public let layout: (any OpaqueLayout)?
+    /// The kernels that compute on this tensor.
+    public let backend: any Backend
+
+    /// Wraps existing storage; `layout == nil` means `storage` holds `shape` row-major.
+    public init(shape: [Int], storage: TensorStorage, layout: (any OpaqueLayout)? = nil, backend: any Backend) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
+        precondition(layout != nil || storage.count >= shape.reduce(1, *),
+                     "Tensor: storage of \(storage.count) elements is too small for shape \(shape)")
+        self.shape = shape
+        self.storage = storage
+        self.layout = layout
+        self.backend = backend
+    }
+
+    /// A tensor of `shape` holding `scalars` in row-major order.
+    public init(shape: [Int], scalars: [Float], backend: any Backend = ReferenceBackend.shared) {
+        let count = shape.reduce(1, *)
+        precondition(scalars.count == count, "Tensor: \(scalars.count) scalars given for shape \(shape) (\(count) elements)")
+        let storage = TensorStorage(uninitializedCount: count)
+        scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+        self.init(shape: shape, storage: storage, backend: backend)
+    }
+
+    /// A tensor of `shape` with every element equal to `value`.
+    public init(repeating value: Float, shape: [Int], backend: any Backend = ReferenceBackend.shared) {
+        self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), repeating: value), backend: backend)
+    }
+
+    /// A tensor of zeros.
+    public init(zeros shape: [Int], backend: any Backend = ReferenceBackend.shared) {
+        self.init(repeating: 0, shape: shape, backend: backend)
+    }
+
+    /// A scalar (rank-0) tensor.
+    public init(scalar: Float, backend: any Backend = ReferenceBackend.shared) {
+        self.init(shape: [], scalars: [scalar], backend: backend)
+    }
+
+    /// Uninitialised memory for a kernel to fill completely.
+    public init(uninitialized shape: [Int], backend: any Backend) {
+        self.init(shape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)), backend: backend)
+    }
+
+    /// Gaussian values with the given mean and standard deviation, drawn from `generator`.
+    public static func randomNormal(shape: [Int], mean: Float = 0, standardDeviation: Float,
+                                    generator: inout SeededGenerator,
+                                    backend: any Backend = ReferenceBackend.shared) -> Tensor {
+        var t = Tensor(uninitialized: shape, backend: backend)
+        t.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices { buffer[i] = mean + standardDeviation * generator.nextNormal() }
+        }
+        return t
+    }
+
+    /// Values uniform in [low, high), drawn from `generator`.
+    public static func randomUniform(shape: [Int], low: Float = 0, high: Float = 1,
+                                     generator: inout SeededGenerator,
+                                     backend: any Backend = ReferenceBackend.shared) -> Tensor {
+        var t = Tensor(uninitialized: shape, backend: backend)
+        t.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices { buffer[i] = low + (high - low) * generator.nextUniform() }
+        }
+        return t
+    }
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+    /// Number of axes.
+    public var rank: Int { shape.count }
+
+    /// The same values in row-major order (a reorder when the layout is opaque, free otherwise).
+    public var plain: Tensor { layout == nil ? self : backend.makePlain(self) }
+
+    /// The same values computed on by another backend (no copy for plain tensors).
+    public func on(_ other: any Backend) -> Tensor {
+        let p = plain
+        return Tensor(shape: p.shape, storage: p.storage, backend: other)
+    }
+
+    /// All elements in row-major order.
+    public var scalars: [Float] {
+        plain.withUnsafeBufferPointer { Array($0) }
+    }
+
+    /// The single element of a one-element tensor.
+    public var scalar: Float {
+        precondition(count == 1, "Tensor.scalar: shape \(shape) has \(count) elements, not 1")
+        return plain.storage.pointer[0]
+    }
+
+    /// Reads the elements in row-major order; the tensor must be plain.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        precondition(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
+        return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// Writes the elements in row-major order, copying the buffer first if another value shares it.
+    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        precondition(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// Whether this value is the only owner of its buffer (an in-place update will not copy).
+    public mutating func isUniquelyOwned() -> Bool { isKnownUniquelyReferenced(&storage) }
+
+    /// The same elements viewed with another shape of equal element count (no copy when plain).
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var newShape = newShape
+        if let inferred = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "reshape: cannot infer -1 in \(newShape) for shape \(shape)")
+            newShape[inferred] = count / known
+        }
+        precondition(newShape.reduce(1, *) == count,
+                     "reshape: shape \(shape) (\(count) elements) cannot become \(newShape) (\(newShape.reduce(1, *)) elements)")
+        let p = plain
+        return Tensor(shape: newShape, storage: p.storage, backend: backend)
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let values = scalars
+        let shown = values.prefix(8).map { String($0) }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(shown)\(values.count > 8 ? ", …" : "")])"
+    }
+}
+
+/// Helpers for row-major shapes.
+public enum Shape {
+    /// Row-major strides (in elements) of `shape`.
+    public static func strides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = running
+            running *= shape[axis]
+        }
+        return strides
+    }
+
+    /// The NumPy broadcast of two shapes, or nil when they are incompatible.
+    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if x == y || y == 1 { result[i] = x } else if x == 1 { result[i] = y } else { return nil }
+        }
+        return result
+    }
+}

@@ -1,0 +1,119 @@
+import Testing
+import GalaxyTensor
+import GalaxyKernels
+import GalaxyAutodiff
+import TestSupport
+
+/// The fast backend against the reference backend on random shapes: forward values and every
+/// gradient, including shapes with enough channels for oneDNN's blocked layouts.
+@Suite("oneDNN agrees with the reference")
+struct BackendAgreementTests {
+    let reference = ReferenceBackend.shared
+    let fast = OneDNNBackend.sharedFast
+    static let tolerance: Float = 1e-4
+
+    /// Runs `f` on both backends with the same inputs and compares output and input gradients.
+    func expectAgreement(_ inputs: [Tensor], _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+                         _ f: ([Variable]) -> Variable) {
+        func run(_ backend: any Backend) -> (Tensor, [Tensor]) {
+            let vars = inputs.map { Variable(parameter: $0.on(backend)) }
+            let y = f(vars)
+            let seed = TestSupport.random(y.shape, seed: 1234, backend: backend)
+            return (y.value.plain, gradients(of: y, wrt: vars, seed: seed))
+        }
+        let (yr, gr) = run(reference), (yf, gf) = run(fast)
+        #expect(TestSupport.relativeDifference(yf, yr) < Self.tolerance, "\(label): forward", sourceLocation: sourceLocation)
+        for (i, (a, b)) in zip(gf, gr).enumerated() {
+            #expect(TestSupport.relativeDifference(a, b) < Self.tolerance, "\(label): gradient \(i)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func convolutionsOnRandomShapes() {
+        var g = SeededGenerator(seed: 2026)
+        for trial in 0..<12 {
+            let n = 1 + Int(g.next() % 3), c = [1, 3, 16, 32][Int(g.next() % 4)], o = [4, 16, 32, 37][Int(g.next() % 4)]
+            let kh = 1 + Int(g.next() % 5), kw = 1 + Int(g.next() % 5)
+            let h = kh + 3 + Int(g.next() % 8), w = kw + 3 + Int(g.next() % 8)
+            let stride = 1 + Int(g.next() % 2)
+            let geometry: Convolution2DGeometry = switch trial % 3 {
+            case 0: .valid(stride: stride)
+            case 1: .same(kernelHeight: kh, kernelWidth: kw, stride: stride)
+            default: .full(kernelHeight: kh, kernelWidth: kw, stride: stride)
+            }
+            let mode: BiasMode = [.none, .tied, .untied][trial % 3]
+            let relu = trial % 2 == 0
+            let (oh, ow) = geometry.outputSize(height: h, width: w, kernelHeight: kh, kernelWidth: kw)
+            let x = TestSupport.random([n, c, h, w], seed: UInt64(trial))
+            let wt = TestSupport.random([o, c, kh, kw], seed: UInt64(100 + trial), scale: 0.3)
+            let b = TestSupport.random(mode == .untied ? [o, oh, ow] : [o], seed: UInt64(200 + trial))
+            let label = "trial \(trial): x \(x.shape) w \(wt.shape) \(geometry) \(mode) relu \(relu)"
+            expectAgreement([x, wt, b], label) { v in
+                conv2d(v[0], weight: v[1], bias: mode == .none ? nil : v[2], biasMode: mode, geometry: geometry, relu: relu)
+            }
+        }
+    }
+
+    /// conv → pool → conv → LRN → pool keeps oneDNN layouts between kernels; the result must not change.
+    @Test func chainedLayersInBlockedLayouts() {
+        let x = TestSupport.random([2, 3, 24, 24], seed: 1)
+        let w1 = TestSupport.random([32, 3, 5, 5], seed: 2, scale: 0.2), b1 = TestSupport.random([32, 20, 20], seed: 3, scale: 0.1)
+        let w2 = TestSupport.random([64, 32, 3, 3], seed: 4, scale: 0.1), b2 = TestSupport.random([64], seed: 5, scale: 0.1)
+        expectAgreement([x, w1, b1, w2, b2], "conv chain") { v in
+            let a = conv2d(v[0], weight: v[1], bias: v[2], biasMode: .untied, relu: true).maxPool2d(.init(window: 3, stride: 2))
+            let b = conv2d(a, weight: v[3], bias: v[4], biasMode: .tied, relu: true).localResponseNorm(.init(size: 5, alpha: 1e-2, beta: 0.75, k: 2))
+            return b.maxPool2d(.init(window: 2, stride: 2)).reshaped([2, -1])
+        }
+    }
+
+    @Test func poolingAndNormalisation() {
+        for (i, shape) in [[2, 16, 9, 9], [1, 5, 8, 7], [3, 32, 6, 6]].enumerated() {
+            let x = TestSupport.spaced(shape, seed: UInt64(i), spacing: 0.01)
+            for geometry in [Pooling2DGeometry(window: 2, stride: 2), .init(window: 3, stride: 2), .init(window: 3, stride: 1),
+                             .init(windowY: 2, windowX: 3, strideY: 2, strideX: 1, padTop: 1, padBottom: 0, padLeft: 1, padRight: 1)] {
+                expectAgreement([x], "pool \(shape) \(geometry)") { $0[0].maxPool2d(geometry) }
+            }
+            expectAgreement([x], "LRN \(shape)") { $0[0].localResponseNorm(.init(size: 5, alpha: 1e-1, beta: 0.75, k: 2)) }
+        }
+    }
+
+    @Test func matrixProducts() {
+        for (m, k, n) in [(1, 1, 1), (16, 300, 37), (33, 17, 65)] {
+            let a = TestSupport.random([m, k], seed: 1), b = TestSupport.random([k, n], seed: 2)
+            let at = TestSupport.random([k, m], seed: 3), bt = TestSupport.random([n, k], seed: 4)
+            expectAgreement([a, b], "matmul \(m)x\(k)x\(n)") { matmul($0[0], $0[1]) }
+            expectAgreement([at, bt], "matmul ᵀ \(m)x\(k)x\(n)") { matmul($0[0], transposeA: true, $0[1], transposeB: true) }
+        }
+    }
+
+    @Test func elementwiseAndReductions() {
+        // Large enough to take the multithreaded SIMD paths, odd sizes for the scalar tails.
+        let a = TestSupport.random([70, 1001], seed: 1), row = TestSupport.random([1001], seed: 2)
+        let col = TestSupport.random([70, 1], seed: 3), s = TestSupport.random([], seed: 4)
+        let positive = a.applying(.square) + 0.1
+        expectAgreement([a, row], "add row") { $0[0] + $0[1] }
+        expectAgreement([a, col], "mul column") { $0[0] * $0[1] }
+        expectAgreement([a, s], "scalar tensor") { $0[0] / ($0[1].squared() + 1) }
+        expectAgreement([a, positive], "divide") { $0[0] / $0[1] }
+        expectAgreement([a], "unary chain") { ($0[0] * 0.5 + 0.1).relu().clipped(0, 0.7) - $0[0].tanh() }
+        expectAgreement([a], "sum leading") { $0[0].sum(axes: [0]) }
+        expectAgreement([a], "sum trailing") { $0[0].sum(axes: [1]) }
+        expectAgreement([a], "maxout") { $0[0].sliced(axis: 1, 0..<1000).maxout(groupSize: 2) }
+    }
+}
+
+@Suite("oneDNN layouts and caching")
+struct OneDNNLayoutTests {
+    @Test func convolutionOutputsStayBlockedAndPrimitivesAreReused() {
+        let fast = OneDNNBackend()
+        let x = TestSupport.random([4, 3, 20, 20], seed: 1, backend: fast)
+        let w = TestSupport.random([32, 3, 5, 5], seed: 2, backend: fast)
+        let y = x.conv2d(weight: w, fuseReLU: true)
+        #expect(y.layout != nil, "32-channel output should stay in oneDNN's blocked layout")
+        let pooled = y.maxPool2d(.init(window: 2, stride: 2)).output
+        #expect(pooled.layout != nil, "pooling a blocked tensor keeps the layout")
+        #expect(pooled.plain.layout == nil && pooled.plain.shape == [4, 32, 8, 8])
+        let primitives = fast.cachedPrimitiveCount
+        for _ in 0..<3 { _ = x.conv2d(weight: w, fuseReLU: true).maxPool2d(.init(window: 2, stride: 2)) }
+        #expect(fast.cachedPrimitiveCount == primitives, "primitives are created once per shape")
+    }
+}

@@ -154,9 +154,9 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
                 let end = min(range.upperBound, i - offset + perSample)
                 let out = py + (i - offset)
                 if relu {
-                    Vector.zip(out, pb, out, offset..<(end - i + offset), { pointwiseMax($0 + $1, .zero) }, { max($0 + $1, 0) })
+                    Vector.zip(out, pb, out, offset..<(end - i + offset)) { max($0 + $1, 0) }
                 } else {
-                    Vector.zip(out, pb, out, offset..<(end - i + offset), { $0 + $1 }, { $0 + $1 })
+                    Vector.zip(out, pb, out, offset..<(end - i + offset), +)
                 }
                 i = end
             }
@@ -177,7 +177,7 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
             let masked = allocate(dy.shape, descriptor(dy))
             let py = UnsafePointer(output.storage.pointer), pg = UnsafePointer(dy.storage.pointer), pm = masked.storage.pointer
             Parallel.forChunks(count: descriptor(dy).byteCount / 4) { range in
-                Vector.zip(py, pg, pm, range, { y, g in g.replacing(with: 0, where: y .<= 0) }, { y, g in y > 0 ? g : 0 })
+                Vector.zip(py, pg, pm, range) { y, g in y > 0 ? g : 0 }
             }
             dy = masked
         }
@@ -222,7 +222,7 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
         let pt = UnsafePointer(t.storage.pointer), out = total.storage.pointer
         out.update(from: pt, count: perSample)
         for s in 1..<max(t.shape[0], 1) {
-            Vector.zip(out, pt + s * perSample, out, 0..<perSample, { $0 + $1 }, { $0 + $1 })
+            Vector.zip(out, pt + s * perSample, out, 0..<perSample, +)
         }
         return makePlain(total).reshaped(Array(t.shape.dropFirst()))
     }
@@ -329,7 +329,7 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let n = transposeB ? b.shape[0] : b.shape[1]
         let c = output([m, n])
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        OpenBLAS.sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a.storage.pointer, Int32(a.shape[1]), b.storage.pointer, Int32(b.shape[1]),
                     0, c.storage.pointer, Int32(n))
         return c
@@ -351,32 +351,42 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
         let c = output(shape)
         let na = a.count, nb = b.count
         let pa = UnsafePointer(a.storage.pointer), pb = UnsafePointer(b.storage.pointer), pc = c.storage.pointer
-        let vector: (Vector.V, Vector.V) -> Vector.V = switch operation {
-        case .add: { $0 + $1 }
-        case .subtract: { $0 - $1 }
-        case .multiply: { $0 * $1 }
-        case .divide: { $0 / $1 }
+        // One specialised loop per operation: a closure chosen at run time would not vectorise.
+        switch operation {
+        case .add: repeatedBinary(pa, na, pb, nb, pc, total, +)
+        case .subtract: repeatedBinary(pa, na, pb, nb, pc, total, -)
+        case .multiply: repeatedBinary(pa, na, pb, nb, pc, total, *)
+        case .divide: repeatedBinary(pa, na, pb, nb, pc, total, /)
         }
+        return c
+    }
+
+    /// c[i] = f(a[i mod na], b[i mod nb]) where each operand is either the whole output or a block
+    /// that repeats along the leading axes.
+    @inline(__always)
+    private func repeatedBinary(_ pa: UnsafePointer<Float>, _ na: Int, _ pb: UnsafePointer<Float>, _ nb: Int,
+                                _ pc: UnsafeMutablePointer<Float>, _ total: Int, _ f: (Float, Float) -> Float) {
         Parallel.forChunks(count: total) { range in
             if na == total && nb == total {
-                Vector.zip(pa, pb, pc, range, vector, operation.apply)
-            } else if nb == 1 || na == 1 {
-                let s = nb == 1 ? pb[0] : pa[0], vs = Vector.V(repeating: s)
-                let full = nb == 1 ? pa : pb
-                if nb == 1 { Vector.map(full, pc, range, { vector($0, vs) }, { operation.apply($0, s) }) }
-                else { Vector.map(full, pc, range, { vector(vs, $0) }, { operation.apply(s, $0) }) }
+                Vector.zip(pa, pb, pc, range, f)
+            } else if nb == 1 {
+                let s = pb[0]
+                Vector.map(pa, pc, range) { f($0, s) }
+            } else if na == 1 {
+                let s = pa[0]
+                Vector.map(pb, pc, range) { f(s, $0) }
             } else {
                 // One operand repeats with period p; walk the range period by period.
+                let p = min(na, nb)
                 var i = range.lowerBound
                 while i < range.upperBound {
-                    let p = min(na, nb), offset = i % p, end = min(range.upperBound, i - offset + p)
-                    let ao = na == total ? pa + (i - offset) : pa, bo = nb == total ? pb + (i - offset) : pb
-                    Vector.zip(ao, bo, pc + (i - offset), offset..<(end - i + offset), vector, operation.apply)
+                    let offset = i % p, start = i - offset, end = min(range.upperBound, start + p)
+                    let ao = na == total ? pa + start : pa, bo = nb == total ? pb + start : pb
+                    Vector.zip(ao, bo, pc + start, offset..<(end - start), f)
                     i = end
                 }
             }
         }
-        return c
     }
 
     public override func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
@@ -385,13 +395,13 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
         let px = UnsafePointer(x.storage.pointer), py = y.storage.pointer
         Parallel.forChunks(count: x.count) { range in
             switch operation {
-            case .relu: Vector.map(px, py, range, { pointwiseMax($0, .zero) }, { max($0, 0) })
-            case .negate: Vector.map(px, py, range, { -$0 }, { -$0 })
-            case .square: Vector.map(px, py, range, { $0 * $0 }, { $0 * $0 })
-            case .addScalar(let s): Vector.map(px, py, range, { $0 + s }, { $0 + s })
-            case .multiplyScalar(let s): Vector.map(px, py, range, { $0 * s }, { $0 * s })
+            case .relu: Vector.map(px, py, range) { max($0, 0) }
+            case .negate: Vector.map(px, py, range) { -$0 }
+            case .square: Vector.map(px, py, range) { $0 * $0 }
+            case .addScalar(let s): Vector.map(px, py, range) { $0 + s }
+            case .multiplyScalar(let s): Vector.map(px, py, range) { $0 * s }
             case .clip(let lo, let hi):
-                Vector.map(px, py, range, { pointwiseMin(pointwiseMax($0, .init(repeating: lo)), .init(repeating: hi)) }, { min(max($0, lo), hi) })
+                Vector.map(px, py, range) { min(max($0, lo), hi) }
             default: for i in range { py[i] = operation.apply(px[i]) }
             }
         }
@@ -405,8 +415,8 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
         let pg = UnsafePointer(dy.storage.pointer), pdx = dx.storage.pointer
         Parallel.forChunks(count: x.count) { range in
             switch operation {
-            case .relu: Vector.zip(px, pg, pdx, range, { x, g in g.replacing(with: 0, where: x .<= 0) }, { x, g in x > 0 ? g : 0 })
-            case .multiplyScalar(let s): Vector.map(pg, pdx, range, { $0 * s }, { $0 * s })
+            case .relu: Vector.zip(px, pg, pdx, range) { x, g in x > 0 ? g : 0 }
+            case .multiplyScalar(let s): Vector.map(pg, pdx, range) { $0 * s }
             case .addScalar: pdx.advanced(by: range.lowerBound).update(from: pg + range.lowerBound, count: range.count)
             default: for i in range { pdx[i] = pg[i] * operation.derivative(input: px[i], output: py[i]) }
             }
@@ -425,7 +435,7 @@ public final class OneDNNBackend: ReferenceBackend, @unchecked Sendable {
         let px = UnsafePointer(x.storage.pointer), pr = result.storage.pointer
         Parallel.forChunks(count: inner, minimumChunk: 1024) { range in
             for row in 0..<outer {
-                Vector.zip(pr, px + row * inner, pr, range, { $0 + $1 }, { $0 + $1 })
+                Vector.zip(pr, px + row * inner, pr, range, +)
             }
         }
         return result

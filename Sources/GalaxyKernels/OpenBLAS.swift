@@ -1,0 +1,65 @@
+import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// OpenBLAS, loaded at first use.
+///
+/// Debian's OpenBLAS 0.3.21 picks its CPU kernels when the library loads and does not know
+/// recent Xeons: on this project's machines it falls back to its "Prescott" (SSE3) kernels and
+/// runs sgemm at ~32 instead of ~200 GFLOP/s. Loading it ourselves lets us name the kernels
+/// that fit the CPU's instruction set first — unless the user (or the machine) already set
+/// OPENBLAS_CORETYPE, which is always respected.
+enum OpenBLAS {
+    typealias Sgemm = @convention(c) (CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint, blasint, blasint,
+                                      Float, UnsafePointer<Float>?, blasint, UnsafePointer<Float>?, blasint,
+                                      Float, UnsafeMutablePointer<Float>?, blasint) -> Void
+    typealias CoreName = @convention(c) () -> UnsafeMutablePointer<CChar>?
+
+    // Written once by the lazy initialiser, then only read.
+    nonisolated(unsafe) private static let library: UnsafeMutableRawPointer = {
+        if getenv("OPENBLAS_CORETYPE") == nil, let core = suitableCoreType() {
+            setenv("OPENBLAS_CORETYPE", core, 0)
+        }
+        for name in ["libopenblas.so.0", "libopenblas.so"] {
+            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return handle }
+        }
+        fatalError("GalaxyKernels: cannot load OpenBLAS (libopenblas.so.0): install libopenblas0 (make test does)")
+    }()
+
+    static let sgemm: Sgemm = symbol("cblas_sgemm")
+
+    /// The kernel family OpenBLAS runs (e.g. "SkylakeX").
+    static var coreName: String {
+        let name: CoreName = symbol("openblas_get_corename")
+        return name().map { String(cString: $0) } ?? "unknown"
+    }
+
+    private static func symbol<T>(_ name: String) -> T {
+        guard let pointer = dlsym(library, name) else { fatalError("GalaxyKernels: OpenBLAS has no symbol \(name)") }
+        return unsafeBitCast(pointer, to: T.self)
+    }
+
+    /// The OpenBLAS core type matching the CPU flags in /proc/cpuinfo, if any is clearly right.
+    static func suitableCoreType() -> String? {
+        guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0 {
+            let text = String(cString: line!)
+            guard text.hasPrefix("flags") else { continue }
+            let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
+            if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "SkylakeX" }
+            if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+            return nil
+        }
+        return nil
+    }
+}
+
+/// The kernels OpenBLAS runs in this process (for benchmark reports).
+public enum BLASInfo {
+    public static var coreName: String { OpenBLAS.coreName }
+}

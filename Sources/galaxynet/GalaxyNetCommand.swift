@@ -1,0 +1,32 @@
+import ArgumentParser
+import GalaxyTensor
+import GalaxyKernels
+
+/// The `galaxynet` command line.
+@main
+struct GalaxyNetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "galaxynet",
+        abstract: "Learn Galaxy Zoo morphology from galaxy images (a Swift successor of the 2014 winning convnet).",
+        subcommands: [BenchCommand.self])
+}
+
+/// The compute backend chosen on the command line.
+enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case reference, onednn
+
+    var backend: any Backend {
+        switch self {
+        case .reference: ReferenceBackend.shared
+        case .onednn: OneDNNBackend.sharedFast
+        }
+    }
+}
+
+/// `galaxynet bench …`: speed measurements that print figures (never timed tests).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure speed: per-layer kernels against the machine's sgemm peak.",
+        subcommands: [KernelBenchCommand.self])
+}

@@ -1,0 +1,32 @@
+# GalaxyNet — the two set-up commands (README): `make demo` and `make test`.
+# Both install the Debian packages the C shims need when they are missing.
+
+DEB_PACKAGES := libdnnl-dev libopenblas-dev libturbojpeg0-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build -c release
+
+# The main job on built-in data (for now the kernel benchmark; later the end-to-end demo).
+demo: build
+	.build/release/galaxynet bench kernels
+
+# Build every test target first so a compile error fails loudly, then run the suite.
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+bench: build
+	.build/release/galaxynet bench kernels
+
+clean:
+	rm -rf .build

@@ -112,15 +112,12 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
+                    // i–p–j order: the inner loop runs along a row of C (and of B when not transposed).
                     for i in 0..<m {
-                        for j in 0..<n {
-                            var acc: Float = 0
-                            for p in 0..<k {
-                                let av = transposeA ? pa[p * m + i] : pa[i * k + p]
-                                let bv = transposeB ? pb[j * k + p] : pb[p * n + j]
-                                acc += av * bv
-                            }
-                            pc[i * n + j] = acc
+                        for j in 0..<n { pc[i * n + j] = 0 }
+                        for p in 0..<k {
+                            let av = transposeA ? pa[p * m + i] : pa[i * k + p]
+                            for j in 0..<n { pc[i * n + j] += av * (transposeB ? pb[j * k + p] : pb[p * n + j]) }
                         }
                     }
                 }
@@ -309,29 +306,44 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Convolution
 
+    /// Output columns q for which input column q·stride − pad + k lies inside [0, size).
+    private func validRange(output: Int, stride: Int, pad: Int, offset k: Int, size: Int) -> Range<Int> {
+        // q·stride − pad + k ≥ 0  and  q·stride − pad + k < size.
+        let low = max(0, (pad - k + stride - 1) / stride)
+        let high = min(output, (size - 1 + pad - k) / stride + 1)
+        return low < high ? low..<high : 0..<0
+    }
+
+    // The loops run over one filter tap (ch, ky, kx) at a time and sweep the output row, so the
+    // innermost loop is a contiguous multiply-add the compiler vectorises; taps falling in the
+    // zero padding are skipped through `validRange` instead of tested per element.
     open func conv2d(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry g: Convolution2DGeometry, fuseReLU: Bool) -> Tensor {
         let x = input.plain, w = weight.plain
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
         let (oh, ow) = g.outputSize(height: h, width: wd, kernelHeight: kh, kernelWidth: kw)
-        var y = output([n, o, oh, ow])
+        var y = Tensor(zeros: [n, o, oh, ow], backend: self)
         let b = bias.tensor?.plain
         let untied: Bool = if case .untied = bias { true } else { false }
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 y.withUnsafeMutableBufferPointer { py in
-                    let pb = b.map { $0.storage.pointer }
-                    for s in 0..<n { for f in 0..<o { for r in 0..<oh { for q in 0..<ow {
-                        var acc: Float = 0
+                    for s in 0..<n { for f in 0..<o {
+                        let out = py.baseAddress! + (s * o + f) * oh * ow
                         for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
-                            let iy = r * g.strideY - g.padTop + ky, ix = q * g.strideX - g.padLeft + kx
-                            if iy >= 0 && iy < h && ix >= 0 && ix < wd {
-                                acc += px[((s * c + ch) * h + iy) * wd + ix] * pw[((f * c + ch) * kh + ky) * kw + kx]
+                            let weight = pw[((f * c + ch) * kh + ky) * kw + kx]
+                            let image = px.baseAddress! + (s * c + ch) * h * wd
+                            let columns = validRange(output: ow, stride: g.strideX, pad: g.padLeft, offset: kx, size: wd)
+                            for r in validRange(output: oh, stride: g.strideY, pad: g.padTop, offset: ky, size: h) {
+                                let row = image + (r * g.strideY - g.padTop + ky) * wd - g.padLeft + kx
+                                for q in columns { out[r * ow + q] += weight * row[q * g.strideX] }
                             }
                         } } }
-                        if let pb { acc += untied ? pb[(f * oh + r) * ow + q] : pb[f] }
-                        py[((s * o + f) * oh + r) * ow + q] = fuseReLU ? max(acc, 0) : acc
-                    } } } }
+                        for i in 0..<(oh * ow) {
+                            if let b { out[i] += untied ? b.storage.pointer[f * oh * ow + i] : b.storage.pointer[f] }
+                            if fuseReLU { out[i] = max(out[i], 0) }
+                        }
+                    } }
                 }
             }
         }
@@ -354,17 +366,27 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
                 dy.withUnsafeBufferPointer { pdy in
                     dw.withUnsafeMutableBufferPointer { pdw in
                         dx.withUnsafeMutableBufferPointer { pdx in
-                            for s in 0..<n { for f in 0..<o { for r in 0..<oh { for q in 0..<ow {
-                                let grad = pdy[((s * o + f) * oh + r) * ow + q]
+                            // Each output element y[s,f,r,q] = Σ x[s,ch,r·sy−pt+ky,q·sx−pl+kx]·w[f,ch,ky,kx], so
+                            // dw[f,ch,ky,kx] = Σ dy·x at those positions and dx at those positions += dy·w.
+                            for s in 0..<n { for f in 0..<o {
+                                let grad = pdy.baseAddress! + (s * o + f) * oh * ow
                                 for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
-                                    let iy = r * g.strideY - g.padTop + ky, ix = q * g.strideX - g.padLeft + kx
-                                    if iy >= 0 && iy < h && ix >= 0 && ix < wd {
-                                        let xi = ((s * c + ch) * h + iy) * wd + ix, wi = ((f * c + ch) * kh + ky) * kw + kx
-                                        pdw[wi] += grad * px[xi]
-                                        pdx[xi] += grad * pw[wi]
+                                    let wi = ((f * c + ch) * kh + ky) * kw + kx
+                                    let weight = pw[wi]
+                                    let offset = (s * c + ch) * h * wd
+                                    let columns = validRange(output: ow, stride: g.strideX, pad: g.padLeft, offset: kx, size: wd)
+                                    var total: Float = 0
+                                    for r in validRange(output: oh, stride: g.strideY, pad: g.padTop, offset: ky, size: h) {
+                                        let start = offset + (r * g.strideY - g.padTop + ky) * wd - g.padLeft + kx
+                                        let row = px.baseAddress! + start, drow = pdx.baseAddress! + start
+                                        for q in columns {
+                                            total += grad[r * ow + q] * row[q * g.strideX]
+                                            drow[q * g.strideX] += grad[r * ow + q] * weight
+                                        }
                                     }
+                                    pdw[wi] += total
                                 } } }
-                            } } } }
+                            } }
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 # GalaxyNet — the two set-up commands (README): `make demo` and `make test`.
 # Both install the Debian packages the C shims need when they are missing.
 
-DEB_PACKAGES := libdnnl-dev libopenblas-dev libturbojpeg0-dev
+DEB_PACKAGES := libdnnl-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test bench clean
@@ -21,9 +21,10 @@ demo: build
 	.build/release/galaxynet bench kernels
 
 # Build every test target first so a compile error fails loudly, then run the suite.
+# Release mode: the end-to-end tests train real models and the CLI tests run the real binary.
 test: deps
-	swift build --build-tests
-	swift test --skip-build
+	swift build -c release --build-tests
+	swift test -c release --skip-build
 
 bench: build
 	.build/release/galaxynet bench kernels

@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // Tensor values, the Backend interface and the plain reference kernels.
         .target(name: "GalaxyTensor", swiftSettings: optimise),
@@ -30,11 +31,13 @@ let package = Package(
         .target(name: "GalaxyAutodiff", dependencies: ["GalaxyTensor"], swiftSettings: optimise),
         // Layers, parameter enumeration and optimisers.
         .target(name: "GalaxyLayers", dependencies: ["GalaxyAutodiff"], swiftSettings: optimise),
+        // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
+        .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "GalaxyTensorTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
+        .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
     ]
 )

@@ -165,7 +165,7 @@ extension Variable {
     /// Inverted dropout: in training each element is kept with probability 1 − rate and scaled by
     /// 1/(1 − rate); at inference it is the identity. The mask comes from `generator`.
     public func dropout(rate: Float, training: Bool, generator: inout SeededGenerator) -> Variable {
-        precondition(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1), got \(rate)")
+        require(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1), got \(rate)")
         guard training, rate > 0 else { return self }
         var mask = Tensor(uninitialized: value.shape, backend: ReferenceBackend.shared)
         let keep = 1 - rate, scale = 1 / (1 - rate)
@@ -230,14 +230,14 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil, b
 
 /// Mean over all elements of (prediction − target)².
 public func meanSquaredError(_ prediction: Variable, _ target: Variable) -> Variable {
-    precondition(prediction.shape == target.shape,
+    require(prediction.shape == target.shape,
                  "meanSquaredError: prediction \(prediction.shape) and target \(target.shape) differ")
     return (prediction - target).squared().mean()
 }
 
 /// Mean over rows of −Σ target · log softmax(logits); `target` holds one-hot (or soft) labels.
 public func softmaxCrossEntropy(logits: Variable, target: Variable) -> Variable {
-    precondition(logits.shape == target.shape,
+    require(logits.shape == target.shape,
                  "softmaxCrossEntropy: logits \(logits.shape) and target \(target.shape) differ")
     return -(logits.logSoftmax() * target).sum(axes: [1]).mean()
 }

@@ -64,7 +64,7 @@ public struct Variable: @unchecked Sendable {
 /// of `variables`; zeros for a variable the output does not depend on.
 public func gradients(of output: Variable, wrt variables: [Variable], seed: Tensor? = nil) -> [Tensor] {
     let seed = seed ?? Tensor(repeating: 1, shape: output.shape, backend: output.backend)
-    precondition(seed.shape == output.shape, "gradients: seed shape \(seed.shape) differs from output shape \(output.shape)")
+    require(seed.shape == output.shape, "gradients: seed shape \(seed.shape) differs from output shape \(output.shape)")
     guard let root = output.node else {
         return variables.map { Tensor(zeros: $0.shape, backend: $0.backend) }
     }
@@ -91,7 +91,7 @@ public func gradients(of output: Variable, wrt variables: [Variable], seed: Tens
         let inputGradients = backward(gradient)
         for (parent, g) in zip(node.parents, inputGradients) {
             guard let parent, let g else { continue }
-            precondition(g.shape == parent.shape, "gradients: backward produced \(g.shape) for an input of shape \(parent.shape)")
+            require(g.shape == parent.shape, "gradients: backward produced \(g.shape) for an input of shape \(parent.shape)")
             let pid = ObjectIdentifier(parent)
             if let existing = accumulated[pid] { accumulated[pid] = existing + g } else { accumulated[pid] = g }
         }

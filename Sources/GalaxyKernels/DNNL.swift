@@ -7,7 +7,7 @@ import Synchronization
 
 @inline(__always)
 func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
-    precondition(status == dnnl_success, "oneDNN: \(what()) failed with status \(status.rawValue)")
+    require(status == dnnl_success, "oneDNN: \(what()) failed with status \(status.rawValue)")
 }
 
 /// A memory descriptor and a canonical text key for it (dims, padding, strides, blocks), so
@@ -40,7 +40,7 @@ struct MemoryDescriptor: @unchecked Sendable {
         case 2: dnnl_ab
         case 3: dnnl_abc
         case 4: dnnl_abcd
-        default: preconditionFailure("oneDNN: rank \(shape.count) is not supported")
+        default: fatalError("oneDNN: rank \(shape.count) is not supported")
         }
         check(dnnl_memory_desc_init_by_tag(&md, Int32(shape.count), dims, dnnl_f32, tag ?? plainTag), "memory descriptor \(shape)")
         self.init(md)

@@ -64,6 +64,12 @@ public protocol Backend: AnyObject, Sendable {
     func localResponseNorm(_ input: Tensor, parameters: LocalResponseNormParameters) -> PoolingResult
     func localResponseNormBackward(_ input: Tensor, parameters: LocalResponseNormParameters,
                                    result: PoolingResult, outputGradient: Tensor) -> Tensor
+
+    // Optimiser kernel.
+    /// One fused SGD-with-momentum step, reading each element once:
+    /// v ← μ·v − η·g, then w ← w + μ·v − η·g (Nesterov) or w ← w + v (classical).
+    func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
+                 learningRate: Float, momentum: Float, nesterov: Bool)
 }
 
 /// Elementwise binary operations (NumPy broadcasting).
@@ -159,8 +165,8 @@ public struct Convolution2DGeometry: Hashable, Sendable {
     public var padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
 
     public init(strideY: Int = 1, strideX: Int = 1, padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0) {
-        precondition(strideY > 0 && strideX > 0, "Convolution2DGeometry: strides must be positive, got (\(strideY), \(strideX))")
-        precondition([padTop, padBottom, padLeft, padRight].allSatisfy { $0 >= 0 }, "Convolution2DGeometry: negative padding")
+        require(strideY > 0 && strideX > 0, "Convolution2DGeometry: strides must be positive, got (\(strideY), \(strideX))")
+        require([padTop, padBottom, padLeft, padRight].allSatisfy { $0 >= 0 }, "Convolution2DGeometry: negative padding")
         self.strideY = strideY; self.strideX = strideX
         self.padTop = padTop; self.padBottom = padBottom; self.padLeft = padLeft; self.padRight = padRight
     }
@@ -198,9 +204,9 @@ public struct Pooling2DGeometry: Hashable, Sendable {
     public var padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
 
     public init(windowY: Int, windowX: Int, strideY: Int, strideX: Int, padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0) {
-        precondition(windowY > 0 && windowX > 0 && strideY > 0 && strideX > 0,
+        require(windowY > 0 && windowX > 0 && strideY > 0 && strideX > 0,
                      "Pooling2DGeometry: window (\(windowY), \(windowX)) and stride (\(strideY), \(strideX)) must be positive")
-        precondition(padTop < windowY && padBottom < windowY && padLeft < windowX && padRight < windowX,
+        require(padTop < windowY && padBottom < windowY && padLeft < windowX && padRight < windowX,
                      "Pooling2DGeometry: padding must be smaller than the window")
         self.windowY = windowY; self.windowX = windowX; self.strideY = strideY; self.strideX = strideX
         self.padTop = padTop; self.padBottom = padBottom; self.padLeft = padLeft; self.padRight = padRight
@@ -229,7 +235,7 @@ public struct PoolingResult: Sendable {
 public struct LocalResponseNormParameters: Hashable, Sendable {
     public var size: Int, alpha: Float, beta: Float, k: Float
     public init(size: Int = 5, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 2) {
-        precondition(size > 0 && size % 2 == 1, "LocalResponseNormParameters: size must be odd and positive, got \(size)")
+        require(size > 0 && size % 2 == 1, "LocalResponseNormParameters: size must be odd and positive, got \(size)")
         self.size = size; self.alpha = alpha; self.beta = beta; self.k = k
     }
 }

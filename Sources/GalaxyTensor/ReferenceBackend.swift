@@ -12,7 +12,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
     open var name: String { "reference" }
 
     open func makePlain(_ x: Tensor) -> Tensor {
-        precondition(x.layout == nil, "\(name): tensor has a layout (\(x.layout!)) this backend does not know")
+        require(x.layout == nil, "\(name): tensor has a layout (\(x.layout!)) this backend does not know")
         return x
     }
 
@@ -494,6 +494,23 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
             }
         }
         return dx
+    }
+
+    // MARK: Optimiser
+
+    open func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
+                      learningRate eta: Float, momentum mu: Float, nesterov: Bool) {
+        let g = gradient.plain
+        g.withUnsafeBufferPointer { pg in
+            velocity.withUnsafeMutableBufferPointer { pv in
+                parameter.withUnsafeMutableBufferPointer { pw in
+                    for i in pw.indices {
+                        pv[i] = mu * pv[i] - eta * pg[i]
+                        pw[i] += nesterov ? mu * pv[i] - eta * pg[i] : pv[i]
+                    }
+                }
+            }
+        }
     }
 
     private func lrnScale(_ px: UnsafeBufferPointer<Float>, sample s: Int, channel ch: Int, element e: Int,

@@ -23,8 +23,8 @@ public struct Tensor: @unchecked Sendable {
 
     /// Wraps existing storage; `layout == nil` means `storage` holds `shape` row-major.
     public init(shape: [Int], storage: TensorStorage, layout: (any OpaqueLayout)? = nil, backend: any Backend) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
-        precondition(layout != nil || storage.count >= shape.reduce(1, *),
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
+        require(layout != nil || storage.count >= shape.reduce(1, *),
                      "Tensor: storage of \(storage.count) elements is too small for shape \(shape)")
         self.shape = shape
         self.storage = storage
@@ -35,7 +35,7 @@ public struct Tensor: @unchecked Sendable {
     /// A tensor of `shape` holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float], backend: any Backend = ReferenceBackend.shared) {
         let count = shape.reduce(1, *)
-        precondition(scalars.count == count, "Tensor: \(scalars.count) scalars given for shape \(shape) (\(count) elements)")
+        require(scalars.count == count, "Tensor: \(scalars.count) scalars given for shape \(shape) (\(count) elements)")
         let storage = TensorStorage(uninitializedCount: count)
         scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
         self.init(shape: shape, storage: storage, backend: backend)
@@ -104,19 +104,19 @@ public struct Tensor: @unchecked Sendable {
 
     /// The single element of a one-element tensor.
     public var scalar: Float {
-        precondition(count == 1, "Tensor.scalar: shape \(shape) has \(count) elements, not 1")
+        require(count == 1, "Tensor.scalar: shape \(shape) has \(count) elements, not 1")
         return plain.storage.pointer[0]
     }
 
     /// Reads the elements in row-major order; the tensor must be plain.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        precondition(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
+        require(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
         return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
     /// Writes the elements in row-major order, copying the buffer first if another value shares it.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        precondition(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
+        require(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
     }
@@ -129,10 +129,10 @@ public struct Tensor: @unchecked Sendable {
         var newShape = newShape
         if let inferred = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: cannot infer -1 in \(newShape) for shape \(shape)")
+            require(known > 0 && count % known == 0, "reshape: cannot infer -1 in \(newShape) for shape \(shape)")
             newShape[inferred] = count / known
         }
-        precondition(newShape.reduce(1, *) == count,
+        require(newShape.reduce(1, *) == count,
                      "reshape: shape \(shape) (\(count) elements) cannot become \(newShape) (\(newShape.reduce(1, *)) elements)")
         let p = plain
         return Tensor(shape: newShape, storage: p.storage, backend: backend)

@@ -8,7 +8,7 @@ struct GalaxyNetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "galaxynet",
         abstract: "Learn Galaxy Zoo morphology from galaxy images (a Swift successor of the 2014 winning convnet).",
-        subcommands: [BenchCommand.self])
+        subcommands: [BenchCommand.self, LeNetCommand.self])
 }
 
 /// The compute backend chosen on the command line.
@@ -27,6 +27,6 @@ enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed: per-layer kernels against the machine's sgemm peak.",
-        subcommands: [KernelBenchCommand.self])
+        abstract: "Measure speed: per-layer kernels against the machine's sgemm peak; LeNet on both backends.",
+        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self])
 }

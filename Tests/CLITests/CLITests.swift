@@ -24,8 +24,42 @@ enum CLI {
     }
 }
 
+/// The shared data folder next to the repository.
+let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+
 @Suite("galaxynet command line")
 struct CLITests {
+    var mnist: String { sharedData.appendingPathComponent("mnist/mnist_5k.csv.gz").path }
+
+    @Test func lenetTrainsAndReportsEachEpoch() throws {
+        let result = try CLI.run(["lenet", "--data", mnist, "--epochs", "2", "--train-count", "1000", "--test-count", "300"])
+        #expect(result.status == 0, "stderr: \(result.error)")
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("    1 ") } && lines.contains { $0.hasPrefix("    2 ") })
+        #expect(result.output.contains("final test error"))
+        #expect(result.output.contains("1000 training / 300 test digits"))
+    }
+
+    @Test func benchLenetComparesBothBackends() throws {
+        let result = try CLI.run(["bench", "lenet", "--data", mnist, "--epochs", "1", "--train-count", "64", "--test-count", "64", "--json"])
+        #expect(result.status == 0, "stderr: \(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let speedup = try #require(object["speedup"] as? Double)
+        #expect(speedup > 0)
+        for side in ["reference", "onednn"] {
+            let entry = try #require(object[side] as? [String: Any])
+            let error = try #require(entry["test_error"] as? Double)
+            #expect(error >= 0 && error <= 1)
+        }
+    }
+
+    @Test func lenetNamesAMissingDataFile() throws {
+        let result = try CLI.run(["lenet", "--data", "/nonexistent/digits.csv"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("/nonexistent/digits.csv") && result.error.contains("not found"), "stderr: \(result.error)")
+    }
+
     @Test func benchKernelsPrintsJSONWithEveryLayer() throws {
         let result = try CLI.run(["bench", "kernels", "--images", "1", "--runs", "1", "--sgemm-size", "256", "--json"])
         #expect(result.status == 0, "stderr: \(result.error)")

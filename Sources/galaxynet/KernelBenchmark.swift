@@ -56,8 +56,6 @@ struct KernelReport: Codable {
     var blas_kernels: String
     var layers: [Layer]
 
-    private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
-
     var table: String {
         var lines = [
             "GalaxyNet kernel benchmark — backend \(backend), \(images) images = \(parts) parts of 3×45×45, median of runs",
@@ -66,11 +64,11 @@ struct KernelReport: Codable {
             "layer    shape                                 forward ms  backward ms   GFLOP/s  ratio to sgemm",
         ]
         for l in layers {
-            lines.append(pad(l.name, 8) + " " + pad(l.shape, 36)
+            lines.append(Text.pad(l.name, 8) + " " + Text.pad(l.shape, 36)
                          + String(format: " %10.2f %12.2f %9.1f %14.2f", l.forward_ms, l.backward_ms, l.gflops, l.ratio_to_sgemm))
         }
         let fwd = layers.map(\.forward_ms).reduce(0, +), bwd = layers.map(\.backward_ms).reduce(0, +)
-        lines.append(pad("total", 8) + " " + pad("", 36) + String(format: " %10.2f %12.2f", fwd, bwd))
+        lines.append(Text.pad("total", 8) + " " + Text.pad("", 36) + String(format: " %10.2f %12.2f", fwd, bwd))
         lines.append("GFLOP/s counts forward + backward multiply-adds ×2; pools count one op per window element.")
         return lines.joined(separator: "\n")
     }

@@ -125,7 +125,7 @@ struct LeNetBenchCommand: ParsableCommand {
         print("LeNet (\(report.model)), \(report.epochs) epochs on \(report.train_count) MNIST digits, same seed on both backends")
         print("backend     wall time (s)   images/s   test error")
         for s in [reference, fast] {
-            print(String(format: "%-10@ %14.1f %10.1f %11.2f%%", s.backend as NSString, s.seconds, s.images_per_second, 100 * s.test_error))
+            print(Text.pad(s.backend, 10) + String(format: " %14.1f %10.1f %11.2f%%", s.seconds, s.images_per_second, 100 * s.test_error))
         }
         print(String(format: "speed-up (reference time / onednn time): %.1fx", report.speedup))
     }

@@ -21,3 +21,9 @@ enum Timing {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }
+
+/// Plain-text table helpers.
+enum Text {
+    /// `s` padded with spaces to `width` characters (left-aligned).
+    static func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+}

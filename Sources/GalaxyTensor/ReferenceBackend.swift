@@ -88,8 +88,13 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     open func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
         let x = x.plain
+        return gather(x, shape: shape, strides: broadcastStrides(x.shape, to: shape))
+    }
+
+    /// result[index] = x[Σ index[axis]·strides[axis]]: broadcasting (zero strides) and permutation
+    /// (permuted strides) are both this read.
+    private func gather(_ x: Tensor, shape: [Int], strides: [Int]) -> Tensor {
         var result = output(shape)
-        let strides = broadcastStrides(x.shape, to: shape)
         x.withUnsafeBufferPointer { px in
             result.withUnsafeMutableBufferPointer { pr in
                 forEachIndex(shape) { linear, index in
@@ -132,18 +137,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         let x = x.plain
         let shape = axes.map { x.shape[$0] }
         let sourceStrides = Shape.strides(x.shape)
-        let strides = axes.map { sourceStrides[$0] }
-        var result = output(shape)
-        x.withUnsafeBufferPointer { px in
-            result.withUnsafeMutableBufferPointer { pr in
-                forEachIndex(shape) { linear, index in
-                    var source = 0
-                    for axis in 0..<index.count { source += index[axis] * strides[axis] }
-                    pr[linear] = px[source]
-                }
-            }
-        }
-        return result
+        return gather(x, shape: shape, strides: axes.map { sourceStrides[$0] })
     }
 
     open func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {

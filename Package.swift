@@ -31,13 +31,15 @@ let package = Package(
         .target(name: "GalaxyAutodiff", dependencies: ["GalaxyTensor"], swiftSettings: optimise),
         // Layers, parameter enumeration and optimisers.
         .target(name: "GalaxyLayers", dependencies: ["GalaxyAutodiff"], swiftSettings: optimise),
+        // Images: JPEG decode/encode (libjpeg-turbo), PNG output, warps and augmentation.
+        .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
         .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),

@@ -33,13 +33,15 @@ let package = Package(
         .target(name: "GalaxyLayers", dependencies: ["GalaxyAutodiff"], swiftSettings: optimise),
         // Images: JPEG decode/encode (libjpeg-turbo), PNG output, warps and augmentation.
         .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
+        // The Galaxy Zoo domain: decision tree, constrained outputs, Kaggle data, metrics, mock universe.
+        .target(name: "GalaxyZoo", dependencies: ["GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
         .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
+        .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
     ]
 )

@@ -1,0 +1,182 @@
+import Foundation
+import GalaxyTensor
+
+/// A problem with a Kaggle-format input, naming the file (and line) and what to fix.
+public struct KaggleDataError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let line: Int?
+    public let reason: String
+    public init(file: String, line: Int? = nil, reason: String) { self.file = file; self.line = line; self.reason = reason }
+    public var description: String { line.map { "\(file):\($0): \(reason)" } ?? "\(file): \(reason)" }
+}
+
+/// Galaxy IDs with their 37 answer values (vote fractions or predictions), row-major.
+public struct GalaxyTable: Sendable, Equatable {
+    public var ids: [Int]
+    /// ids.count × 37 values.
+    public var values: [Float]
+    /// The line each row came from (for messages); empty for tables built in memory.
+    public var lines: [Int]
+
+    public init(ids: [Int], values: [Float], lines: [Int] = []) {
+        require(values.count == ids.count * DecisionTree.outputCount,
+                "GalaxyTable: \(values.count) values for \(ids.count) galaxies × \(DecisionTree.outputCount)")
+        self.ids = ids
+        self.values = values
+        self.lines = lines
+    }
+
+    public var count: Int { ids.count }
+    public func row(_ i: Int) -> ArraySlice<Float> { values[(i * 37)..<((i + 1) * 37)] }
+
+    /// The rows at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> GalaxyTable {
+        var v: [Float] = []
+        v.reserveCapacity(indices.count * 37)
+        for i in indices { v.append(contentsOf: row(i)) }
+        return GalaxyTable(ids: indices.map { ids[$0] }, values: v, lines: lines.isEmpty ? [] : indices.map { lines[$0] })
+    }
+
+    /// The same rows in ascending ID order.
+    public func sortedByID() -> GalaxyTable { subset(ids.indices.sorted { ids[$0] < ids[$1] }) }
+}
+
+/// Reading and writing the Kaggle CSV files and NumPy arrays.
+public enum KaggleCSV {
+    /// The exact header of `training_solutions_rev1.csv` and of submissions.
+    public static let header = (["GalaxyID"] + DecisionTree.columnNames).joined(separator: ",")
+
+    /// Reads a solutions or submission CSV: the exact header, then `GalaxyID` and 37 numbers in
+    /// [0, 1] per row; IDs unique. Every violation stops with file:line and the reason.
+    public static func read(_ path: String) throws -> GalaxyTable {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KaggleDataError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "file not found")
+        }
+        var bytes = [UInt8](data)
+        bytes.append(0)  // strtof stops at the terminator after the last field
+        var ids: [Int] = [], values: [Float] = [], lines: [Int] = []
+        values.reserveCapacity(bytes.count / 8)
+        var seen: [Int: Int] = [:]
+        var lineNumber = 0, start = 0
+        let end = bytes.count - 1
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            while start < end {
+                lineNumber += 1
+                var stop = start
+                while stop < end && base[stop] != 0x0A { stop += 1 }
+                defer { start = stop + 1 }
+                var lineEnd = stop
+                if lineEnd > start && base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let text = { String(decoding: UnsafeBufferPointer(start: base + start, count: lineEnd - start), as: UTF8.self) }
+                if lineNumber == 1 {
+                    guard text() == header else {
+                        throw KaggleDataError(file: path, line: 1, reason: "header must be exactly \"GalaxyID,Class1.1,…,Class11.6\" (38 columns), found \"\(text().prefix(80))\"")
+                    }
+                    continue
+                }
+                if lineEnd == start { continue }
+                // Split into fields.
+                var fieldStarts: [Int] = [start]
+                for i in start..<lineEnd where base[i] == 0x2C { fieldStarts.append(i + 1) }
+                guard fieldStarts.count == 38 else {
+                    throw KaggleDataError(file: path, line: lineNumber, reason: "expected 38 comma-separated columns (GalaxyID and 37 values), found \(fieldStarts.count)")
+                }
+                func fieldEnd(_ k: Int) -> Int { k + 1 < fieldStarts.count ? fieldStarts[k + 1] - 1 : lineEnd }
+                func fieldText(_ k: Int) -> String { String(decoding: UnsafeBufferPointer(start: base + fieldStarts[k], count: fieldEnd(k) - fieldStarts[k]), as: UTF8.self) }
+                guard let id = Int(fieldText(0)), id >= 0 else {
+                    throw KaggleDataError(file: path, line: lineNumber, reason: "GalaxyID \"\(fieldText(0))\" is not a non-negative integer")
+                }
+                if let previous = seen[id] {
+                    throw KaggleDataError(file: path, line: lineNumber, reason: "duplicate GalaxyID \(id) (first on line \(previous))")
+                }
+                seen[id] = lineNumber
+                for k in 1..<38 {
+                    var after: UnsafeMutablePointer<CChar>? = nil
+                    let p = UnsafeMutableRawPointer(mutating: base + fieldStarts[k]).assumingMemoryBound(to: CChar.self)
+                    let v = strtof(p, &after)
+                    let consumed = after.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? -1
+                    guard fieldEnd(k) > fieldStarts[k], consumed == fieldEnd(k) else {
+                        throw KaggleDataError(file: path, line: lineNumber, reason: "\(DecisionTree.columnNames[k - 1]) is \"\(fieldText(k))\", not a number")
+                    }
+                    guard !v.isNaN else { throw KaggleDataError(file: path, line: lineNumber, reason: "\(DecisionTree.columnNames[k - 1]) is NaN") }
+                    guard v >= 0 && v <= 1 else {
+                        throw KaggleDataError(file: path, line: lineNumber, reason: "\(DecisionTree.columnNames[k - 1]) is \(fieldText(k)), outside [0, 1]")
+                    }
+                    values.append(v)
+                }
+                ids.append(id)
+                lines.append(lineNumber)
+            }
+        }
+        guard lineNumber >= 1 else { throw KaggleDataError(file: path, reason: "empty file (no header)") }
+        return GalaxyTable(ids: ids, values: values, lines: lines)
+    }
+
+    /// Writes a Kaggle submission: the header, rows in ascending GalaxyID, 37 values each.
+    public static func write(_ table: GalaxyTable, to path: String) throws {
+        let sorted = table.sortedByID()
+        var text = header + "\n"
+        text.reserveCapacity(sorted.count * 300)
+        for i in 0..<sorted.count {
+            text += String(sorted.ids[i])
+            for v in sorted.row(i) { text += "," + format(v) }
+            text += "\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Six significant decimals, as the Kaggle files; exact zeros and ones stay short.
+    static func format(_ v: Float) -> String {
+        if v == 0 { return "0" }
+        if v == 1 { return "1" }
+        return String(format: "%.6g", Double(v))
+    }
+}
+
+/// NumPy `.npy` arrays (version 1.0, little-endian float32, C order): readable by `numpy.load`.
+public enum NPY {
+    public static func encode(shape: [Int], values: [Float]) -> [UInt8] {
+        require(shape.reduce(1, *) == values.count, "NPY: shape \(shape) does not hold \(values.count) values")
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        // Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        let length = UInt16(header.utf8.count)
+        out += [UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)
+        values.withUnsafeBytes { out.append(contentsOf: $0) }  // x86-64 and arm64 are little-endian
+        return out
+    }
+
+    public static func write(shape: [Int], values: [Float], to path: String) throws {
+        try Data(encode(shape: shape, values: values)).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Reads a float32 C-order array written by `write` or NumPy.
+    public static func read(_ path: String) throws -> (shape: [Int], values: [Float]) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw KaggleDataError(file: path, reason: "file not found") }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
+            throw KaggleDataError(file: path, reason: "not a .npy file")
+        }
+        let length = Int(bytes[8]) | Int(bytes[9]) << 8
+        guard bytes.count >= 10 + length else { throw KaggleDataError(file: path, reason: "truncated .npy header") }
+        let header = String(decoding: bytes[10..<(10 + length)], as: UTF8.self)
+        guard header.contains("'descr': '<f4'"), header.contains("'fortran_order': False"),
+              let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+            throw KaggleDataError(file: path, reason: "only little-endian float32 C-order arrays are supported, header: \(header)")
+        }
+        let shape = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let count = shape.reduce(1, *)
+        guard bytes.count == 10 + length + 4 * count else {
+            throw KaggleDataError(file: path, reason: "expected \(count) float32 values for shape \(shape), file has \((bytes.count - 10 - length) / 4)")
+        }
+        var values = [Float](repeating: 0, count: count)
+        values.withUnsafeMutableBytes { destination in
+            bytes.withUnsafeBytes { source in destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[(10 + length)...])) }
+        }
+        return (shape, values)
+    }
+}

@@ -1,0 +1,30 @@
+/// The label checker of the original solution: every row and question whose answers do not sum
+/// to the mass the decision tree requires (within 1e-5).
+public enum LabelCheck {
+    public static let tolerance: Float = 1e-5
+
+    public struct Violation: Sendable, Equatable {
+        public var galaxyID: Int
+        /// Line in the file, when the table came from one.
+        public var line: Int?
+        public var question: Int
+        public var sum: Float
+        public var required: Float
+    }
+
+    public static func violations(in table: GalaxyTable) -> [Violation] {
+        var found: [Violation] = []
+        for row in 0..<table.count {
+            let values = table.row(row)
+            for q in DecisionTree.questions {
+                let sum = q.columns.reduce(Float(0)) { $0 + values[values.startIndex + $1] }
+                let required = DecisionTree.requiredMass(of: q, in: values)
+                if abs(sum - required) > tolerance {
+                    found.append(Violation(galaxyID: table.ids[row], line: table.lines.isEmpty ? nil : table.lines[row],
+                                           question: q.number, sum: sum, required: required))
+                }
+            }
+        }
+        return found
+    }
+}

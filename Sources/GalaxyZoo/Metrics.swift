@@ -1,0 +1,47 @@
+import GalaxyTensor
+
+/// RMSE over the 37 answers (the Kaggle score), per question and per answer.
+public struct Evaluation: Sendable, Codable, Equatable {
+    public var rmse: Double
+    /// Indexed by question number − 1.
+    public var perQuestion: [Double]
+    /// Indexed by column.
+    public var perAnswer: [Double]
+
+    /// Compares predictions with truth (both n × 37, row-major).
+    public init(predictions: [Float], truth: [Float]) {
+        require(predictions.count == truth.count && truth.count % DecisionTree.outputCount == 0,
+                "Evaluation: \(predictions.count) predictions for \(truth.count) true values")
+        let n = truth.count / DecisionTree.outputCount
+        var squared = [Double](repeating: 0, count: DecisionTree.outputCount)
+        for i in 0..<truth.count {
+            let d = Double(predictions[i]) - Double(truth[i])
+            squared[i % DecisionTree.outputCount] += d * d
+        }
+        let rows = Double(max(n, 1))
+        perAnswer = squared.map { ($0 / rows).squareRoot() }
+        perQuestion = DecisionTree.questions.map { q in
+            (q.columns.map { squared[$0] }.reduce(0, +) / (rows * Double(q.columns.count))).squareRoot()
+        }
+        rmse = (squared.reduce(0, +) / (rows * Double(DecisionTree.outputCount))).squareRoot()
+    }
+}
+
+/// The trivial predictors every report compares against, computed from training labels.
+public struct Baselines: Sendable, Codable {
+    /// The mean of each column over the training labels.
+    public var trainingMean: [Float]
+
+    public init(training: GalaxyTable) {
+        var mean = [Double](repeating: 0, count: DecisionTree.outputCount)
+        for (i, v) in training.values.enumerated() { mean[i % DecisionTree.outputCount] += Double(v) }
+        trainingMean = mean.map { Float($0 / Double(max(training.count, 1))) }
+    }
+
+    /// RMSE of predicting all zeros and of predicting the training mean, on `truth`.
+    public func evaluate(on truth: GalaxyTable) -> (zeros: Evaluation, trainingMean: Evaluation) {
+        let zeros = [Float](repeating: 0, count: truth.values.count)
+        let mean = (0..<truth.count).flatMap { _ in trainingMean }
+        return (Evaluation(predictions: zeros, truth: truth.values), Evaluation(predictions: mean, truth: truth.values))
+    }
+}

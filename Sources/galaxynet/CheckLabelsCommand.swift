@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import GalaxyZoo
+
+/// `galaxynet check-labels FILE`: the decision-tree sums of every row.
+struct CheckLabelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-labels",
+        abstract: "Report every row and question whose answers miss the mass the decision tree requires (by more than 1e-5).")
+
+    @Argument(help: "A solutions CSV in the Kaggle format.") var file: String
+
+    func run() throws {
+        let table = try KaggleCSV.read(file)
+        let violations = LabelCheck.violations(in: table)
+        for v in violations {
+            let place = v.line.map { "\(file):\($0)" } ?? file
+            print("\(place): GalaxyID \(v.galaxyID) question \(v.question) sums to \(v.sum), required \(v.required)")
+        }
+        var counts = [Int](repeating: 0, count: DecisionTree.questions.count)
+        for v in violations { counts[v.question - 1] += 1 }
+        print("\(table.count) rows checked; violations per question:")
+        for q in DecisionTree.questions { print("  Q\(q.number): \(counts[q.number - 1])") }
+        if violations.isEmpty {
+            print("all rows obey the decision tree")
+        } else {
+            print("\(violations.count) violations in \(Set(violations.map(\.galaxyID)).count) rows")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -55,15 +55,16 @@ public enum JPEG {
         return try decode([UInt8](data), file: path, scale: scale, expectedSize: expectedSize)
     }
 
-    /// Encodes with 4:2:0 chroma subsampling (as SDSS cutouts are) at `quality` 1–100.
-    public static func encode(_ image: RGBImage, quality: Int = 90) -> [UInt8] {
+    /// Encodes with 4:2:0 chroma subsampling (as SDSS cutouts are) at `quality` 1–100;
+    /// `greyscale` writes a one-component (luminance) JPEG instead.
+    public static func encode(_ image: RGBImage, quality: Int = 90, greyscale: Bool = false) -> [UInt8] {
         guard let handle = tjInitCompress() else { fatalError("JPEG: cannot start the TurboJPEG encoder") }
         defer { tjDestroy(handle) }
         var buffer: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         let status = image.pixels.withUnsafeBufferPointer {
             tjCompress2(handle, $0.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
-                        &buffer, &size, Int32(TJSAMP_420.rawValue), Int32(quality), TJFLAG_FASTDCT)
+                        &buffer, &size, Int32(greyscale ? TJSAMP_GRAY.rawValue : TJSAMP_420.rawValue), Int32(quality), TJFLAG_FASTDCT)
         }
         require(status == 0, "JPEG.encode: \(message(handle))")
         defer { tjFree(buffer) }

@@ -81,7 +81,8 @@ public enum Crowd {
         q[9] = normalised(ordinal(m.tightness, classes: 3, spread: 0.45 + 0.7 * (1 - spiralVisibility)))
         var arms = ordinal(min(m.armCount, 5) - 1, classes: 5, spread: 0.4 + 0.8 * (1 - spiralVisibility))
         arms = arms.map { $0 * (0.35 + 0.45 * spiralVisibility) }
-        q[10] = normalised(arms + [0.08 + 0.45 * (1 - spiralVisibility)])
+        // "Can't tell" grows as the arms fade, and wins for many-armed (flocculent) spirals.
+        q[10] = normalised(arms + [0.08 + 0.45 * (1 - spiralVisibility) + (m.armCount >= 6 ? 0.9 : 0)])
         return q
     }
 

@@ -54,6 +54,38 @@ struct CLITests {
         }
     }
 
+    @Test func checkLabelsPassesTheRealSampleAndFlagsPlantedViolations() throws {
+        let real = sharedData.appendingPathComponent("kaggle-sample/training_solutions_rev1.csv").path
+        let ok = try CLI.run(["check-labels", real])
+        #expect(ok.status == 0 && ok.output.contains("all rows obey the decision tree"), "\(ok.output) \(ok.error)")
+        var lines = try String(contentsOfFile: real, encoding: .utf8).split(separator: "\n").map(String.init)
+        var fields = lines[2].split(separator: ",").map(String.init)
+        fields[1] = "0.9"  // Q1 of GalaxyID 100023 no longer sums to 1
+        lines[2] = fields.joined(separator: ",")
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString).csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: bad, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["check-labels", bad])
+        #expect(result.status == 1)
+        #expect(result.output.contains("\(bad):3: GalaxyID 100023 question 1"), "\(result.output)")
+        #expect(result.output.contains("Q1: 1"))
+    }
+
+    @Test func mockWritesADatasetAndReportsTheOracleFloor() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mock-\(UUID().uuidString)").path
+        let result = try CLI.run(["mock", "--count", "30", "--test-count", "10", "--seed", "3", "--out", out])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("wrote 30 training and 10 test galaxies"))
+        #expect(result.output.contains("oracle RMSE"))
+        #expect(result.error.contains("40/40"), "progress on stderr")
+        for file in ["training_solutions_rev1.csv", "test_solutions_rev1.csv", "truth.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        let montage = try CLI.run(["inspect-mock", out, "--out", out + "/montage.png", "--count", "6"])
+        #expect(montage.status == 0 && FileManager.default.fileExists(atPath: out + "/montage.png"))
+        let again = try CLI.run(["mock", "--count", "30", "--out", out])
+        #expect(again.status != 0 && again.error.contains("already exists"), "nothing the user made is overwritten")
+    }
+
     @Test func lenetNamesAMissingDataFile() throws {
         let result = try CLI.run(["lenet", "--data", "/nonexistent/digits.csv"])
         #expect(result.status != 0)

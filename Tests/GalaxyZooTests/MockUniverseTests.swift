@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import GalaxyTensor
+import GalaxyImaging
+import GalaxyZoo
+
+@Suite("Mock universe")
+struct MockUniverseTests {
+    @Test func writesAKaggleDatasetThatObeysTheTreeAndBeatsTheBaseline() throws {
+        let folder = temporaryFolder()
+        let summary = try MockUniverse.generate(.init(count: 120, testCount: 40, seed: 11), into: folder)
+        let dataset = try KaggleDataset(root: folder)
+        #expect(dataset.labels.count == 120 && dataset.testIDs.count == 40)
+        #expect(Set(dataset.labels.ids).isDisjoint(with: dataset.testIDs))
+        #expect(LabelCheck.violations(in: dataset.labels).isEmpty)
+        let test = try KaggleCSV.read(folder + "/" + KaggleDataset.testSolutionsFile)
+        #expect(test.ids == dataset.testIDs)
+        #expect(LabelCheck.violations(in: test).isEmpty)
+        // The noise floor is well below the trivial predictor.
+        #expect(summary.oracleRMSETest < 0.6 * summary.meanBaselineRMSETest, "\(summary)")
+        #expect(summary.oracleRMSETest > 0.005, "crowd sampling adds noise")
+        // Truth file: one row per galaxy with true probabilities that obey the tree.
+        let truth = try MockUniverse.readTruth(folder + "/" + MockUniverse.truthFile)
+        #expect(truth.count == 160)
+        let truthTable = GalaxyTable(ids: Array(truth.keys), values: truth.keys.flatMap { truth[$0]! })
+        #expect(LabelCheck.violations(in: truthTable).isEmpty)
+        // Images are 424×424 colour JPEGs.
+        let image = try JPEG.read(dataset.trainingImagePath(dataset.labels.ids[0]), expectedSize: (424, 424))
+        #expect(image.width == 424)
+    }
+
+    @Test func sameSeedSameUniverse() throws {
+        let a = temporaryFolder(), b = temporaryFolder()
+        var options = MockUniverse.Options(count: 12, testCount: 3, seed: 5)
+        options.threads = 2
+        _ = try MockUniverse.generate(options, into: a)
+        options.threads = 1
+        _ = try MockUniverse.generate(options, into: b)
+        for file in ["training_solutions_rev1.csv", "test_solutions_rev1.csv", "truth.csv"] {
+            #expect(FileManager.default.contents(atPath: a + "/" + file) == FileManager.default.contents(atPath: b + "/" + file), "\(file)")
+        }
+        let ids = try KaggleDataset.listImages(in: a + "/images_training_rev1")
+        #expect(FileManager.default.contents(atPath: "\(a)/images_training_rev1/\(ids[0]).jpg")
+                == FileManager.default.contents(atPath: "\(b)/images_training_rev1/\(ids[0]).jpg"))
+    }
+
+    @Test func refusesToOverwriteADataset() throws {
+        let folder = temporaryFolder()
+        _ = try MockUniverse.generate(.init(count: 10, testCount: 0, seed: 1), into: folder)
+        #expect(throws: KaggleDataError.self) { try MockUniverse.generate(.init(count: 10, testCount: 0, seed: 1), into: folder) }
+    }
+
+    @Test func priorCoversEveryAnswer() {
+        // Over many galaxies every one of the 37 answers gets real probability mass somewhere.
+        var g = SeededGenerator(seed: 9)
+        var best = [Float](repeating: 0, count: 37)
+        for _ in 0..<3000 {
+            let truth = Crowd.expectedFractions(Crowd.conditionals(MorphologyPrior.draw(&g)))
+            for i in 0..<37 { best[i] = max(best[i], truth[i]) }
+        }
+        for (i, value) in best.enumerated() { #expect(value > 0.3, "answer \(DecisionTree.answers[i].name) peaks at \(value)") }
+    }
+
+    @Test func crowdFractionsConvergeToTheTruth() {
+        var g = SeededGenerator(seed: 2)
+        let m = MorphologyPrior.draw(&g)
+        let conditionals = Crowd.conditionals(m)
+        let truth = Crowd.expectedFractions(conditionals)
+        let votes = Crowd.sampledFractions(conditionals, volunteers: 40_000, generator: &g)
+        #expect(Evaluation(predictions: votes, truth: truth).rmse < 0.005)
+        #expect(LabelCheck.violations(in: GalaxyTable(ids: [1, 2], values: truth + votes)).isEmpty)
+    }
+}

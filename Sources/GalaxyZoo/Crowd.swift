@@ -37,7 +37,7 @@ public enum Crowd {
     /// P(answer | question asked) for each of the 11 questions.
     public static func conditionals(_ m: Morphology) -> [[Float]] {
         let sizeVisibility = visibility(1, m, scale: 3)
-        let faceOn = smoothstep(0.3, 0.6, m.axisRatio)
+        let faceOn = smoothstep(0.15, 0.4, m.axisRatio)
         let spiralVisibility = m.spiral ? visibility(m.armStrength, m, scale: 2) * faceOn : 0
         let barVisibility = m.bar ? visibility(m.barStrength, m, scale: 2.5) * faceOn : 0
         let oddVisibility = m.oddFeature == nil ? 0 : visibility(m.oddStrength, m, scale: 4)

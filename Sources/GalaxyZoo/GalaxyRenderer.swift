@@ -12,8 +12,8 @@ public struct GalaxyRenderer {
     static let centre: Float = 211.5
 
     typealias Colour = (r: Float, g: Float, b: Float)
-    static let blue: Colour = (0.45, 0.65, 1.0)
-    static func oldPopulation(_ redness: Float) -> Colour { (1.0, 0.72 + 0.1 * (1 - redness), 0.5 + 0.35 * (1 - redness)) }
+    static let blue: Colour = (0.4, 0.6, 1.15)
+    static func oldPopulation(_ redness: Float) -> Colour { (1.2, 0.8 + 0.1 * (1 - redness), 0.42 + 0.35 * (1 - redness)) }
 
     /// Three planes of flux, [3][size][size].
     var flux = [Float](repeating: 0, count: 3 * size * size)
@@ -24,7 +24,12 @@ public struct GalaxyRenderer {
     public static func render(_ m: Morphology, generator g: inout SeededGenerator) -> RGBImage {
         var r = GalaxyRenderer()
         r.draw(m, &g)
-        r.blur(sigma: 1.2)
+        // The PSF blurs the main galaxy's region; stars and neighbours are drawn PSF-shaped after.
+        let reach = Int(min(212, 4 * m.halfLightRadius + 12))
+        let cx = Int(centre + m.offsetX), cy = Int(centre + m.offsetY)
+        r.blur(sigma: 1.2, columns: max(0, cx - reach)..<min(size, cx + reach), rows: max(0, cy - reach)..<min(size, cy + reach))
+        for _ in 0..<m.neighbourCount { r.addNeighbour(&g) }
+        for _ in 0..<m.starCount { r.addForegroundStar(&g) }
         return r.stretched(&g)
     }
 
@@ -112,15 +117,13 @@ public struct GalaxyRenderer {
             addArtifact(m, cx, cy, &g)
         }
         if let odd = m.oddFeature { drawOddFeature(odd, m, cx, cy, &g) }
-        for _ in 0..<m.neighbourCount { addNeighbour(&g) }
-        for _ in 0..<m.starCount { addForegroundStar(&g) }
     }
 
     mutating func drawDisk(_ m: Morphology, _ cx: Float, _ cy: Float, _ g: inout SeededGenerator) {
         let re = m.halfLightRadius, h = re / 1.678
         let q = max(m.axisRatio, 0.1)
         let angle = m.positionAngle
-        let diskColour: Colour = (0.8, 0.8, 0.86)
+        let diskColour: Colour = (0.8, 0.82, 0.98)
         // Spiral arms as a modulation of the disk in its own plane: logarithmic spirals
         // θ = ln(r)/tan(pitch) + 2πk/m, sharpened, fading in outside the bulge.
         let pitch: Float = [0.18, 0.32, 0.55][m.tightness]
@@ -134,6 +137,14 @@ public struct GalaxyRenderer {
         addProfile(x: cx, y: cy, angle: angle, axisRatio: q, extent: 6.5 * h, colour: diskColour,
                    profile: { r in 0.9 * m.brightness * exp(1.678) * exp(-r / h) }, modulation: spiral)
         if m.spiral {
+            // Star-forming knots along the arms.
+            for _ in 0..<Int(6 + 10 * strength) {
+                let r = h * (0.8 + 2.2 * g.nextUniform()), k = Float(Int(g.nextUniform() * arms))
+                let theta = log(r / h) / tan(pitch) + (2 * .pi * k - phase0) / arms
+                let u = r * cos(theta), v = r * sin(theta) * q
+                let x = cx + u * cos(angle) - v * sin(angle), y = cy + u * sin(angle) + v * cos(angle)
+                addBlob(x: x, y: y, sigma: 1.5 + 1.5 * g.nextUniform(), peak: m.brightness * strength * (0.5 + g.nextUniform()), colour: Self.blue)
+            }
             // The arms' young stars: a blue copy of the arm pattern.
             let blueArms: (Float, Float, Float) -> Float = { u, v, r in max(0, spiral!(u, v, r) - 1) }
             addProfile(x: cx, y: cy, angle: angle, axisRatio: q, extent: 6.5 * h, colour: Self.blue,
@@ -243,7 +254,7 @@ public struct GalaxyRenderer {
         repeat { x = g.nextUniform() * 424; y = g.nextUniform() * 424 } while abs(x - Self.centre) < 40 && abs(y - Self.centre) < 40
         let flux = 12 * exp(g.nextUniform() * g.nextUniform() * 6.5)
         let t = g.nextUniform()
-        addStar(x: x, y: y, flux: flux, colour: (1, 0.8 + 0.2 * t, 0.55 + 0.5 * t), &g)
+        addStar(x: x, y: y, flux: flux, colour: (1.2 - 0.5 * t, 0.85, 0.5 + 0.8 * t), &g)
     }
 
     mutating func addNeighbour(_ g: inout SeededGenerator) {
@@ -265,38 +276,38 @@ public struct GalaxyRenderer {
 
     // MARK: Instrument
 
-    /// Separable Gaussian blur of the flux planes (the point-spread function).
-    mutating func blur(sigma: Float) {
+    /// Separable Gaussian blur (the point-spread function) of the flux planes inside a window;
+    /// the window's edges read the pixels beyond it, clamped at the frame.
+    mutating func blur(sigma: Float, columns: Range<Int>, rows: Range<Int>) {
         let radius = Int((3 * sigma).rounded(.up))
         var weights = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
         let total = weights.reduce(0, +)
         weights = weights.map { $0 / total }
-        let n = Self.size
-        var scratch = [Float](repeating: 0, count: n * n)
+        let n = Self.size, width = columns.count
+        guard width > 0, !rows.isEmpty else { return }
+        // Rows (extended by the radius so the column pass has its margins), then columns.
+        let extended = max(0, rows.lowerBound - radius)..<min(n, rows.upperBound + radius)
+        var scratch = [Float](repeating: 0, count: n * width)
         weights.withUnsafeBufferPointer { w in
             flux.withUnsafeMutableBufferPointer { f in
                 scratch.withUnsafeMutableBufferPointer { t in
                     for plane in 0..<3 {
                         let p = f.baseAddress! + plane * n * n, q = t.baseAddress!
-                        // Rows, then columns; the borders clamp, the interior runs without tests.
-                        for y in 0..<n {
-                            let row = p + y * n, out = q + y * n
-                            for x in 0..<n {
+                        for y in extended {
+                            let row = p + y * n, out = q + y * width
+                            for x in 0..<width {
+                                let cx = columns.lowerBound + x
                                 var acc: Float = 0
-                                if x >= radius && x < n - radius {
-                                    for k in 0...(2 * radius) { acc += w[k] * row[x - radius + k] }
-                                } else {
-                                    for k in 0...(2 * radius) { acc += w[k] * row[min(n - 1, max(0, x - radius + k))] }
-                                }
+                                for k in 0...(2 * radius) { acc += w[k] * row[min(n - 1, max(0, cx - radius + k))] }
                                 out[x] = acc
                             }
                         }
-                        for y in 0..<n {
-                            let out = p + y * n
-                            for x in 0..<n { out[x] = 0 }
+                        for y in rows {
+                            let out = p + y * n + columns.lowerBound
+                            for x in 0..<width { out[x] = 0 }
                             for k in 0...(2 * radius) {
-                                let source = q + min(n - 1, max(0, y - radius + k)) * n, weight = w[k]
-                                for x in 0..<n { out[x] += weight * source[x] }
+                                let source = q + min(extended.upperBound - 1, max(extended.lowerBound, y - radius + k)) * width, weight = w[k]
+                                for x in 0..<width { out[x] += weight * source[x] }
                             }
                         }
                     }
@@ -305,28 +316,51 @@ public struct GalaxyRenderer {
         }
     }
 
-    /// Adds sky noise and maps flux to 8-bit colour with an asinh stretch.
+    /// 65,536 standard normal deviates drawn once from a fixed seed.
+    static let gaussianTable: [Float] = {
+        var g = SeededGenerator(seed: 0x5EED)
+        return (0..<65_536).map { _ in g.nextNormal() }
+    }()
+
+    /// Adds sky noise and maps flux to 8-bit colour with the asinh stretch of SDSS colour images
+    /// (Lupton et al. 2004): the stretch acts on the mean intensity and every channel is scaled by
+    /// the same factor, so colours stay saturated in bright cores instead of washing to white.
     func stretched(_ g: inout SeededGenerator) -> RGBImage {
         let n = Self.size
-        // A lookup table of the stretch: asinh per pixel would dominate the cost.
-        let softening: Float = 1.6, saturation: Float = 400, entries = 8192
-        let lowest: Float = -4, highest = saturation
-        let scale = Float(entries - 1) / (highest - lowest)
+        let softening: Float = 1.6, saturation: Float = 300, entries = 8192
+        let highest = saturation
+        let scale = Float(entries - 1) / highest
         let norm = asinh(saturation / softening)
-        let table: [UInt8] = (0..<entries).map { i in
-            let f = lowest + Float(i) / scale
-            return UInt8(max(0, min(255, (255 * (0.035 + asinh(max(f, -softening) / softening) / norm)).rounded())))
+        // factor(I) = asinh(I / softening) / (norm · I), tabulated (asinh per pixel would dominate).
+        let factor: [Float] = (0..<entries).map { i in
+            let intensity = max(Float(i) / scale, 1e-3)
+            return asinh(intensity / softening) / (norm * intensity)
         }
         var pixels = [UInt8](repeating: 0, count: 3 * n * n)
-        for p in 0..<(n * n) {
-            for ch in 0..<3 {
-                // Sum of four 16-bit uniforms from one draw: a cheap, close-enough Gaussian (σ = 1).
-                let bits = g.next()
-                let sum = Float(bits & 0xFFFF) + Float((bits >> 16) & 0xFFFF) + Float((bits >> 32) & 0xFFFF) + Float(bits >> 48)
-                let noise = (sum * (1 / 65536) - 2) * 1.732
-                let f = flux[ch * n * n + p] + noise
-                let index = Int((min(max(f, lowest), highest) - lowest) * scale)
-                pixels[3 * p + ch] = table[index]
+        let plane = n * n, offset: Float = 0.03
+        // Sky noise (σ = 1): Gaussian deviates from a fixed table, indexed by 16 random bits,
+        // four per 64-bit draw (Box–Muller per pixel would cost more than the whole render).
+        Self.gaussianTable.withUnsafeBufferPointer { noise in
+            factor.withUnsafeBufferPointer { stretch in
+                flux.withUnsafeBufferPointer { f in
+                    pixels.withUnsafeMutableBufferPointer { out in
+                        var bits: UInt64 = 0, left = 0
+                        var value: (Float, Float, Float) = (0, 0, 0)
+                        for pixel in 0..<plane {
+                            for channel in 0..<3 {
+                                if left == 0 { bits = g.next(); left = 4 }
+                                let v = f[channel * plane + pixel] + noise[Int(bits & 0xFFFF)]
+                                bits >>= 16; left -= 1
+                                switch channel { case 0: value.0 = v; case 1: value.1 = v; default: value.2 = v }
+                            }
+                            let intensity = max(0, (value.0 + value.1 + value.2) / 3)
+                            let k = stretch[Int(min(intensity, highest) * scale)] * 255
+                            out[3 * pixel] = UInt8(max(0, min(255, (value.0 * k + offset * 255))))
+                            out[3 * pixel + 1] = UInt8(max(0, min(255, (value.1 * k + offset * 255))))
+                            out[3 * pixel + 2] = UInt8(max(0, min(255, (value.2 * k + offset * 255))))
+                        }
+                    }
+                }
             }
         }
         return RGBImage(width: n, height: n, pixels: pixels)

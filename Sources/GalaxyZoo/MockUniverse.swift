@@ -34,7 +34,9 @@ public enum MockUniverse {
     public struct Summary: Sendable, Codable {
         public var trainingCount: Int, testCount: Int
         /// RMSE of the sampled vote fractions against the true probabilities.
-        public var oracleRMSETraining: Double, oracleRMSETest: Double
+        public var oracleRMSETraining: Double
+        /// nil without a test set.
+        public var oracleRMSETest: Double?
         /// Test-set RMSE of predicting the training mean, and all zeros.
         public var meanBaselineRMSETest: Double, zerosBaselineRMSETest: Double
         public var seconds: Double
@@ -116,11 +118,11 @@ public enum MockUniverse {
         let baselines = Baselines(training: table(training, \.votes))
         let scored = test.isEmpty ? training : test
         let (zeros, mean) = baselines.evaluate(on: table(scored, \.votes))
-        func oracle(_ list: [Galaxy]) -> Double {
-            list.isEmpty ? .nan : Evaluation(predictions: list.flatMap(\.truth), truth: list.flatMap(\.votes)).rmse
+        func oracle(_ list: [Galaxy]) -> Double? {
+            list.isEmpty ? nil : Evaluation(predictions: list.flatMap(\.truth), truth: list.flatMap(\.votes)).rmse
         }
         return Summary(trainingCount: training.count, testCount: test.count,
-                       oracleRMSETraining: oracle(training), oracleRMSETest: oracle(test),
+                       oracleRMSETraining: oracle(training)!, oracleRMSETest: oracle(test),
                        meanBaselineRMSETest: mean.rmse, zerosBaselineRMSETest: zeros.rmse,
                        seconds: seconds, galaxiesPerSecond: Double(total) / seconds,
                        kinds: Dictionary(grouping: galaxies, by: { $0.morphology.kind.rawValue }).mapValues(\.count))

@@ -41,8 +41,8 @@ struct MockCommand: ParsableCommand {
         print("wrote \(summary.trainingCount) training and \(summary.testCount) test galaxies to \(out)")
         print(String(format: "  %.1f s, %.1f galaxies/s on %d threads", summary.seconds, summary.galaxiesPerSecond, threads))
         print("  kinds: " + summary.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-        print(String(format: "  oracle RMSE (true probabilities vs. crowd votes): training %.4f, test %.4f",
-                     summary.oracleRMSETraining, summary.oracleRMSETest))
+        print(String(format: "  oracle RMSE (true probabilities vs. crowd votes): training %.4f", summary.oracleRMSETraining)
+              + (summary.oracleRMSETest.map { String(format: ", test %.4f", $0) } ?? ""))
         print(String(format: "  baselines on the %@ set: training mean %.4f, all zeros %.4f",
                      summary.testCount > 0 ? "test" : "training", summary.meanBaselineRMSETest, summary.zerosBaselineRMSETest))
     }

@@ -1,0 +1,108 @@
+import Foundation
+import GalaxyTensor
+
+/// A 2-D affine map u = M·p + offset, from output pixel p to source position u (x = column,
+/// y = row, 0-based, pixel centres at integers).
+public struct AffineMap: Sendable, Equatable {
+    public var m00: Double, m01: Double, m10: Double, m11: Double, tx: Double, ty: Double
+
+    public init(m00: Double, m01: Double, m10: Double, m11: Double, tx: Double, ty: Double) {
+        self.m00 = m00; self.m01 = m01; self.m10 = m10; self.m11 = m11; self.tx = tx; self.ty = ty
+    }
+
+    public static let identity = AffineMap(m00: 1, m01: 0, m10: 0, m11: 1, tx: 0, ty: 0)
+    public static func rotation(_ angle: Double) -> AffineMap {
+        AffineMap(m00: cos(angle), m01: -sin(angle), m10: sin(angle), m11: cos(angle), tx: 0, ty: 0)
+    }
+    public static func scaling(_ s: Double) -> AffineMap { AffineMap(m00: s, m01: 0, m10: 0, m11: s, tx: 0, ty: 0) }
+    public static func translation(_ x: Double, _ y: Double) -> AffineMap { AffineMap(m00: 1, m01: 0, m10: 0, m11: 1, tx: x, ty: y) }
+    /// F = diag(−1, 1): a left–right mirror.
+    public static let mirror = AffineMap(m00: -1, m01: 0, m10: 0, m11: 1, tx: 0, ty: 0)
+
+    /// self ∘ other: apply `other` first.
+    public func after(_ other: AffineMap) -> AffineMap {
+        AffineMap(m00: m00 * other.m00 + m01 * other.m10, m01: m00 * other.m01 + m01 * other.m11,
+                  m10: m10 * other.m00 + m11 * other.m10, m11: m10 * other.m01 + m11 * other.m11,
+                  tx: m00 * other.tx + m01 * other.ty + tx, ty: m10 * other.tx + m11 * other.ty + ty)
+    }
+
+    public func apply(_ x: Double, _ y: Double) -> (x: Double, y: Double) { (m00 * x + m01 * y + tx, m10 * x + m11 * y + ty) }
+}
+
+/// The parameters of one image's transform (spec §2.5–2.7).
+public struct ViewTransform: Sendable, Equatable, Codable {
+    /// Rotation θ (radians), translation (424-pixel units), zoom z (> 1 magnifies), flip.
+    public var rotation: Double = 0
+    public var translationX: Double = 0, translationY: Double = 0
+    public var zoom: Double = 1
+    public var flip = false
+    /// Centring and rescaling from a source extraction: galaxy centre g and scale s.
+    public var centreX: Double = 211.5, centreY: Double = 211.5
+    public var scale: Double = 1
+
+    public init(rotation: Double = 0, translationX: Double = 0, translationY: Double = 0, zoom: Double = 1, flip: Bool = false,
+                centreX: Double = 211.5, centreY: Double = 211.5, scale: Double = 1) {
+        self.rotation = rotation; self.translationX = translationX; self.translationY = translationY
+        self.zoom = zoom; self.flip = flip; self.centreX = centreX; self.centreY = centreY; self.scale = scale
+    }
+
+    /// The inverse map of view φ in one piece:
+    /// u = g + (1/s)·[(3/z)·R(θ)·F^f·R(φ)·(p − 34) + t].
+    public func map(viewAngle phi: Double, outputCentre: Double = 34, downsampling: Double = 3) -> AffineMap {
+        var linear = AffineMap.rotation(phi)
+        if flip { linear = AffineMap.mirror.after(linear) }
+        linear = AffineMap.scaling(downsampling / zoom).after(AffineMap.rotation(rotation).after(linear))
+        linear = AffineMap.translation(translationX, translationY).after(linear)
+        linear = AffineMap.translation(centreX, centreY).after(AffineMap.scaling(1 / scale).after(linear))
+        return linear.after(.translation(-outputCentre, -outputCentre))
+    }
+}
+
+/// Bilinear resampling of an 8-bit RGB source through an affine map, with reflect borders
+/// (mirrored about the edge pixel, which is not repeated), into CHW float planes in [0, 1].
+public enum AffineWarp {
+    /// Reflects an index into 0..<n (…, 2, 1, 0, 1, 2, …, n−2, n−1, n−2, …).
+    @inline(__always) static func reflect(_ i: Int, _ n: Int) -> Int {
+        guard n > 1 else { return 0 }
+        let period = 2 * (n - 1)
+        var k = i % period
+        if k < 0 { k += period }
+        return k < n ? k : period - k
+    }
+
+    /// Writes a size×size warp of `source` into `output` (3 planes of size² floats).
+    public static func warp(_ source: RGBImage, _ map: AffineMap, size: Int, into output: UnsafeMutablePointer<Float>) {
+        let w = source.width, h = source.height, plane = size * size
+        source.pixels.withUnsafeBufferPointer { src in
+            for y in 0..<size {
+                for x in 0..<size {
+                    let u = map.m00 * Double(x) + map.m01 * Double(y) + map.tx
+                    let v = map.m10 * Double(x) + map.m11 * Double(y) + map.ty
+                    let x0 = Int(u.rounded(.down)), y0 = Int(v.rounded(.down))
+                    let fx = Float(u - Double(x0)), fy = Float(v - Double(y0))
+                    let xa = reflect(x0, w), xb = reflect(x0 + 1, w), ya = reflect(y0, h), yb = reflect(y0 + 1, h)
+                    let i00 = (ya * w + xa) * 3, i01 = (ya * w + xb) * 3, i10 = (yb * w + xa) * 3, i11 = (yb * w + xb) * 3
+                    let w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy
+                    for c in 0..<3 {
+                        let value = w00 * Float(src[i00 + c]) + w01 * Float(src[i01 + c]) + w10 * Float(src[i10 + c]) + w11 * Float(src[i11 + c])
+                        output[c * plane + y * size + x] = value * (1 / 255)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The two 69×69 views (φ = 0° and 45°) of one image as [3, 69, 69] planes each.
+    /// `halfSizeSource`: the anti-aliased mode samples a 2× pre-filtered decode instead of the
+    /// full image (coordinates map as u_half = (u − 0.5)/2).
+    public static func views(_ source: RGBImage, _ transform: ViewTransform, halfSizeSource: Bool = false) -> (view0: [Float], view45: [Float]) {
+        var v0 = [Float](repeating: 0, count: 3 * 69 * 69), v45 = v0
+        for (phi, index) in [(0.0, 0), (Double.pi / 4, 1)] {
+            var map = transform.map(viewAngle: phi)
+            if halfSizeSource { map = AffineMap(m00: 0.5, m01: 0, m10: 0, m11: 0.5, tx: -0.25, ty: -0.25).after(map) }
+            if index == 0 { v0.withUnsafeMutableBufferPointer { warp(source, map, size: 69, into: $0.baseAddress!) } }
+            else { v45.withUnsafeMutableBufferPointer { warp(source, map, size: 69, into: $0.baseAddress!) } }
+        }
+        return (v0, v45)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import GalaxyImaging
+import GalaxyZoo
+
+/// `galaxynet extract DIR --out FILE.csv`: source extraction for every JPEG in a folder.
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Galaxy centre, shape and Petrosian radius for every JPEG in a folder (cached as CSV), using all cores.")
+
+    @Argument(help: "Folder of <GalaxyID>.jpg files.") var folder: String
+    @Option(help: "Output CSV.") var out: String
+    @Option(help: "SExtractor results to compare with (sdss-dev/sextractor_params.csv: 1-based x, y; petro_radius in units of a).")
+    var compare: String?
+    @Option(help: "Worker threads.") var threads = Parallelism.cores
+
+    func run() throws {
+        let ids = try KaggleDataset.listImages(in: folder)
+        let slots = ResultSlots<Result<SourceExtraction, ImageError>>(count: ids.count)
+        let counter = ProgressCounter()
+        let start = Date()
+        Parallelism.forEach(count: ids.count, threads: threads) { i in
+            slots.set(i, Result { try SourceExtractor.extract(JPEG.read("\(folder)/\(ids[i]).jpg")) }.mapError { $0 as! ImageError })
+            counter.increment()
+        } monitor: { printProgress("extracting", counter.value, ids.count, Date().timeIntervalSince(start)) }
+        var text = "GalaxyID,x,y,a,b,theta,petrosian_radius_px,scale\n"
+        var results: [Int: SourceExtraction] = [:]
+        for (i, slot) in slots.values.enumerated() {
+            let e = try slot!.get()
+            results[ids[i]] = e
+            text += String(format: "%d,%.3f,%.3f,%.3f,%.3f,%.2f,%.3f,%.4f\n", ids[i], e.x, e.y, e.a, e.b, e.theta, e.petrosianRadius, e.scale)
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        print("wrote \(out) (\(ids.count) images, \(results.values.filter(\.detected).count) with a detection)")
+        if let compare { try report(results, against: compare) }
+    }
+
+    /// Centre error and Petrosian-aperture ratio against SExtractor.
+    func report(_ ours: [Int: SourceExtraction], against path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        guard let header = lines.first?.split(separator: ",").map(String.init),
+              let id = header.firstIndex(of: "GalaxyID"), let xi = header.firstIndex(of: "x"), let yi = header.firstIndex(of: "y"),
+              let ai = header.firstIndex(of: "a"), let pi = header.firstIndex(of: "petro_radius") else {
+            throw ValidationError("\(path): expected columns GalaxyID, x, y, a, petro_radius")
+        }
+        var errors: [Double] = [], ratios: [Double] = []
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard let g = Int(f[id]), let mine = ours[g], let x = Double(f[xi]), let y = Double(f[yi]) else { continue }
+            // SExtractor is 1-based.
+            errors.append(((mine.x - (x - 1)) * (mine.x - (x - 1)) + (mine.y - (y - 1)) * (mine.y - (y - 1))).squareRoot())
+            if let a = Double(f[ai]), let p = Double(f[pi]), a * p > 0, mine.petrosianRadius.isFinite {
+                ratios.append(mine.petrosianAperture / (a * p))
+            }
+        }
+        func quantiles(_ v: [Double]) -> String {
+            let s = v.sorted()
+            return [0.05, 0.25, 0.5, 0.75, 0.95].map { q in String(format: "%.3f", s[min(s.count - 1, Int(q * Double(s.count)))]) }.joined(separator: " / ")
+        }
+        guard !errors.isEmpty else { throw ValidationError("\(path): no GalaxyID in common with \(folder)") }
+        print("against \(path) (\(errors.count) galaxies):")
+        print("  centre error, px (5/25/50/75/95%):           " + quantiles(errors))
+        if !ratios.isEmpty { print("  Petrosian aperture ratio ours/SExtractor:     " + quantiles(ratios)) }
+    }
+}

@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
+        .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
     ]

@@ -62,7 +62,7 @@ public struct ViewTransform: Sendable, Equatable, Codable {
 /// (mirrored about the edge pixel, which is not repeated), into CHW float planes in [0, 1].
 public enum AffineWarp {
     /// Reflects an index into 0..<n (…, 2, 1, 0, 1, 2, …, n−2, n−1, n−2, …).
-    @inline(__always) static func reflect(_ i: Int, _ n: Int) -> Int {
+    @inline(__always) public static func reflect(_ i: Int, _ n: Int) -> Int {
         guard n > 1 else { return 0 }
         let period = 2 * (n - 1)
         var k = i % period
@@ -75,18 +75,26 @@ public enum AffineWarp {
         let w = source.width, h = source.height, plane = size * size
         source.pixels.withUnsafeBufferPointer { src in
             for y in 0..<size {
+                // Walk the row incrementally: u and v change by (m00, m10) per output pixel.
+                var u = map.m01 * Double(y) + map.tx, v = map.m11 * Double(y) + map.ty
                 for x in 0..<size {
-                    let u = map.m00 * Double(x) + map.m01 * Double(y) + map.tx
-                    let v = map.m10 * Double(x) + map.m11 * Double(y) + map.ty
-                    let x0 = Int(u.rounded(.down)), y0 = Int(v.rounded(.down))
+                    // floor without a libm call (Int() truncates towards zero).
+                    let x0 = Int(u) - (u < 0 && Double(Int(u)) != u ? 1 : 0), y0 = Int(v) - (v < 0 && Double(Int(v)) != v ? 1 : 0)
                     let fx = Float(u - Double(x0)), fy = Float(v - Double(y0))
-                    let xa = reflect(x0, w), xb = reflect(x0 + 1, w), ya = reflect(y0, h), yb = reflect(y0 + 1, h)
+                    let xa: Int, xb: Int, ya: Int, yb: Int
+                    if x0 >= 0 && x0 < w - 1 && y0 >= 0 && y0 < h - 1 {
+                        (xa, xb, ya, yb) = (x0, x0 + 1, y0, y0 + 1)
+                    } else {
+                        (xa, xb, ya, yb) = (reflect(x0, w), reflect(x0 + 1, w), reflect(y0, h), reflect(y0 + 1, h))
+                    }
                     let i00 = (ya * w + xa) * 3, i01 = (ya * w + xb) * 3, i10 = (yb * w + xa) * 3, i11 = (yb * w + xb) * 3
                     let w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy
                     for c in 0..<3 {
                         let value = w00 * Float(src[i00 + c]) + w01 * Float(src[i01 + c]) + w10 * Float(src[i10 + c]) + w11 * Float(src[i11 + c])
                         output[c * plane + y * size + x] = value * (1 / 255)
                     }
+                    u += map.m00
+                    v += map.m10
                 }
             }
         }

@@ -76,3 +76,35 @@ extension RGBImage {
         return canvas
     }
 }
+
+extension RGBImage {
+    /// Nearest-neighbour enlargement by an integer factor (for looking at 45–69 px crops).
+    public func enlarged(by factor: Int) -> RGBImage {
+        guard factor > 1 else { return self }
+        var out = [UInt8](repeating: 0, count: width * height * 9 * factor * factor / 3)
+        let w = width * factor
+        for y in 0..<(height * factor) { for x in 0..<w { for c in 0..<3 {
+            out[(y * w + x) * 3 + c] = pixels[((y / factor) * width + x / factor) * 3 + c]
+        } } }
+        return RGBImage(width: w, height: height * factor, pixels: out)
+    }
+
+    /// Plots an ellipse outline (semi-axes a, b; major axis at `angle` radians from +x, y down).
+    public mutating func drawEllipse(x cx: Double, y cy: Double, a: Double, b: Double, angle: Double, colour: (UInt8, UInt8, UInt8)) {
+        let steps = max(64, Int(8 * max(a, b)))
+        for k in 0..<steps {
+            let t = 2 * Double.pi * Double(k) / Double(steps)
+            let u = a * _cos(t), v = b * _sin(t)
+            let x = Int((cx + u * _cos(angle) - v * _sin(angle)).rounded()), y = Int((cy + u * _sin(angle) + v * _cos(angle)).rounded())
+            guard x >= 0, y >= 0, x < width, y < height else { continue }
+            let i = (y * width + x) * 3
+            pixels[i] = colour.0; pixels[i + 1] = colour.1; pixels[i + 2] = colour.2
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) private func _sin(_ x: Double) -> Double { Glibc.sin(x) }
+#endif

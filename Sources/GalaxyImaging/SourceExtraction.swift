@@ -4,8 +4,8 @@ import Foundation
 public struct SourceExtraction: Sendable, Equatable, Codable {
     /// Flux-weighted centroid (0-based pixel coordinates: x = column, y = row).
     public var x: Double, y: Double
-    /// RMS extent along the major and minor axes (pixels) and the major axis angle (degrees,
-    /// counter-clockwise from +x as SExtractor reports it).
+    /// RMS extent along the major and minor axes (pixels) and the major axis angle in degrees from
+    /// +x towards +y in image coordinates (rows down; SExtractor's y points up, so its sign differs).
     public var a: Double, b: Double, theta: Double
     /// Petrosian radius (η = 0.2) along the major axis, pixels.
     public var petrosianRadius: Double
@@ -30,12 +30,20 @@ public struct SourceExtraction: Sendable, Equatable, Codable {
 /// moments for a, b, θ, and the Petrosian radius with η = 0.2 in elliptical annuli.
 public enum SourceExtractor {
     public static let eta = 0.2
+    /// Background mesh: cells per side (424 / 6 ≈ 71 px, near SExtractor's default 64).
+    nonisolated(unsafe) public static var meshCells = 4
     public static let targetAperture = 160.0
 
     public static func extract(_ image: RGBImage, threshold: Double = 2.0, minimumArea: Int = 5) -> SourceExtraction {
-        let w = image.width, h = image.height, n = w * h
-        var green = [Float](repeating: 0, count: n)
-        for i in 0..<n { green[i] = Float(image.pixels[3 * i + 1]) }
+        var green = [Float](repeating: 0, count: image.width * image.height)
+        for i in green.indices { green[i] = Float(image.pixels[3 * i + 1]) }
+        return extract(green: green, width: image.width, height: image.height, threshold: threshold, minimumArea: minimumArea)
+    }
+
+    /// The same on one channel of values in 0…255 units (row-major), e.g. a float rendering.
+    public static func extract(green: [Float], width w: Int, height h: Int, threshold: Double = 2.0, minimumArea: Int = 5) -> SourceExtraction {
+        var green = green
+        let n = w * h
         let (backgroundMap, sigma) = backgroundMap(green, width: w, height: h)
         for i in 0..<n { green[i] -= backgroundMap[i] }
         let background: Float = 0
@@ -87,7 +95,7 @@ public enum SourceExtractor {
 
     /// The background at every pixel (bilinear between the 3×3-median-filtered clipped medians of an
     /// 8×8 grid of cells) and the typical noise σ (median over the cells).
-    static func backgroundMap(_ values: [Float], width w: Int, height h: Int, cells: Int = 8) -> ([Float], Float) {
+    static func backgroundMap(_ values: [Float], width w: Int, height h: Int, cells: Int = meshCells) -> ([Float], Float) {
         var medians = [Float](repeating: 0, count: cells * cells), sigmas = medians
         for cy in 0..<cells { for cx in 0..<cells {
             var cell: [Float] = []
@@ -118,31 +126,33 @@ public enum SourceExtractor {
         return (map, sigmas.sorted()[sigmas.count / 2])
     }
 
-    /// Median and σ (1.4826 · MAD) of the pixel values after two rounds of 3σ clipping, from a
-    /// 256-bin histogram (the values are 8-bit).
+    /// Median and σ (1.4826 · MAD) of the values after three rounds of 3σ clipping, from
+    /// histograms of quarter-unit bins with the median interpolated inside its bin (a whole-unit
+    /// histogram would bias float inputs by up to half a unit, which matters for faint wings).
     static func backgroundAndNoise(_ values: [Float]) -> (Float, Float) {
-        var histogram = [Int](repeating: 0, count: 256)
-        for v in values { histogram[min(255, max(0, Int(v)))] += 1 }
-        var low = 0, high = 255
+        let binsPerUnit: Float = 4, bins = 256 * 4
+        var low: Float = 0, high: Float = 256
         var median: Float = 0, sigma: Float = 1
         for _ in 0..<3 {
-            median = Float(quantile(histogram, low...high, 0.5))
-            var deviations = [Int](repeating: 0, count: 256)
-            for v in low...high { deviations[abs(v - Int(median))] += histogram[v] }
-            sigma = max(0.5, 1.4826 * Float(quantile(deviations, 0...255, 0.5)))
-            low = max(0, Int(median - 3 * sigma)); high = min(255, Int((median + 3 * sigma).rounded(.up)))
+            var histogram = [Int](repeating: 0, count: bins), deviations = histogram
+            for v in values where v >= low && v < high { histogram[min(bins - 1, max(0, Int(v * binsPerUnit)))] += 1 }
+            median = interpolatedMedian(histogram) / binsPerUnit
+            for v in values where v >= low && v < high { deviations[min(bins - 1, Int(abs(v - median) * binsPerUnit))] += 1 }
+            sigma = max(0.5, 1.4826 * interpolatedMedian(deviations) / binsPerUnit)
+            low = median - 3 * sigma; high = median + 3 * sigma
         }
         return (median, sigma)
     }
 
-    private static func quantile(_ histogram: [Int], _ range: ClosedRange<Int>, _ q: Double) -> Int {
-        let total = range.map { histogram[$0] }.reduce(0, +)
-        var running = 0
-        for v in range {
-            running += histogram[v]
-            if Double(running) >= q * Double(total) { return v }
+    /// The median of histogrammed data, interpolated linearly inside its bin (in bin units).
+    private static func interpolatedMedian(_ histogram: [Int]) -> Float {
+        let half = Float(histogram.reduce(0, +)) / 2
+        var below: Float = 0
+        for (bin, count) in histogram.enumerated() where count > 0 {
+            if below + Float(count) >= half { return Float(bin) + (half - below) / Float(count) }
+            below += Float(count)
         }
-        return range.upperBound
+        return Float(histogram.count)
     }
 
     /// Radius along the major axis where the mean surface brightness in the elliptical annulus

@@ -8,7 +8,7 @@ struct GalaxyNetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "galaxynet",
         abstract: "Learn Galaxy Zoo morphology from galaxy images (a Swift successor of the 2014 winning convnet).",
-        subcommands: [BenchCommand.self, LeNetCommand.self, MontageCommand.self, CheckLabelsCommand.self, MockCommand.self, InspectMockCommand.self, ExtractCommand.self])
+        subcommands: [BenchCommand.self, LeNetCommand.self, MontageCommand.self, CheckLabelsCommand.self, MockCommand.self, InspectMockCommand.self, ExtractCommand.self, InspectCommand.self, ColourPCACommand.self])
 }
 
 /// The compute backend chosen on the command line.
@@ -28,5 +28,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: per-layer kernels against the machine's sgemm peak; LeNet on both backends.",
-        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self])
+        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self])
 }

@@ -1,0 +1,70 @@
+import GalaxyTensor
+
+/// The 4 views and 16 aligned parts of spec §4.1.
+///
+/// Views: the 0° view, its left–right mirror, the 45° view, its mirror. Part k of a view V is
+/// the top-left 45×45 corner of rot90(V, k) (counter-clockwise as displayed): each part holds a
+/// different quadrant turned so that the view centre (34, 34) lands at the same place and the
+/// galaxy's edge is always at the top-left. Parts are stacked along the batch axis as 16 blocks
+/// of B images, block j = 4·view + part, so one conv stack processes all of them.
+public enum Parts {
+    public static let viewSize = 69, partSize = 45, count = 16
+
+    /// [B, 3, 69, 69] × 2 → [16·B, 3, 45, 45], by direct index mapping (one pass, no
+    /// intermediate rotated copies). `stackByTensorOps` is the same definition in tensor ops.
+    public static func stack(view0: Tensor, view45: Tensor) -> Tensor {
+        require(view0.shape.count == 4 && Array(view0.shape.dropFirst()) == [3, viewSize, viewSize] && view0.shape == view45.shape,
+                "Parts.stack: views must both be [B, 3, 69, 69], got \(view0.shape) and \(view45.shape)")
+        let batch = view0.shape[0], n = viewSize, p = partSize
+        var out = Tensor(uninitialized: [16 * batch, 3, p, p], backend: view0.backend)
+        let sources = [view0.plain, view45.plain]
+        out.withUnsafeMutableBufferPointer { o in
+            for view in 0..<4 {
+                sources[view / 2].withUnsafeBufferPointer { v in
+                    for k in 0..<4 {
+                        let gather = Self.sourceOffsets[(view % 2) * 4 + k]
+                        for b in 0..<batch { for c in 0..<3 {
+                            let input = v.baseAddress! + (b * 3 + c) * n * n
+                            let output = o.baseAddress! + (((4 * view + k) * batch + b) * 3 + c) * p * p
+                            for i in 0..<(p * p) { output[i] = input[gather[i]] }
+                        } }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// For (mirrored, k): the view offset each part pixel reads. rot90 counter-clockwise k times
+    /// maps out[r][c] to in[c][n−1−r] (k = 1), in[n−1−r][n−1−c] (2), in[n−1−c][r] (3).
+    static let sourceOffsets: [[Int]] = (0..<8).map { index in
+        let mirrored = index >= 4, k = index % 4, n = viewSize, p = partSize
+        return (0..<(p * p)).map { i in
+            let r = i / p, col = i % p
+            var (y, x): (Int, Int)
+            switch k {
+            case 0: (y, x) = (r, col)
+            case 1: (y, x) = (col, n - 1 - r)
+            case 2: (y, x) = (n - 1 - r, n - 1 - col)
+            default: (y, x) = (n - 1 - col, r)
+            }
+            if mirrored { x = n - 1 - x }
+            return y * n + x
+        }
+    }
+
+    /// The definition in tensor ops (mirror, rot90, slice, concatenate), kept for tests.
+    public static func stackByTensorOps(view0: Tensor, view45: Tensor) -> Tensor {
+        require(view0.shape.count == 4 && Array(view0.shape.dropFirst()) == [3, viewSize, viewSize] && view0.shape == view45.shape,
+                "Parts.stack: views must both be [B, 3, 69, 69], got \(view0.shape) and \(view45.shape)")
+        let views = [view0, view0.flippedHorizontally(), view45, view45.flippedHorizontally()]
+        var blocks: [Tensor] = []
+        for view in views {
+            for k in 0..<4 {
+                let turned = k == 0 ? view : view.rotated90(turns: k)
+                blocks.append(turned.sliced(axis: 2, 0..<partSize).sliced(axis: 3, 0..<partSize))
+            }
+        }
+        return Tensor.concatenate(blocks, axis: 0)
+    }
+}

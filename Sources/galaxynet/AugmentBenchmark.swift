@@ -65,13 +65,14 @@ struct AugmentBenchCommand: ParsableCommand {
 
         var throughput: [String: Double] = [:]
         for workers in [1, 2] {
-            let pipeline = AugmentationPipeline(source: .init(paths: paths, labels: [], labelWidth: 0), batchSize: 16, seed: 1,
+            let batch = min(16, paths.count)
+            let pipeline = AugmentationPipeline(source: .init(paths: paths, labels: [], labelWidth: 0), batchSize: batch, seed: 1,
                                                 workers: workers, capacity: 8, mode: mode)
             _ = try pipeline.next()
-            let batches = max(4, count / 16)
+            let batches = max(4, count / batch)
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<batches { _ = try pipeline.next() }
-            throughput["\(workers)"] = Double(batches * 16) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            throughput["\(workers)"] = Double(batches * batch) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             pipeline.stop()
         }
         let report = Report(mode: mode.rawValue, images: count, per_image_ms: stages, total_ms: total, pipeline_images_per_second: throughput)

@@ -86,6 +86,42 @@ struct CLITests {
         #expect(again.status != 0 && again.error.contains("already exists"), "nothing the user made is overwritten")
     }
 
+    @Test func extractWritesOneRowPerImageAndComparesWithSExtractor() throws {
+        let images = sharedData.appendingPathComponent("kaggle-sample/images_training_rev1").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("extract-\(UUID().uuidString).csv").path
+        let result = try CLI.run(["extract", images, "--out", out])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "GalaxyID,x,y,a,b,theta,petrosian_radius_px,scale")
+        #expect(lines.count == 5 && lines[1].hasPrefix("100008,"))
+        let sdss = sharedData.appendingPathComponent("sdss-dev").path
+        let compared = try CLI.run(["extract", sdss + "/images", "--out", out, "--compare", sdss + "/sextractor_params.csv"])
+        #expect(compared.status == 0 && compared.output.contains("centre error") && compared.output.contains("(256 galaxies)"), "\(compared.output)")
+    }
+
+    @Test func inspectPrintsTheExtractionAndWritesAPNG() throws {
+        let image = sharedData.appendingPathComponent("kaggle-sample/images_training_rev1/100023.jpg").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString).png").path
+        let result = try CLI.run(["inspect", image, "--out", out])
+        #expect(result.status == 0 && result.output.contains("Petrosian radius"), "\(result.output) \(result.error)")
+        let png = try #require(FileManager.default.contents(atPath: out))
+        #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        let missing = try CLI.run(["inspect", "/nonexistent/galaxy.jpg"])
+        #expect(missing.status != 0 && missing.error.contains("/nonexistent/galaxy.jpg"))
+    }
+
+    @Test func benchAugmentPrintsJSON() throws {
+        let images = sharedData.appendingPathComponent("kaggle-sample/images_training_rev1").path
+        let result = try CLI.run(["bench", "augment", "--images", images, "--count", "8", "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let stages = try #require(object["per_image_ms"] as? [String: Double])
+        #expect(Set(stages.keys) == ["decode", "source_extraction", "warp_both_views", "colour", "parts"])
+        #expect((object["total_ms"] as? Double ?? 0) > 0)
+        let pipeline = try #require(object["pipeline_images_per_second"] as? [String: Double])
+        #expect((pipeline["1"] ?? 0) > 0 && (pipeline["2"] ?? 0) > 0)
+    }
+
     @Test func lenetNamesAMissingDataFile() throws {
         let result = try CLI.run(["lenet", "--data", "/nonexistent/digits.csv"])
         #expect(result.status != 0)

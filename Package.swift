@@ -35,13 +35,15 @@ let package = Package(
         .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
         // The Galaxy Zoo domain: decision tree, constrained outputs, Kaggle data, metrics, mock universe.
         .target(name: "GalaxyZoo", dependencies: ["GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
+        // Training runs: the trainer, run directories, checkpoints, learning curves.
+        .target(name: "GalaxyTraining", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
         .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),

@@ -84,7 +84,7 @@ public func matmul(_ a: Variable, transposeA: Bool = false, _ b: Variable, trans
     let (x, w) = (a.value, b.value)
     let y = Tensor.matmul(x, transposeA: transposeA, w, transposeB: transposeB)
     let (needA, needB) = (a.requiresGradient, b.requiresGradient)
-    return Variable.record(y, inputs: [a, b]) { g in
+    return Variable.record(y, inputs: [a, b], kind: "matmul") { g in
         // C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC; with transposed operands the roles swap.
         let da: Tensor? = !needA ? nil : transposeA
             ? Tensor.matmul(w, transposeA: transposeB, g, transposeB: true)
@@ -157,7 +157,7 @@ extension Variable {
     /// Max over consecutive groups of `groupSize` features (maxout units).
     public func maxout(groupSize: Int) -> Variable {
         let x = value
-        return Variable.record(x.maxout(groupSize: groupSize), inputs: [self]) { g in
+        return Variable.record(x.maxout(groupSize: groupSize), inputs: [self], kind: "maxout") { g in
             [x.backend.maxoutBackward(input: x, groupSize: groupSize, outputGradient: g)]
         }
     }
@@ -185,7 +185,7 @@ extension Variable {
     public func maxPool2d(_ geometry: Pooling2DGeometry) -> Variable {
         let x = value
         let result = x.maxPool2d(geometry)
-        return Variable.record(result.output, inputs: [self]) { g in
+        return Variable.record(result.output, inputs: [self], kind: "maxpool") { g in
             [x.backend.maxPool2dBackward(x, geometry: geometry, result: result, outputGradient: g)]
         }
     }
@@ -219,7 +219,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil, b
     let y = x.conv2d(weight: w, bias: kernelBias, geometry: geometry, fuseReLU: relu)
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     let needsInput = input.requiresGradient
-    return Variable.record(y, inputs: inputs) { g in
+    return Variable.record(y, inputs: inputs, kind: "conv2d") { g in
         let grads = x.backend.conv2dBackward(x, weight: w, bias: kernelBias, geometry: geometry, fuseReLU: relu,
                                              output: y, outputGradient: g, needsInputGradient: needsInput)
         return [grads.input, grads.weight] + (bias == nil ? [] : [grads.bias])

@@ -1,3 +1,4 @@
+import Dispatch
 import GalaxyTensor
 
 /// A node of the recorded computation: which values an op read and how to send a gradient
@@ -6,12 +7,22 @@ public final class GradientNode: @unchecked Sendable {
     let parents: [GradientNode?]
     let backward: ((Tensor) -> [Tensor?])?
     let shape: [Int]
+    /// The op's kind, for profiles ("conv2d", "matmul", …).
+    let kind: String
 
-    init(parents: [GradientNode?], shape: [Int], backward: ((Tensor) -> [Tensor?])?) {
+    init(parents: [GradientNode?], shape: [Int], kind: String = "other", backward: ((Tensor) -> [Tensor?])?) {
         self.parents = parents
         self.shape = shape
+        self.kind = kind
         self.backward = backward
     }
+}
+
+/// Seconds spent in backward passes, by op kind (pass one to `gradients` to fill it).
+public final class BackwardProfile: @unchecked Sendable {
+    public private(set) var seconds: [String: Double] = [:]
+    public init() {}
+    func add(_ kind: String, _ s: Double) { seconds[kind, default: 0] += s }
 }
 
 /// A tensor taking part in differentiation.
@@ -54,15 +65,16 @@ public struct Variable: @unchecked Sendable {
 
     /// Records the result of an op. `backward` maps the gradient of `value` to one gradient per
     /// input (nil where that input needs none); it is only kept if some input needs a gradient.
-    public static func record(_ value: Tensor, inputs: [Variable], backward: @escaping (Tensor) -> [Tensor?]) -> Variable {
+    public static func record(_ value: Tensor, inputs: [Variable], kind: String = "other",
+                              backward: @escaping (Tensor) -> [Tensor?]) -> Variable {
         guard inputs.contains(where: { $0.node != nil }) else { return Variable(value) }
-        return Variable(value: value, node: GradientNode(parents: inputs.map(\.node), shape: value.shape, backward: backward))
+        return Variable(value: value, node: GradientNode(parents: inputs.map(\.node), shape: value.shape, kind: kind, backward: backward))
     }
 }
 
 /// The gradient of `output` (a scalar, or any shape with an explicit `seed`) with respect to each
 /// of `variables`; zeros for a variable the output does not depend on.
-public func gradients(of output: Variable, wrt variables: [Variable], seed: Tensor? = nil) -> [Tensor] {
+public func gradients(of output: Variable, wrt variables: [Variable], seed: Tensor? = nil, profile: BackwardProfile? = nil) -> [Tensor] {
     let seed = seed ?? Tensor(repeating: 1, shape: output.shape, backend: output.backend)
     require(seed.shape == output.shape, "gradients: seed shape \(seed.shape) differs from output shape \(output.shape)")
     guard let root = output.node else {
@@ -88,7 +100,9 @@ public func gradients(of output: Variable, wrt variables: [Variable], seed: Tens
         guard let backward = node.backward else { continue }
         // Interior gradients are dropped as soon as they are used: only the wanted ones stay.
         guard let gradient = wanted.contains(id) ? accumulated[id] : accumulated.removeValue(forKey: id) else { continue }
+        let started = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         let inputGradients = backward(gradient)
+        if let profile { profile.add(node.kind, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9) }
         for (parent, g) in zip(node.parents, inputGradients) {
             guard let parent, let g else { continue }
             require(g.shape == parent.shape, "gradients: backward produced \(g.shape) for an input of shape \(parent.shape)")

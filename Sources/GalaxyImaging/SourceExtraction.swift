@@ -13,6 +13,11 @@ public struct SourceExtraction: Sendable, Equatable, Codable {
     public var scale: Double
     public var detected: Bool
 
+    public init(x: Double, y: Double, a: Double, b: Double, theta: Double, petrosianRadius: Double, scale: Double, detected: Bool) {
+        self.x = x; self.y = y; self.a = a; self.b = b; self.theta = theta
+        self.petrosianRadius = petrosianRadius; self.scale = scale; self.detected = detected
+    }
+
     /// The Petrosian aperture (2 r_P), the quantity SExtractor's PETRO_RADIUS·A reports and the
     /// original divided 160 by.
     public var petrosianAperture: Double { 2 * petrosianRadius }

@@ -1,0 +1,35 @@
+import Foundation
+import GalaxyImaging
+
+/// Everything about a run besides the model: stored as `run.json` in the run directory.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public var steps: Int
+    public var batchSize = 16
+    public var seed: UInt64 = 1
+    /// 0.04 → 0.004 → 0.0004 at 72% and 92% of the run (the original's 1800/2300 of 2500 chunks).
+    public var learningRates: [Float] = [0.04, 0.004, 0.0004]
+    public var boundaries: [Double] = [0.72, 0.92]
+    public var momentum: Float = 0.9
+    /// Updates in warm-up mode (clip(z, 0, 1) outputs, their own momentum buffers).
+    public var warmUpSteps: Int
+    public var maxNormEvery = 10
+    public var validateEvery: Int
+    public var logEvery = 10
+    public var checkpointMinutes = 10.0
+    public var workers = 2
+    public var mode: ResamplingMode = .faithful
+
+    /// The original's 625 warm-up updates, or a fifth of a shorter run.
+    public init(steps: Int, seed: UInt64 = 1) {
+        self.steps = steps
+        self.seed = seed
+        warmUpSteps = min(625, steps / 5)
+        validateEvery = max(10, steps / 20)
+    }
+
+    public func learningRate(at step: Int) -> Float {
+        let fraction = Double(step) / Double(max(steps, 1))
+        for (i, boundary) in boundaries.enumerated() where fraction < boundary { return learningRates[i] }
+        return learningRates.last!
+    }
+}

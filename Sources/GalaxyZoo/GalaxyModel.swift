@@ -1,0 +1,105 @@
+import GalaxyTensor
+import GalaxyImaging
+import GalaxyAutodiff
+import GalaxyLayers
+
+/// The Galaxy Zoo convnet of spec §4, built from a `ModelConfiguration`: one convolution stack
+/// shared by the 16 parts, optional per-part dense layers, the merge of the parts' features,
+/// dense (maxout or ReLU) layers with dropout before each, 37 outputs and the decision-tree layer.
+public struct GalaxyModel: Layer {
+    public let configuration: ModelConfiguration
+    public var convolutions: [Conv2D]
+    public var partDense: [Dense]
+    public var dense: [Dense]
+    public var output: Dense
+    public var decisionTree: DecisionTreeOutput
+
+    public init(_ c: ModelConfiguration, generator: inout SeededGenerator, backend: any Backend) {
+        configuration = c
+        var shape = [3, Parts.partSize, Parts.partSize]
+        var convs: [Conv2D] = []
+        for (i, spec) in c.convolutions.enumerated() {
+            let conv = Conv2D("conv\(i + 1)", inputShape: shape, filters: spec.filters, kernel: (spec.kernel, spec.kernel),
+                              biasMode: c.untiedBiases ? .untied : .tied, activation: .relu,
+                              initialization: spec.initialization, generator: &generator, backend: backend)
+            convs.append(conv)
+            shape = spec.poolAfter ? MaxPool2D(window: 2, stride: 2).outputShape(for: conv.outputShape) : conv.outputShape
+        }
+        convolutions = convs
+        var features = shape.reduce(1, *)
+        partDense = c.partDense.enumerated().map { i, spec in
+            defer { features = spec.outputs }
+            return Dense("part_dense\(i + 1)", inputs: features, outputs: spec.units, initialization: spec.initialization,
+                         generator: &generator, backend: backend)
+        }
+        features *= Parts.count
+        dense = c.dense.enumerated().map { i, spec in
+            defer { features = spec.outputs }
+            return Dense("dense\(i + 1)", inputs: features, outputs: spec.units, initialization: spec.initialization,
+                         generator: &generator, backend: backend)
+        }
+        output = Dense("output", inputs: features, outputs: DecisionTree.outputCount, initialization: c.output,
+                       generator: &generator, backend: backend)
+        decisionTree = DecisionTreeOutput()
+    }
+
+    public var parameterPaths: [ParameterPath<GalaxyModel>] {
+        nested("conv", \.convolutions) + nested("part_dense", \.partDense) + nested("dense", \.dense) + nested("output", \.output)
+    }
+
+    /// [16·B, 3, 45, 45] parts (from `Parts.stack`) → [B, 37] answers obeying the decision tree.
+    public func callAsFunction(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
+        var x = convolutionStack(parts, &context)
+        x = denseStack(x, &context)
+        return decisionTree(x, &context)
+    }
+
+    /// The shared convolution stack: [16·B, 3, 45, 45] → [16·B, features].
+    public func convolutionStack(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
+        var x = parts
+        for (conv, spec) in zip(convolutions, configuration.convolutions) {
+            x = conv(x, &context)
+            if spec.poolAfter { x = x.maxPool2d(.init(window: 2, stride: 2)) }
+        }
+        return x.reshaped([x.shape[0], -1])
+    }
+
+    /// Per-part dense layers, the merge, dense layers and the 37 raw outputs (before the tree).
+    public func denseStack(_ perPart: Variable, _ context: inout ForwardContext) -> Variable {
+        var x = perPart
+        for (layer, spec) in zip(partDense, configuration.partDense) { x = activate(layer(dropout(x, &context), &context), spec) }
+        x = Self.mergeParts(x)
+        for (layer, spec) in zip(dense, configuration.dense) { x = activate(layer(dropout(x, &context), &context), spec) }
+        return output(dropout(x, &context), &context)
+    }
+
+    private func dropout(_ x: Variable, _ context: inout ForwardContext) -> Variable {
+        Dropout(rate: configuration.dropout)(x, &context)
+    }
+
+    private func activate(_ x: Variable, _ spec: ModelConfiguration.DenseLayer) -> Variable {
+        spec.activation == .maxout ? x.maxout(groupSize: 2) : x.relu()
+    }
+
+    /// (16·B, F) → (B, 16·F), feature index j·F + f for part block j (spec §4.1).
+    public static func mergeParts(_ x: Variable) -> Variable {
+        let batch = x.shape[0] / Parts.count
+        require(batch * Parts.count == x.shape[0], "mergeParts: \(x.shape[0]) rows are not 16 blocks")
+        return x.reshaped([Parts.count, batch, x.shape[1]]).permuted([1, 0, 2]).reshaped([batch, Parts.count * x.shape[1]])
+    }
+
+    /// Applies each dense layer's max-norm limit: every unit's incoming weights (a column of
+    /// [in, out]) are scaled by min(limit / RMS, 1).
+    public mutating func applyMaxNorm() {
+        for (i, spec) in configuration.dense.enumerated() {
+            guard let limit = spec.maxNorm else { continue }
+            let rows = dense[i].inputs, columns = dense[i].outputs
+            dense[i].weight.value.withUnsafeMutableBufferPointer { w in
+                var squares = [Float](repeating: 0, count: columns)
+                for r in 0..<rows { for c in 0..<columns { squares[c] += w[r * columns + c] * w[r * columns + c] } }
+                let factors = squares.map { min(limit / max(($0 / Float(rows)).squareRoot(), 1e-12), 1) }
+                for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= factors[c] } }
+            }
+        }
+    }
+}

@@ -46,6 +46,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Hashabl
         return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
     }
 
+    /// Two independent standard normal deviates (both outputs of one Box–Muller step).
+    public mutating func nextNormalPair() -> (Float, Float) {
+        let u1 = max(Float(next() >> 40) * (1.0 / 16_777_216.0), 1e-30)
+        let angle = 2 * Float.pi * Float(next() >> 40) * (1.0 / 16_777_216.0)
+        let radius = (-2 * _logf(u1)).squareRoot()
+        return (radius * _cosf(angle), radius * _sinf(angle))
+    }
+
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     // Codable/Hashable for checkpoints: the four words as an array.
@@ -66,8 +74,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Hashabl
 import Glibc
 @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) func _logf(_ x: Float) -> Float { Glibc.logf(x) }
+@inline(__always) func _cosf(_ x: Float) -> Float { Glibc.cosf(x) }
+@inline(__always) func _sinf(_ x: Float) -> Float { Glibc.sinf(x) }
 #else
 import Darwin
 @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+@inline(__always) func _logf(_ x: Float) -> Float { Darwin.logf(x) }
+@inline(__always) func _cosf(_ x: Float) -> Float { Darwin.cosf(x) }
+@inline(__always) func _sinf(_ x: Float) -> Float { Darwin.sinf(x) }
 #endif

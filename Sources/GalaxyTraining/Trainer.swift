@@ -61,7 +61,7 @@ public final class Trainer {
     /// Starts a new run in `run` (which must not hold one) or, with `resume`, continues the run there.
     public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunDirectory,
                 backend: any Backend, resume: Bool = false, extractions: [SourceExtraction]? = nil,
-                progress: @escaping (String) -> Void = { print($0) }) throws {
+                progress: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
         self.dataset = dataset
         self.configuration = configuration
         self.options = options
@@ -169,7 +169,10 @@ public final class Trainer {
         return try slots.values.map { try $0!.get() }
     }
 
+    /// Writes a checkpoint unless a parameter is NaN or infinite (the previous one is then kept).
     public func writeCheckpoint(bestValidationRMSE: Double?) throws {
+        let finite = model.parameters.allSatisfy { $0.value.withUnsafeBufferPointer { b in b.allSatisfy(\.isFinite) } }
+        guard finite else { progress("not checkpointing step \(step): parameters are not finite"); return }
         let velocities = optimizer.velocities.isEmpty ? [] : zip(model.parameterPaths, optimizer.velocities).map { ($0.name, $1) }
         let formatter = ISO8601DateFormatter()
         try run.writeCheckpoint(model: model, velocities: velocities, state: .init(step: step, seed: options.seed, model: configuration.name,
@@ -177,8 +180,9 @@ public final class Trainer {
         lastCheckpointStep = step
     }
 
-    /// Trains until `options.steps` (or a stop request); checkpoints every few minutes and at the end.
-    public func train() throws -> Summary {
+    /// Trains until `options.steps` (or `until`, or a stop request); checkpoints every few minutes
+    /// and at the end.
+    public func train(until: Int? = nil) throws -> Summary {
         installStopHandlers()
         let baselines = Baselines(training: dataset.labels.subset(training))
         let baseline = validation.isEmpty ? Double.nan : baselines.evaluate(on: dataset.labels.subset(validation)).trainingMean.rmse
@@ -192,7 +196,7 @@ public final class Trainer {
         var lastCheckpoint = Date()
         progress(String(format: "training %@ (%d parameters) on %d images, validating on %d; training-mean baseline RMSE %.4f",
                         configuration.name, model.parameterCount, training.count, validation.count, baseline))
-        while step < options.steps {
+        while step < min(options.steps, until ?? .max) {
             if stopRequested.load(ordering: .relaxed) {
                 try writeCheckpoint(bestValidationRMSE: best)
                 progress("stopped by request at step \(step); checkpoint written to \(run.checkpoint)")
@@ -233,6 +237,30 @@ public final class Trainer {
         let seconds = Date().timeIntervalSince(runStart)
         return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline,
                        imagesPerSecond: Double((step - startStep) * options.batchSize) / max(seconds, 1e-9), interrupted: false)
+    }
+
+    /// Steady-state training speed: `warmUp` untimed updates, then `steps` timed ones with the
+    /// realtime pipeline running; times are split into data waiting, convolution and dense
+    /// forward, backward by op kind, and the optimizer.
+    public func benchmark(warmUp: Int, steps: Int) throws -> (imagesPerSecond: Double, times: StepTimes) {
+        let data = pipeline(startStep: step)
+        defer { data.stop() }
+        var ignored = StepTimes()
+        for _ in 0..<warmUp { update(try data.next(), times: &ignored) }
+        var times = StepTimes()
+        let profile = BackwardProfile()
+        let start = DispatchTime.now().uptimeNanoseconds
+        var images = 0
+        for _ in 0..<steps {
+            let waitStart = DispatchTime.now().uptimeNanoseconds
+            let batch = try data.next()
+            times.data += Double(DispatchTime.now().uptimeNanoseconds - waitStart) / 1e9
+            update(batch, times: &times, profile: profile)
+            images += batch.indices.count
+        }
+        times.total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        times.backward = profile.seconds
+        return (Double(images) / times.total, times)
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import GalaxyTensor
 import GalaxyKernels
@@ -28,5 +29,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: per-layer kernels against the machine's sgemm peak; LeNet on both backends.",
-        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self])
+        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self, TrainBenchCommand.self])
 }

@@ -166,7 +166,9 @@ struct KernelBenchmark {
     }
 
     /// GFLOP/s of an n×n×n product through OpenBLAS (the machine's practical peak).
-    private func sgemmPeak() -> Double {
+    func sgemmPeak() -> Double { Self.sgemmPeak(size: sgemmSize, runs: runs) }
+
+    static func sgemmPeak(size sgemmSize: Int, runs: Int) -> Double {
         var g = SeededGenerator(seed: 2)
         let fast = OneDNNBackend.sharedFast
         let a = Tensor.randomUniform(shape: [sgemmSize, sgemmSize], generator: &g, backend: fast)

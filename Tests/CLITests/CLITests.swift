@@ -122,6 +122,46 @@ struct CLITests {
         #expect((pipeline["1"] ?? 0) > 0 && (pipeline["2"] ?? 0) > 0)
     }
 
+    @Test func modelsListsTheBestModelWithItsParameterCount() throws {
+        let result = try CLI.run(["models"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("best") && result.output.contains("42377125"))
+        for name in ["one-maxout", "big256", "bigger", "normconstraint", "shareddense", "shareddense512", "8433", "centred", "small"] {
+            #expect(result.output.contains(name), "\(name)")
+        }
+        let json = try CLI.run(["models", "--show", "small"])
+        #expect(json.status == 0 && json.output.contains("\"convolutions\""))
+    }
+
+    @Test func trainWritesARunAndResumes() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)").path
+        #expect(try CLI.run(["mock", "--count", "30", "--out", base + "/data"]).status == 0)
+        let result = try CLI.run(["train", "--data", base + "/data", "--model", "small", "--steps", "10", "--out", base + "/run",
+                                  "--validate-every", "5", "--warmup", "2"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("step 10/10") && result.output.contains("validation RMSE") && result.output.contains("img/s"))
+        for file in ["model.json", "run.json", "log.jsonl", "learning-curve.svg", "checkpoint/weights.safetensors",
+                     "checkpoint/optimizer.safetensors", "checkpoint/state.json"] {
+            #expect(FileManager.default.fileExists(atPath: base + "/run/" + file), "\(file)")
+        }
+        let again = try CLI.run(["train", "--data", base + "/data", "--model", "small", "--steps", "10", "--out", base + "/run"])
+        #expect(again.status != 0 && again.error.contains("already holds a run"))
+        let resumed = try CLI.run(["train", "--resume", base + "/run"])
+        #expect(resumed.status == 0 && resumed.output.contains("finished at step 10"), "\(resumed.output) \(resumed.error)")
+        let unknown = try CLI.run(["train", "--data", base + "/data", "--model", "nonexistent", "--out", base + "/other"])
+        #expect(unknown.status != 0 && unknown.error.contains("nonexistent"))
+    }
+
+    @Test func benchTrainPrintsJSON() throws {
+        let result = try CLI.run(["bench", "train", "--model", "small", "--steps", "2", "--warm-up", "1", "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect((object["images_per_second"] as? Double ?? 0) > 0)
+        let shares = try #require(object["shares"] as? [String: Double])
+        #expect(Set(["conv", "dense", "optimizer", "data_wait"]).isSubset(of: Set(shares.keys)))
+        #expect(abs(shares.values.reduce(0, +) - 1) < 0.05)
+    }
+
     @Test func lenetNamesAMissingDataFile() throws {
         let result = try CLI.run(["lenet", "--data", "/nonexistent/digits.csv"])
         #expect(result.status != 0)

@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+import GalaxyTensor
+import GalaxyKernels
+import GalaxyAutodiff
+import GalaxyLayers
+import GalaxyImaging
+import GalaxyZoo
+import GalaxyTraining
+
+func scratch(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("galaxynet-\(name)-\(UUID().uuidString)").path
+}
+
+/// A small mock universe shared by the tests of this file (made once).
+let sharedMock: String = {
+    let path = scratch("mock")
+    _ = try! MockUniverse.generate(.init(count: 48, testCount: 0, seed: 21), into: path)
+    return path
+}()
+
+@Suite("Models")
+struct ModelTests {
+    @Test func bestModelHasTheOriginalParameterCount() {
+        #expect(ModelConfiguration.best.parameterCount == 42_377_125)
+        var g = SeededGenerator(seed: 1)
+        let model = GalaxyModel(.best, generator: &g, backend: OneDNNBackend.sharedFast)
+        #expect(model.parameterCount == 42_377_125)
+        #expect(model.parameterPaths.first?.name == "conv.0.weight" && model.parameterPaths.last?.name == "output.bias")
+    }
+
+    @Test func everyVariantBuildsAndRunsOneStep() {
+        let backend = OneDNNBackend.sharedFast
+        var g = SeededGenerator(seed: 2)
+        let view = Tensor.randomUniform(shape: [2, 3, 69, 69], generator: &g, backend: backend)
+        let parts = Parts.stack(view0: view, view45: view.flippedHorizontally())
+        let labels = Tensor(repeating: 0.1, shape: [2, 37], backend: backend)
+        for configuration in ModelConfiguration.builtIn {
+            var model = GalaxyModel(configuration, generator: &g, backend: backend)
+            #expect(model.parameterCount == configuration.parameterCount, "\(configuration.name)")
+            var context = ForwardContext(training: true, generator: SeededGenerator(seed: 3))
+            let loss = meanSquaredError(model(Variable(parts), &context), Variable(labels))
+            #expect(loss.value.scalar.isFinite, "\(configuration.name)")
+            var sgd = SGD(learningRate: 0.01)
+            let before = model.output.bias.value.scalars
+            sgd.update(&model, gradients: gradients(of: loss, wrt: model.parameters))
+            model.applyMaxNorm()
+            #expect(model.output.bias.value.scalars != before, "\(configuration.name) learns")
+        }
+    }
+
+    @Test func mergeOrdersFeaturesByPartBlock() {
+        // (16·B, F) → (B, 16·F) with index j·F + f.
+        let b = 2, f = 3
+        let x = Tensor(shape: [16 * b, f], scalars: (0..<(16 * b * f)).map(Float.init))
+        let merged = GalaxyModel.mergeParts(Variable(x)).value
+        #expect(merged.shape == [b, 16 * f])
+        let m = merged.scalars
+        for image in 0..<b { for j in 0..<16 { for k in 0..<f {
+            #expect(m[image * 16 * f + j * f + k] == Float((j * b + image) * f + k))
+        } } }
+    }
+
+    @Test func maxNormCapsTheRMSOfEachUnitsWeights() {
+        var configuration = ModelConfiguration.builtIn.first { $0.name == "small" }!
+        configuration.dense[0].maxNorm = 0.01
+        var g = SeededGenerator(seed: 4)
+        var model = GalaxyModel(configuration, generator: &g, backend: ReferenceBackend.shared)
+        model.dense[0].weight.value = Tensor.randomNormal(shape: model.dense[0].weight.shape, standardDeviation: 1, generator: &g)
+        model.applyMaxNorm()
+        let w = model.dense[0].weight.value.scalars, rows = model.dense[0].inputs, columns = model.dense[0].outputs
+        for c in 0..<columns {
+            let rms = ((0..<rows).map { w[$0 * columns + c] * w[$0 * columns + c] }.reduce(0, +) / Float(rows)).squareRoot()
+            #expect(rms <= 0.01 * 1.0001)
+        }
+    }
+
+    @Test func learningRateScheduleFollowsTheOriginal() {
+        let o = TrainingOptions(steps: 2500)
+        #expect(o.learningRate(at: 0) == 0.04 && o.learningRate(at: 1799) == 0.04)
+        #expect(o.learningRate(at: 1800) == 0.004 && o.learningRate(at: 2299) == 0.004)
+        #expect(o.learningRate(at: 2300) == 0.0004 && o.learningRate(at: 2499) == 0.0004)
+        #expect(o.warmUpSteps == 500 && TrainingOptions(steps: 100_000).warmUpSteps == 625)
+    }
+}
+
+@Suite("Training runs", .serialized)
+struct TrainingRunTests {
+    func options(steps: Int, workers: Int = 2) -> TrainingOptions {
+        var o = TrainingOptions(steps: steps, seed: 5)
+        o.warmUpSteps = 4
+        o.validateEvery = 10
+        o.logEvery = 5
+        o.workers = workers
+        return o
+    }
+
+    var small: ModelConfiguration { ModelConfiguration.builtIn.first { $0.name == "small" }! }
+
+    @Test func resumingGivesBitIdenticalLosses() throws {
+        let dataset = try KaggleDataset(root: sharedMock)
+        let backend = OneDNNBackend.sharedFast
+        let whole = RunDirectory(scratch("whole")), split = RunDirectory(scratch("split"))
+        _ = try Trainer(dataset: dataset, configuration: small, options: options(steps: 20, workers: 2), run: whole, backend: backend, progress: { _ in }).train()
+        _ = try Trainer(dataset: dataset, configuration: small, options: options(steps: 20, workers: 1), run: split, backend: backend, progress: { _ in }).train(until: 10)
+        let resumed = try Trainer(dataset: dataset, configuration: small, options: options(steps: 20, workers: 1), run: split, backend: backend,
+                                  resume: true, progress: { _ in })
+        #expect(resumed.step == 10)
+        _ = try resumed.train()
+        let a = RunDirectoryLog.read(whole), b = RunDirectoryLog.read(split)
+        #expect(a.map(\.step) == [5, 10, 15, 20] && b.map(\.step) == a.map(\.step))
+        #expect(a.map(\.loss) == b.map(\.loss), "losses \(a.map(\.loss)) vs \(b.map(\.loss))")
+        #expect(a.last?.validation_rmse == b.last?.validation_rmse)
+        #expect(FileManager.default.fileExists(atPath: whole.curveFile))
+    }
+
+    @Test func aNaNLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
+        let dataset = try KaggleDataset(root: sharedMock)
+        let run = RunDirectory(scratch("nan"))
+        _ = try Trainer(dataset: dataset, configuration: small, options: options(steps: 30), run: run, backend: OneDNNBackend.sharedFast,
+                        progress: { _ in }).train(until: 6)
+        var explosive = options(steps: 30)
+        explosive.learningRates = [1e30, 1e30, 1e30]
+        explosive.checkpointMinutes = 0  // try to checkpoint after every step
+        let trainer = try Trainer(dataset: dataset, configuration: small, options: explosive, run: run, backend: OneDNNBackend.sharedFast,
+                                  resume: true, progress: { _ in })
+        let error = try #require(throws: TrainingError.self) { _ = try trainer.train() }
+        #expect(error.description.contains("NaN or infinite"), "\(error)")
+        let state = try JSONDecoder().decode(RunDirectory.State.self, from: FileManager.default.contents(atPath: run.checkpoint + "/state.json")!)
+        let weights = try SafeTensors.read(run.checkpoint + "/weights.safetensors")
+        #expect(weights.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) }, "the kept checkpoint is a good one")
+        #expect(state.step >= 6 && state.step < 30)
+    }
+
+    @Test func aSmallModelOverfits32Images() throws {
+        let dataset = try KaggleDataset(root: sharedMock)
+        let backend = OneDNNBackend.sharedFast
+        // A narrower version of the CPU demo model, without dropout, so the test stays quick.
+        var configuration = small
+        configuration.dropout = 0
+        for i in configuration.convolutions.indices { configuration.convolutions[i].filters = [8, 16, 16, 16][i] }
+        configuration.dense[0].units = 256
+        var g = SeededGenerator(seed: 8)
+        var model = GalaxyModel(configuration, generator: &g, backend: backend)
+        let rows = Array(0..<32)
+        let views = try rows.map { AffineWarp.views(try JPEG.read(dataset.trainingImagePath(dataset.labels.ids[$0])), ViewTransform()) }
+        let parts = Parts.stack(view0: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view0), backend: backend),
+                                view45: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view45), backend: backend))
+        let labels = Variable(Tensor(shape: [32, 37], scalars: rows.flatMap { Array(dataset.labels.row($0)) }, backend: backend))
+        var sgd = SGD(learningRate: 0.03, momentum: 0.9)
+        var context = ForwardContext.inference
+        var rmse: Float = 1
+        var trace: [Float] = []
+        for step in 0..<1500 {
+            model.decisionTree.mode = step < 150 ? .warmUp : .normalised
+            if step == 150 { sgd.resetMomentum() }
+            let loss = meanSquaredError(model(Variable(parts), &context), labels)
+            rmse = loss.value.scalar.squareRoot()
+            if step % 100 == 0 { trace.append(rmse) }
+            if step >= 150 && rmse < 0.02 { break }
+            sgd.update(&model, gradients: gradients(of: loss, wrt: model.parameters))
+        }
+        #expect(rmse < 0.02, "training RMSE \(rmse), every 100 steps: \(trace)")
+    }
+}
+
+/// Reads a run's log (the type lives in GalaxyTraining; this keeps the tests short).
+enum RunDirectoryLog {
+    static func read(_ run: RunDirectory) -> [RunDirectory.LogEntry] {
+        let text = (try? String(contentsOfFile: run.logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(RunDirectory.LogEntry.self, from: Data($0.utf8)) }
+    }
+}
+
+@Suite("Checkpoints")
+struct CheckpointTests {
+    @Test func safetensorsRoundTripAndNumPyReadsThem() throws {
+        var g = SeededGenerator(seed: 9)
+        var model = GalaxyModel(ModelConfiguration.builtIn.first { $0.name == "small" }!, generator: &g, backend: ReferenceBackend.shared)
+        let path = scratch("weights") + ".safetensors"
+        try SafeTensors.write(model.namedParameters, metadata: ["model": "small"], to: path)
+        let back = try SafeTensors.read(path)
+        #expect(back.map(\.name) == model.parameterPaths.map(\.name))
+        for (a, b) in zip(back, model.namedParameters) { #expect(a.tensor.shape == b.tensor.shape && a.tensor.scalars == b.tensor.scalars) }
+        var other = GalaxyModel(ModelConfiguration.builtIn.first { $0.name == "small" }!, generator: &g, backend: ReferenceBackend.shared)
+        try other.load(back, file: path)
+        #expect(other.output.weight.value.scalars == model.output.weight.value.scalars)
+        // Byte layout: little-endian header length, JSON header, 8-byte aligned data.
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(length % 8 == 0 && bytes[8] == UInt8(ascii: "{"))
+        // NumPy, when present: parse the header and view the data.
+        let script = """
+        import json, struct, numpy as np
+        b = open('\(path)', 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8+n])
+        e = h['output.weight']; s, t = e['data_offsets']
+        a = np.frombuffer(b[8+n+s:8+n+t], dtype='<f4').reshape(e['shape'])
+        print(a.shape, float(a.sum()))
+        """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script]
+        let out = Pipe()
+        python.standardOutput = out
+        python.standardError = Pipe()
+        try python.run()
+        python.waitUntilExit()
+        if python.terminationStatus == 0 {
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let expected = model.output.weight.value.scalars.map(Double.init).reduce(0, +)
+            #expect(text.hasPrefix("(512, 37)") || text.hasPrefix("(256, 37)"), "numpy printed \(text)")
+            #expect(abs((Double(text.split(separator: " ").last!.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan) - expected) < 1e-3)
+        }
+        model.setParameterValues(model.parameters.map(\.value))
+    }
+
+    @Test func loadingTheWrongShapeNamesTheTensor() throws {
+        var g = SeededGenerator(seed: 1)
+        var model = GalaxyModel(ModelConfiguration.builtIn.first { $0.name == "small" }!, generator: &g, backend: ReferenceBackend.shared)
+        var tensors = model.namedParameters
+        tensors[0].tensor = Tensor(zeros: [1])
+        let error = try #require(throws: CheckpointError.self) { try model.load(tensors, file: "weights.safetensors") }
+        #expect(error.description.contains("conv.0.weight"))
+    }
+}

@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
         .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
-        .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers"]),
+        .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GalaxyImaging
 import GalaxyZoo
+import TestSupport
 
 enum Shared {
     static var data: URL {
@@ -115,19 +116,9 @@ struct KaggleDataTests {
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         #expect((bytes.count - 4 * values.count) % 64 == 0, "header padded to 64 bytes")
         // NumPy itself, when this machine has it.
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import numpy as n; a = n.load('\(path)'); print(a.shape, a.dtype, float(a.sum()))"]
-        let out = Pipe()
-        python.standardOutput = out
-        python.standardError = Pipe()
-        try python.run()
-        python.waitUntilExit()
-        if python.terminationStatus == 0 {
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if let text = try TestSupport.numpy("import numpy as n; a = n.load('\(path)'); print(a.shape, a.dtype, float(a.sum()))") {
             #expect(text.hasPrefix("(5, 37) float32"), "numpy printed \(text)")
-            let expected = values.reduce(0, +)
-            #expect(abs((Double(text.split(separator: " ").last!.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) - Double(expected)) < 1e-3)
+            #expect(abs((TestSupport.lastNumber(text) ?? 0) - Double(values.reduce(0, +))) < 1e-3)
         }
     }
 }

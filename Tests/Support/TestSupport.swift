@@ -1,3 +1,4 @@
+import Foundation
 import GalaxyTensor
 import GalaxyKernels
 
@@ -20,6 +21,26 @@ public enum TestSupport {
         var g = SeededGenerator(seed: seed)
         values.shuffle(using: &g)
         return Tensor(shape: shape, scalars: values, backend: backend)
+    }
+
+    /// Runs a Python snippet with NumPy; returns what it printed, or nil when this machine has no
+    /// python3 with NumPy (the checks that use it are then skipped).
+    public static func numpy(_ script: String) throws -> String? {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import numpy\n" + script]
+        let out = Pipe()
+        python.standardOutput = out
+        python.standardError = Pipe()
+        try python.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        return python.terminationStatus == 0 ? text : nil
+    }
+
+    /// The last space-separated number of a line of output.
+    public static func lastNumber(_ text: String) -> Double? {
+        Double(text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
     }
 
     /// max |a − b| / max(max |b|, 1e-6).

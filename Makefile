@@ -16,9 +16,10 @@ deps:
 build: deps
 	swift build -c release
 
-# The main job on built-in data (for now the kernel benchmark; later the end-to-end demo).
+# The main job on built-in data: mock universe → two trained models → TTA → blend → submission
+# and report (about ten minutes on two cores). Each run writes a new demo-output-<time> folder.
 demo: build
-	.build/release/galaxynet bench kernels
+	.build/release/galaxynet demo --out demo-output-$$(date +%Y%m%d-%H%M%S)
 
 # Build every test target first so a compile error fails loudly, then run the suite.
 # Release mode: the end-to-end tests train real models and the CLI tests run the real binary.

@@ -37,13 +37,15 @@ let package = Package(
         .target(name: "GalaxyZoo", dependencies: ["GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
         // Training runs: the trainer, run directories, checkpoints, learning curves.
         .target(name: "GalaxyTraining", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
+        // Prediction: test-time averaging, blends, evaluation reports.
+        .target(name: "GalaxyPrediction", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
         .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyTraining",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyTraining", "GalaxyPrediction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),

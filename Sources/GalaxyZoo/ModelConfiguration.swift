@@ -99,6 +99,8 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         v.untiedBiases = false
         v.dense = [maxout(512, std: 0.01, bias: 0.01)]
         list.append(v)
+        v.name = "small-centred"; v.summary = "the CPU demo model on centred and rescaled input"; v.centred = true
+        list.append(v)
         return list
     }()
 

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import GalaxyTensor
+import GalaxyImaging
+import GalaxyZoo
+import GalaxyTraining
+import GalaxyPrediction
+
+/// `galaxynet demo`: the whole system on a mock universe in about ten minutes on two cores.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo",
+        abstract: "Mock universe → train two small variants → predict with 60-way TTA → blend → submission and report.")
+
+    @Option(help: "Output folder (must not exist).") var out = "demo-output"
+    @Option(help: "Training galaxies in the mock universe (10% validate).") var count = 2000
+    @Option(help: "Test galaxies.") var testCount = 300
+    @Option(help: "Update steps per model.") var steps = 1200
+    @Option(help: "Test-time transforms (60 or 1).") var tta = 60
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+
+    func run() throws {
+        let started = Date()
+        func say(_ text: String) { print(String(format: "[%5.0f s] ", Date().timeIntervalSince(started)) + text) }
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw ValidationError("\(out) already exists; choose another --out (nothing is overwritten)")
+        }
+        let data = out + "/data"
+        say("making a mock universe of \(count) training and \(testCount) test galaxies in \(data)")
+        let universe = try MockUniverse.generate(.init(count: count, testCount: testCount, seed: seed), into: data)
+        let dataset = try KaggleDataset(root: data)
+        let backend = BackendChoice.onednn.backend
+        var validationFiles: [String] = [], testFiles: [String] = [], lines: [String] = []
+        let models = ["small", "small-centred"]
+        for name in models {
+            let configuration = try ModelConfiguration.named(name)
+            var options = TrainingOptions(steps: steps, seed: seed)
+            options.validateEvery = max(50, steps / 6)
+            options.logEvery = 50
+            let run = RunDirectory(out + "/run-" + name)
+            let extractions = configuration.centred ? try trainingExtractions(dataset) : nil
+            say("training \(name) for \(steps) steps → \(run.path)")
+            let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: backend,
+                                      extractions: extractions, progress: { say("  " + $0) })
+            try Data((data + "\n").utf8).write(to: URL(fileURLWithPath: run.path + "/data.txt"))
+            let summary = try trainer.train()
+            let validationIDs = dataset.split.validation.map { dataset.labels.ids[$0] }
+            let validationExtractions = extractions.map { e in dataset.split.validation.map { e[$0] } }
+            for transforms in Set([1, tta]).sorted() {
+                say("predicting the validation split of \(name) with \(transforms) transform(s)")
+                let predictor = try Predictor(run: run, backend: backend, tta: transforms)
+                let values = try predictor.predict(paths: validationIDs.map(dataset.trainingImagePath), extractions: validationExtractions)
+                let file = out + "/\(name)-validation-tta\(transforms).csv"
+                _ = try writePredictions(GalaxyTable(ids: validationIDs, values: values), to: file)
+                let rmse = Evaluation(predictions: values, truth: dataset.split.validation.flatMap { Array(dataset.labels.row($0)) }).rmse
+                lines.append(String(format: "| %@ | %d | %.5f |", name, transforms, rmse))
+                if transforms == tta { validationFiles.append(file) }
+            }
+            say("predicting \(dataset.testIDs.count) test galaxies with \(name), \(tta) transforms")
+            let predictor = try Predictor(run: run, backend: backend, tta: tta)
+            let testPaths = dataset.testIDs.map(dataset.testImagePath)
+            let testExtractions = configuration.centred ? try testPaths.map { SourceExtractor.extract(try JPEG.read($0)) } : nil
+            let file = out + "/\(name)-test-tta\(tta).csv"
+            _ = try writePredictions(GalaxyTable(ids: dataset.testIDs, values: try predictor.predict(paths: testPaths, extractions: testExtractions)), to: file)
+            testFiles.append(file)
+            _ = summary
+        }
+
+        // Blends on validation; the pruned uniform blend is the submission.
+        let truth = dataset.labels.subset(dataset.split.validation)
+        let x = try validationFiles.map { try KaggleCSV.read($0).sortedByID().values }
+        func rmse(_ p: [Float]) -> Double { Evaluation(predictions: p, truth: truth.values).rmse }
+        let weights = Blend.fitWeights(x, truth: truth.values), kept = Blend.kept(weights)
+        let perAnswer = Blend.fitWeights(x, truth: truth.values, perAnswer: true)
+        let tests = try testFiles.map { try KaggleCSV.read($0).sortedByID() }
+        let submission = out + "/submission.csv"
+        let npy = try writePredictions(GalaxyTable(ids: tests[0].ids, values: Blend.uniform(kept.map { tests[$0].values })), to: submission)
+        let testTruth = try KaggleCSV.read(data + "/" + KaggleDataset.testSolutionsFile).sortedByID()
+        let blendTest = Evaluation(predictions: try KaggleCSV.read(submission).sortedByID().values, truth: testTruth.values)
+        let baselines = Baselines(training: dataset.labels.subset(dataset.split.training))
+        let (zerosValidation, meanValidation) = baselines.evaluate(on: truth)
+        let (zerosTest, meanTest) = baselines.evaluate(on: testTruth)
+        try Data(Report.scatterSVG(predictions: try KaggleCSV.read(submission).sortedByID().values, truth: testTruth.values,
+                                   title: "blend on the mock test set").utf8).write(to: URL(fileURLWithPath: out + "/test-scatter.svg"))
+        var report = """
+        # GalaxyNet demo report
+
+        Mock universe: \(count) training galaxies (\(dataset.split.validation.count) held out for validation), \(testCount) test galaxies, seed \(seed).
+        Two models trained for \(steps) updates of 16 images each; predictions averaged over \(tta) test-time transforms.
+
+        ## Validation RMSE
+
+        | model | transforms | RMSE |
+        |---|---|---|
+        \(lines.joined(separator: "\n"))
+
+        | blend | RMSE |
+        |---|---|
+        \(String(format: "| uniform | %.5f |", rmse(Blend.uniform(x))))
+        \(String(format: "| weighted (softmax weights %@) | %.5f |", weights.map { String(format: "%.2f", $0[0]) }.joined(separator: ", "), rmse(Blend.weighted(x, weights: weights))))
+        \(String(format: "| per-answer weighted | %.5f |", rmse(Blend.weighted(x, weights: perAnswer))))
+        \(String(format: "| pruned uniform (the submission; keeps %@) | %.5f |", kept.map { models[$0] }.joined(separator: ", "), rmse(Blend.uniform(kept.map { x[$0] }))))
+
+        Baselines on validation: training mean \(String(format: "%.5f", meanValidation.rmse)), all zeros \(String(format: "%.5f", zerosValidation.rmse)).
+
+        ## Test set (scored against the held-back crowd votes)
+
+        \(String(format: "Submission RMSE %.5f; training-mean baseline %.5f; all zeros %.5f; oracle floor %.5f (true probabilities vs. crowd votes, the best any model can do).", blendTest.rmse, meanTest.rmse, zerosTest.rmse, universe.oracleRMSETest ?? .nan))
+
+        Per question: \(blendTest.perQuestion.enumerated().map { String(format: "Q%d %.4f", $0.offset + 1, $0.element) }.joined(separator: ", ")).
+
+        Files: `submission.csv` and `submission.npy` (Kaggle format), per-model predictions, `run-*/learning-curve.svg`, `test-scatter.svg`.
+        Wall time: \(String(format: "%.0f", Date().timeIntervalSince(started))) s.
+
+        """
+        report = report.replacingOccurrences(of: "\n\n\n", with: "\n\n")
+        try Data(report.utf8).write(to: URL(fileURLWithPath: out + "/report.md"), options: .atomic)
+        print(report)
+        say("wrote \(submission), \(npy), \(out)/report.md, \(out)/test-scatter.svg and the runs' learning curves")
+    }
+}

@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
+        .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
     ]
 )

@@ -70,6 +70,9 @@ public struct Predictor {
         return predictions
     }
 
+    /// The output for one view pair (view0 followed by view45), for tests of the transforms.
+    public func meanPredictionForTests(_ viewPair: [Float]) -> [Float] { meanPrediction(viewPair, count: 1) }
+
     /// Mean decision-tree output over `count` transformed view pairs (packed view0, view45, …).
     func meanPrediction(_ views: [Float], count: Int) -> [Float] {
         let viewSize = 3 * 69 * 69

@@ -20,7 +20,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        func say(_ text: String) { print(String(format: "[%5.0f s] ", Date().timeIntervalSince(started)) + text) }
+        func say(_ text: String) { FileHandle.standardOutput.write(Data((String(format: "[%5.0f s] ", Date().timeIntervalSince(started)) + text + "\n").utf8)) }
         guard !FileManager.default.fileExists(atPath: out) else {
             throw ValidationError("\(out) already exists; choose another --out (nothing is overwritten)")
         }

@@ -24,6 +24,11 @@ enum CLI {
     }
 }
 
+/// The Kaggle header, for format checks.
+enum KaggleHeader {
+    static let text = "GalaxyID," + (1...11).flatMap { q in (1...[3, 2, 2, 2, 4, 2, 3, 7, 3, 3, 6][q - 1]).map { "Class\(q).\($0)" } }.joined(separator: ",")
+}
+
 /// The shared data folder next to the repository.
 let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
@@ -150,6 +155,30 @@ struct CLITests {
         #expect(resumed.status == 0 && resumed.output.contains("finished at step 10"), "\(resumed.output) \(resumed.error)")
         let unknown = try CLI.run(["train", "--data", base + "/data", "--model", "nonexistent", "--out", base + "/other"])
         #expect(unknown.status != 0 && unknown.error.contains("nonexistent"))
+    }
+
+    @Test func predictEvaluateBlendAndClassify() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("predict-\(UUID().uuidString)").path
+        #expect(try CLI.run(["mock", "--count", "40", "--test-count", "4", "--out", base + "/data"]).status == 0)
+        #expect(try CLI.run(["train", "--data", base + "/data", "--model", "small", "--steps", "6", "--out", base + "/run", "--warmup", "2"]).status == 0)
+        let validation = try CLI.run(["predict", "--run", base + "/run", "--split", "validation", "--tta", "1", "--out", base + "/val.csv"])
+        #expect(validation.status == 0, "\(validation.error)")
+        let test = try CLI.run(["predict", "--run", base + "/run", "--split", "test", "--tta", "60", "--out", base + "/test.csv"])
+        #expect(test.status == 0 && test.output.contains("4 galaxies × 60 transforms"), "\(test.output) \(test.error)")
+        let csv = try String(contentsOfFile: base + "/test.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 5 && String(csv[0]) == KaggleHeader.text)
+        #expect(FileManager.default.fileExists(atPath: base + "/test.npy"))
+        let evaluation = try CLI.run(["evaluate", "--pred", base + "/val.csv", "--truth", base + "/data/training_solutions_rev1.csv",
+                                      "--plot", base + "/scatter.svg"])
+        #expect(evaluation.status == 0, "\(evaluation.error)")
+        #expect(evaluation.output.contains("training-mean baseline") && evaluation.output.contains("oracle floor") && evaluation.output.contains("Q11"))
+        #expect(FileManager.default.fileExists(atPath: base + "/scatter.svg"))
+        let blend = try CLI.run(["blend", "--validation", base + "/val.csv", base + "/val.csv", "--test", base + "/test.csv", base + "/test.csv",
+                                 "--truth", base + "/data/training_solutions_rev1.csv", "--out", base + "/blend.csv"])
+        #expect(blend.status == 0 && blend.output.contains("pruned uniform blend"), "\(blend.output) \(blend.error)")
+        let image = sharedData.appendingPathComponent("kaggle-sample/images_training_rev1/100008.jpg").path
+        let classify = try CLI.run(["classify", "--run", base + "/run", "--tta", "1", image])
+        #expect(classify.status == 0 && classify.output.contains("→") && classify.output.contains("11.6"), "\(classify.output) \(classify.error)")
     }
 
     @Test func benchTrainPrintsJSON() throws {

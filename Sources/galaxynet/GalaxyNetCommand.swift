@@ -29,5 +29,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: per-layer kernels against the machine's sgemm peak; LeNet on both backends.",
-        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self, TrainBenchCommand.self])
+        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self, TrainBenchCommand.self, PredictBenchCommand.self])
 }

@@ -181,6 +181,14 @@ struct CLITests {
         #expect(classify.status == 0 && classify.output.contains("→") && classify.output.contains("11.6"), "\(classify.output) \(classify.error)")
     }
 
+    @Test func benchPredictPrintsJSON() throws {
+        let images = sharedData.appendingPathComponent("kaggle-sample/images_training_rev1").path
+        let result = try CLI.run(["bench", "predict", "--model", "small", "--images", images, "--count", "2", "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect((object["images_per_second"] as? Double ?? 0) > 0 && object["tta"] as? Int == 60)
+    }
+
     @Test func benchTrainPrintsJSON() throws {
         let result = try CLI.run(["bench", "train", "--model", "small", "--steps", "2", "--warm-up", "1", "--json"])
         #expect(result.status == 0, "\(result.error)")

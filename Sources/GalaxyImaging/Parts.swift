@@ -35,19 +35,11 @@ public enum Parts {
         return out
     }
 
-    /// For (mirrored, k): the view offset each part pixel reads. rot90 counter-clockwise k times
-    /// maps out[r][c] to in[c][n−1−r] (k = 1), in[n−1−r][n−1−c] (2), in[n−1−c][r] (3).
+    /// For (mirrored, k): the view offset each part pixel reads (rot90 k times, then the mirror).
     static let sourceOffsets: [[Int]] = (0..<8).map { index in
         let mirrored = index >= 4, k = index % 4, n = viewSize, p = partSize
         return (0..<(p * p)).map { i in
-            let r = i / p, col = i % p
-            var (y, x): (Int, Int)
-            switch k {
-            case 0: (y, x) = (r, col)
-            case 1: (y, x) = (col, n - 1 - r)
-            case 2: (y, x) = (n - 1 - r, n - 1 - col)
-            default: (y, x) = (n - 1 - col, r)
-            }
+            var (y, x) = Shape.rotate90Source(row: i / p, column: i % p, turns: k, height: n, width: n)
             if mirrored { x = n - 1 - x }
             return y * n + x
         }

@@ -195,14 +195,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
                 for p in 0..<planes {
                     for r in 0..<oh {
                         for c in 0..<ow {
-                            // Counter-clockwise as displayed (NumPy rot90): out[r, c] = in[c, w-1-r] for one turn.
-                            let (sr, sc): (Int, Int)
-                            switch turns {
-                            case 0: (sr, sc) = (r, c)
-                            case 1: (sr, sc) = (c, w - 1 - r)
-                            case 2: (sr, sc) = (h - 1 - r, w - 1 - c)
-                            default: (sr, sc) = (h - 1 - c, r)
-                            }
+                            let (sr, sc) = Shape.rotate90Source(row: r, column: c, turns: turns, height: h, width: w)
                             pr[p * oh * ow + r * ow + c] = px[p * h * w + sr * w + sc]
                         }
                     }

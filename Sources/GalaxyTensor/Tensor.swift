@@ -168,6 +168,18 @@ public enum Shape {
         return strides
     }
 
+    /// The source (row, column) of output (row, column) after rotating an h×w plane by `turns` × 90°
+    /// counter-clockwise as displayed (NumPy rot90): one turn reads in[c][w−1−r].
+    @inline(__always)
+    public static func rotate90Source(row r: Int, column c: Int, turns: Int, height h: Int, width w: Int) -> (row: Int, column: Int) {
+        switch ((turns % 4) + 4) % 4 {
+        case 0: (r, c)
+        case 1: (c, w - 1 - r)
+        case 2: (h - 1 - r, w - 1 - c)
+        default: (h - 1 - c, r)
+        }
+    }
+
     /// The NumPy broadcast of two shapes, or nil when they are incompatible.
     public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
         let rank = max(a.count, b.count)

@@ -77,6 +77,10 @@ struct TrainCommand: ParsableCommand {
         if resume == nil { try Data((dataPath + "\n").utf8).write(to: URL(fileURLWithPath: runDirectory.path + "/data.txt")) }
         do {
             let summary = try trainer.train()
+            if summary.interrupted {
+                print("stopped at step \(summary.step) of \(options.steps); continue with: galaxynet train --resume \(runDirectory.path)")
+                return
+            }
             print(String(format: "finished at step %d: validation RMSE %@, training-mean baseline %.4f, %.1f images/s",
                          summary.step, summary.validationRMSE.map { String(format: "%.4f", $0) } ?? "n/a", summary.baselineRMSE, summary.imagesPerSecond))
             print("run directory: \(runDirectory.path) (model.json, run.json, log.jsonl, learning-curve.svg, checkpoint/)")

@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
             let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: backend,
                                       extractions: extractions, progress: { say("  " + $0) })
             try Data((data + "\n").utf8).write(to: URL(fileURLWithPath: run.path + "/data.txt"))
-            let summary = try trainer.train()
+            _ = try trainer.train()
             let validationIDs = dataset.split.validation.map { dataset.labels.ids[$0] }
             let validationExtractions = extractions.map { e in dataset.split.validation.map { e[$0] } }
             for transforms in Set([1, tta]).sorted() {
@@ -62,7 +62,6 @@ struct DemoCommand: ParsableCommand {
             let file = out + "/\(name)-test-tta\(tta).csv"
             _ = try writePredictions(GalaxyTable(ids: dataset.testIDs, values: try predictor.predict(paths: testPaths, extractions: testExtractions)), to: file)
             testFiles.append(file)
-            _ = summary
         }
 
         // Blends on validation; the pruned uniform blend is the submission.

@@ -42,7 +42,8 @@ public struct Predictor {
         // Views of one image under every transform, made by the workers ahead of the model.
         let slots = ResultSlots<Result<[Float], Error>>(count: paths.count)
         var predictions = [Float](repeating: 0, count: paths.count * DecisionTree.outputCount)
-        let chunk = max(1, 64 / max(1, perImage / 8))
+        // A few images at a time: their transformed views (up to 60 pairs each) stay small in memory.
+        let chunk = 8
         for first in stride(from: 0, to: paths.count, by: chunk) {
             let range = first..<min(first + chunk, paths.count)
             Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in

@@ -74,11 +74,13 @@ struct DemoCommand: ParsableCommand {
         let submission = out + "/submission.csv"
         let npy = try writePredictions(GalaxyTable(ids: tests[0].ids, values: Blend.uniform(kept.map { tests[$0].values })), to: submission)
         let testTruth = try KaggleCSV.read(data + "/" + KaggleDataset.testSolutionsFile).sortedByID()
-        let blendTest = Evaluation(predictions: try KaggleCSV.read(submission).sortedByID().values, truth: testTruth.values)
+        // Score the file as written (values rounded as in the CSV), read once.
+        let submitted = try KaggleCSV.read(submission).sortedByID().values
+        let blendTest = Evaluation(predictions: submitted, truth: testTruth.values)
         let baselines = Baselines(training: dataset.labels.subset(dataset.split.training))
         let (zerosValidation, meanValidation) = baselines.evaluate(on: truth)
         let (zerosTest, meanTest) = baselines.evaluate(on: testTruth)
-        try Data(Report.scatterSVG(predictions: try KaggleCSV.read(submission).sortedByID().values, truth: testTruth.values,
+        try Data(Report.scatterSVG(predictions: submitted, truth: testTruth.values,
                                    title: "blend on the mock test set").utf8).write(to: URL(fileURLWithPath: out + "/test-scatter.svg"))
         var report = """
         # GalaxyNet demo report

@@ -30,7 +30,7 @@ public func installStopHandlers() {
 
 /// Trains a `GalaxyModel` on a Kaggle-layout dataset (spec §5): SGD with Nesterov momentum,
 /// batch 16, the 72%/92% learning-rate schedule, a warm-up phase in clip mode with its own
-/// momentum buffers, dropout, max-norm, MSE; validation on the held-out 10% without augmentation.
+/// momentum buffers, dropout, max-norm, MSE (optionally plus the dead-answer penalty); validation on the held-out 10% without augmentation.
 public final class Trainer {
     public struct Summary: Sendable {
         public var step: Int
@@ -123,11 +123,11 @@ public final class Trainer {
         let features = model.convolutionStack(Variable(parts), &context)
         _ = features.value.plain  // finish the trunk before timing the dense part
         times.forwardConvolution += lap()
-        let prediction = model.decisionTree(model.denseStack(features, &context), &context)
-        let loss = meanSquaredError(prediction, Variable(Tensor(shape: [b, DecisionTree.outputCount], scalars: batch.labels, backend: backend)))
-        let value = loss.value.scalar
+        let labels = Tensor(shape: [b, DecisionTree.outputCount], scalars: batch.labels, backend: backend)
+        let loss = options.objective(scores: model.denseStack(features, &context), labels: labels, tree: model.decisionTree, &context)
+        let value = loss.meanSquaredError.value.scalar
         times.forwardDense += lap()
-        let grads = gradients(of: loss, wrt: model.parameters, profile: profile)
+        let grads = gradients(of: loss.objective, wrt: model.parameters, profile: profile)
         _ = lap()
         optimizer.learningRate = options.learningRate(at: step)
         optimizer.update(&model, gradients: grads)

@@ -1,5 +1,9 @@
 import Foundation
+import GalaxyTensor
+import GalaxyAutodiff
+import GalaxyLayers
 import GalaxyImaging
+import GalaxyZoo
 
 /// Everything about a run besides the model: stored as `run.json` in the run directory.
 public struct TrainingOptions: Codable, Sendable, Equatable {
@@ -18,6 +22,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var checkpointMinutes = 10.0
     public var workers = 2
     public var mode: ResamplingMode = .faithful
+    /// Weight of `DecisionTreeOutput.deadAnswerPenalty` added to the MSE (nil or 0: the original's
+    /// objective, plain MSE). Optional so that run.json files written before it still load.
+    public var deadAnswerPenalty: Float?
 
     /// The original's 625 warm-up updates, or a fifth of a shorter run.
     public init(steps: Int, seed: UInt64 = 1) {
@@ -25,6 +32,16 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         self.seed = seed
         warmUpSteps = min(625, steps / 5)
         validateEvery = max(10, steps / 20)
+    }
+
+    /// The training objective for raw scores [N, 37]: the MSE of the tree-shaped answers, plus the
+    /// weighted dead-answer penalty when configured. Returns the objective to differentiate and
+    /// the MSE to report.
+    public func objective(scores: Variable, labels: Tensor, tree: DecisionTreeOutput,
+                          _ context: inout ForwardContext) -> (objective: Variable, meanSquaredError: Variable) {
+        let mse = meanSquaredError(tree(scores, &context), Variable(labels))
+        guard let weight = deadAnswerPenalty, weight > 0 else { return (mse, mse) }
+        return (mse + DecisionTreeOutput.deadAnswerPenalty(scores: scores, targets: labels) * weight, mse)
     }
 
     public func learningRate(at step: Int) -> Float {

@@ -33,4 +33,18 @@ public struct DecisionTreeOutput: Layer {
         }
         return Variable.concatenate(DecisionTree.questions.map { answers[$0.number]! }, axis: 1)
     }
+
+    /// The dead-answer penalty: mean over the [N, 37] entries of [target > 0] · max(−score, 0).
+    ///
+    /// Why: an answer whose raw score falls below zero outputs a hard 0 and, through the ReLU,
+    /// receives no gradient, so for that image it can never come back, even when voters chose it.
+    /// When every score of a question dies the whole question (and every question below it) is
+    /// stuck at 0: on 32 fixed images this left a third of the answers of Q7 at 0 where the crowd
+    /// said 0.9. The penalty pushes exactly those scores back above zero and is 0 whenever every
+    /// answer somebody voted for is alive, so it leaves the fit the MSE asks for unchanged.
+    public static func deadAnswerPenalty(scores: Variable, targets: Tensor) -> Variable {
+        require(scores.shape == targets.shape, "deadAnswerPenalty: scores \(scores.shape) vs targets \(targets.shape)")
+        let voted = Tensor(shape: targets.shape, scalars: targets.scalars.map { $0 > 0 ? 1 : 0 }, backend: targets.backend)
+        return ((scores * -1).relu() * Variable(voted)).mean()
+    }
 }

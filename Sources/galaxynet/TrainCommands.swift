@@ -45,6 +45,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Validate every N steps (default: steps/20).") var validateEvery: Int?
     @Option(help: "Minutes between checkpoints.") var checkpointMinutes = 10.0
     @Option(help: "Resampling mode (faithful | antiAliased).") var mode = "faithful"
+    @Option(help: "Weight of the dead-answer penalty added to the MSE (0: the original's plain MSE; 0.3 revives answers stuck at 0).")
+    var deadAnswerPenalty: Float = 0
 
     func run() throws {
         let runDirectory: RunDirectory, configuration: ModelConfiguration, options: TrainingOptions, dataPath: String
@@ -58,6 +60,7 @@ struct TrainCommand: ParsableCommand {
         } else {
             guard let data, let out else { throw ValidationError("--data and --out are required (or --resume RUN_DIR)") }
             guard steps > 0, workers >= 0 else { throw ValidationError("--steps must be positive and --workers ≥ 0") }
+            guard deadAnswerPenalty >= 0, deadAnswerPenalty.isFinite else { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
             guard let resampling = ResamplingMode(rawValue: mode) else { throw ValidationError("--mode must be faithful or antiAliased") }
             configuration = try ModelConfiguration.named(model)
             var o = TrainingOptions(steps: steps, seed: seed)
@@ -66,6 +69,7 @@ struct TrainCommand: ParsableCommand {
             o.checkpointMinutes = checkpointMinutes
             o.workers = workers
             o.mode = resampling
+            o.deadAnswerPenalty = deadAnswerPenalty > 0 ? deadAnswerPenalty : nil
             options = o
             runDirectory = RunDirectory(out)
             dataPath = data

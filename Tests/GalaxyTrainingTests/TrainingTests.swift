@@ -133,10 +133,11 @@ struct TrainingRunTests {
         #expect(state.step >= 6 && state.step < 30)
     }
 
-    /// The CPU model fits 32 fixed images far below the mean predictor's RMSE (~0.17) within
-    /// 300 full-batch updates. (The issue's target, below 0.02, is not reached: see the closing
-    /// note of issue 5 — answers whose scores all fall below zero stop learning.)
-    @Test func aSmallModelFits32ImagesFarBelowTheMeanPredictor() throws {
+    /// The CPU model memorises 32 fixed images (full-batch updates, no augmentation, no dropout)
+    /// to a training RMSE below 0.02, with the trainer's objective and the dead-answer penalty.
+    /// Without the penalty the same run stalls near 0.05: scores of answers that voters chose
+    /// fall below zero, get no gradient through the ReLU and stay at 0 (see `deadAnswerPenalty`).
+    @Test func aSmallModelOverfits32Images() throws {
         let dataset = try KaggleDataset(root: sharedMock)
         let backend = OneDNNBackend.sharedFast
         var configuration = small
@@ -145,23 +146,26 @@ struct TrainingRunTests {
         var model = GalaxyModel(configuration, generator: &g, backend: backend)
         let rows = Array(0..<32)
         let views = try rows.map { AffineWarp.views(try JPEG.read(dataset.trainingImagePath(dataset.labels.ids[$0])), ViewTransform()) }
-        let parts = Parts.stack(view0: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view0), backend: backend),
-                                view45: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view45), backend: backend))
-        let labels = Variable(Tensor(shape: [32, 37], scalars: rows.flatMap { Array(dataset.labels.row($0)) }, backend: backend))
-        let mean = Baselines(training: dataset.labels.subset(rows)).trainingMean
-        let meanPredictor = Evaluation(predictions: (0..<32).flatMap { _ in mean }, truth: rows.flatMap { Array(dataset.labels.row($0)) }).rmse
-        var sgd = SGD(learningRate: 0.05, momentum: 0.9)
+        let parts = Variable(Parts.stack(view0: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view0), backend: backend),
+                                         view45: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view45), backend: backend)))
+        let labels = Tensor(shape: [32, 37], scalars: rows.flatMap { Array(dataset.labels.row($0)) }, backend: backend)
+        var options = TrainingOptions(steps: 450)
+        options.deadAnswerPenalty = 0.3
+        options.warmUpSteps = 50
+        var sgd = SGD(learningRate: 0.08, momentum: 0.9)
         var context = ForwardContext.inference
         var trace: [Float] = []
-        for step in 0..<300 {
-            model.decisionTree.mode = step < 50 ? .warmUp : .normalised
-            if step == 50 { sgd.resetMomentum() }
-            let loss = meanSquaredError(model(Variable(parts), &context), labels)
-            if step % 50 == 0 { trace.append(loss.value.scalar.squareRoot()) }
-            sgd.update(&model, gradients: gradients(of: loss, wrt: model.parameters))
+        for step in 0..<options.steps {
+            model.decisionTree.mode = step < options.warmUpSteps ? .warmUp : .normalised
+            if step == options.warmUpSteps { sgd.resetMomentum() }
+            let loss = options.objective(scores: model.denseStack(model.convolutionStack(parts, &context), &context), labels: labels,
+                                         tree: model.decisionTree, &context)
+            if step % 50 == 0 { trace.append(loss.meanSquaredError.value.scalar.squareRoot()) }
+            sgd.update(&model, gradients: gradients(of: loss.objective, wrt: model.parameters))
         }
-        let rmse = meanSquaredError(model(Variable(parts), &context), labels).value.scalar.squareRoot()
-        #expect(Double(rmse) < 0.65 * meanPredictor, "training RMSE \(rmse) vs mean predictor \(meanPredictor); every 50 steps \(trace)")
+        model.decisionTree.mode = .normalised
+        let rmse = meanSquaredError(model(parts, &context), Variable(labels)).value.scalar.squareRoot()
+        #expect(rmse < 0.02, "training RMSE \(rmse); every 50 steps \(trace)")
     }
 }
 

@@ -81,6 +81,28 @@ struct DecisionTreeOutputTests {
         }
         #expect(errors[0] < 2e-2, "relative error \(errors[0]) on \(backend.name)")
     }
+
+    @Test func deadAnswerPenaltyCountsOnlyVotedAnswersBelowZero() {
+        var scores = [Float](repeating: 0.3, count: 74), targets = [Float](repeating: 0, count: 74)
+        scores[0] = -0.5; targets[0] = 0.2    // voted and dead: counts 0.5
+        scores[1] = -2; targets[1] = 0        // dead but nobody voted: the MSE wants it at 0
+        scores[40] = -0.25; targets[40] = 1   // row 1, voted and dead: counts 0.25
+        scores[41] = 0.1; targets[41] = 0.7   // voted and alive: counts nothing
+        let penalty = DecisionTreeOutput.deadAnswerPenalty(scores: Variable(Tensor(shape: [2, 37], scalars: scores)),
+                                                           targets: Tensor(shape: [2, 37], scalars: targets))
+        #expect(abs(penalty.value.scalar - 0.75 / 74) < 1e-7)
+    }
+
+    @Test(arguments: TestSupport.backends)
+    func deadAnswerPenaltyGradient(backend: any Backend) {
+        var g = SeededGenerator(seed: 5)
+        let values = (0..<74).map { _ in (g.nextUniform() < 0.5 ? -1 : 1) * (0.2 + g.nextUniform()) }
+        let targets = Tensor(shape: [2, 37], scalars: (0..<74).map { _ in g.nextUniform() < 0.5 ? 0 : g.nextUniform() }, backend: backend)
+        let errors = GradientCheck.relativeErrors(inputs: [Tensor(shape: [2, 37], scalars: values, backend: backend)], epsilon: 1e-3) { v in
+            DecisionTreeOutput.deadAnswerPenalty(scores: v[0], targets: targets)
+        }
+        #expect(errors[0] < 1e-2, "relative error \(errors[0]) on \(backend.name)")
+    }
 }
 
 @Suite("Metrics and baselines")

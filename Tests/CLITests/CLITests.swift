@@ -142,8 +142,10 @@ struct CLITests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)").path
         #expect(try CLI.run(["mock", "--count", "30", "--out", base + "/data"]).status == 0)
         let result = try CLI.run(["train", "--data", base + "/data", "--model", "small", "--steps", "10", "--out", base + "/run",
-                                  "--validate-every", "5", "--warmup", "2"])
+                                  "--validate-every", "5", "--warmup", "2", "--dead-answer-penalty", "0.3"])
         #expect(result.status == 0, "\(result.error)")
+        let options = try String(contentsOfFile: base + "/run/run.json", encoding: .utf8)
+        #expect(options.contains("\"deadAnswerPenalty\"") && options.contains("0.3"), "run.json: \(options)")
         #expect(result.output.contains("step 10/10") && result.output.contains("validation RMSE") && result.output.contains("img/s"))
         for file in ["model.json", "run.json", "log.jsonl", "learning-curve.svg", "checkpoint/weights.safetensors",
                      "checkpoint/optimizer.safetensors", "checkpoint/state.json"] {
@@ -153,6 +155,8 @@ struct CLITests {
         #expect(again.status != 0 && again.error.contains("already holds a run"))
         let resumed = try CLI.run(["train", "--resume", base + "/run"])
         #expect(resumed.status == 0 && resumed.output.contains("finished at step 10"), "\(resumed.output) \(resumed.error)")
+        let negative = try CLI.run(["train", "--data", base + "/data", "--out", base + "/other", "--dead-answer-penalty", "-1"])
+        #expect(negative.status != 0 && negative.error.contains("--dead-answer-penalty"), "\(negative.error)")
         let unknown = try CLI.run(["train", "--data", base + "/data", "--model", "nonexistent", "--out", base + "/other"])
         #expect(unknown.status != 0 && unknown.error.contains("nonexistent"))
     }

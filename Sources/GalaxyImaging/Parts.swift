@@ -10,6 +10,16 @@ import GalaxyTensor
 public enum Parts {
     public static let viewSize = 69, partSize = 45, count = 16
 
+    /// The same from the flat planes of B views each ([B·3·69·69] floats, as the decoders and
+    /// the augmentation pipeline produce them).
+    public static func stack(view0: [Float], view45: [Float], backend: any Backend = ReferenceBackend.shared) -> Tensor {
+        let perView = 3 * viewSize * viewSize
+        require(view0.count % perView == 0 && view0.count == view45.count,
+                "Parts.stack: \(view0.count) and \(view45.count) floats are not B views of 3×69×69")
+        let shape = [view0.count / perView, 3, viewSize, viewSize]
+        return stack(view0: Tensor(shape: shape, scalars: view0, backend: backend), view45: Tensor(shape: shape, scalars: view45, backend: backend))
+    }
+
     /// [B, 3, 69, 69] × 2 → [16·B, 3, 45, 45], by direct index mapping (one pass, no
     /// intermediate rotated copies). `stackByTensorOps` is the same definition in tensor ops.
     public static func stack(view0: Tensor, view45: Tensor) -> Tensor {

@@ -86,8 +86,7 @@ public struct Predictor {
                 v0 += views[(2 * k * viewSize)..<((2 * k + 1) * viewSize)]
                 v45 += views[((2 * k + 1) * viewSize)..<((2 * k + 2) * viewSize)]
             }
-            let parts = Parts.stack(view0: Tensor(shape: [batch, 3, 69, 69], scalars: v0, backend: backend),
-                                    view45: Tensor(shape: [batch, 3, 69, 69], scalars: v45, backend: backend))
+            let parts = Parts.stack(view0: v0, view45: v45, backend: backend)
             let out = model(Variable(parts), &context).value.scalars
             for k in 0..<batch { for j in 0..<37 { total[j] += out[k * 37 + j] } }
         }

@@ -112,8 +112,7 @@ public final class Trainer {
     @discardableResult
     func update(_ batch: AugmentedBatch, times: inout StepTimes, profile: BackwardProfile? = nil) -> Float {
         let b = batch.indices.count
-        let parts = Parts.stack(view0: Tensor(shape: [b, 3, 69, 69], scalars: batch.view0, backend: backend),
-                                view45: Tensor(shape: [b, 3, 69, 69], scalars: batch.view45, backend: backend))
+        let parts = Parts.stack(view0: batch.view0, view45: batch.view45, backend: backend)
         let warmUp = step < options.warmUpSteps
         if step == options.warmUpSteps && options.warmUpSteps > 0 { optimizer.resetMomentum() }  // the normalised phase starts at rest
         model.decisionTree.mode = warmUp ? .warmUp : .normalised
@@ -145,9 +144,8 @@ public final class Trainer {
         var squared = 0.0
         for first in stride(from: 0, to: validation.count, by: 16) {
             let rows = Array(validation[first..<min(first + 16, validation.count)])
-            let b = rows.count
-            let parts = Parts.stack(view0: Tensor(shape: [b, 3, 69, 69], scalars: rows.indices.flatMap { views[first + $0].view0 }, backend: backend),
-                                    view45: Tensor(shape: [b, 3, 69, 69], scalars: rows.indices.flatMap { views[first + $0].view45 }, backend: backend))
+            let parts = Parts.stack(view0: rows.indices.flatMap { views[first + $0].view0 },
+                                    view45: rows.indices.flatMap { views[first + $0].view45 }, backend: backend)
             let predicted = frozen(Variable(parts), &context).value.scalars
             for (i, row) in rows.enumerated() {
                 for (j, truth) in dataset.labels.row(row).enumerated() {

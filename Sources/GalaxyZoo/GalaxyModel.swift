@@ -57,35 +57,27 @@ public struct GalaxyModel: Layer {
     /// The shared convolution stack: [16·B, 3, 45, 45] → [16·B, features].
     public func convolutionStack(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
         var x = parts
+        let pool = MaxPool2D(window: 2, stride: 2)
         for (conv, spec) in zip(convolutions, configuration.convolutions) {
             x = conv(x, &context)
-            if spec.poolAfter { x = x.maxPool2d(.init(window: 2, stride: 2)) }
+            if spec.poolAfter { x = pool(x, &context) }
         }
-        return x.reshaped([x.shape[0], -1])
+        return Flatten()(x, &context)
     }
 
     /// Per-part dense layers, the merge, dense layers and the 37 raw outputs (before the tree).
     public func denseStack(_ perPart: Variable, _ context: inout ForwardContext) -> Variable {
         var x = perPart
-        for (layer, spec) in zip(partDense, configuration.partDense) { x = activate(layer(dropout(x, &context), &context), spec) }
-        x = Self.mergeParts(x)
-        for (layer, spec) in zip(dense, configuration.dense) { x = activate(layer(dropout(x, &context), &context), spec) }
+        let dropout = Dropout(rate: configuration.dropout)
+        for (layer, spec) in zip(partDense, configuration.partDense) { x = Self.activate(layer(dropout(x, &context), &context), spec, &context) }
+        x = MergeParts()(x, &context)
+        for (layer, spec) in zip(dense, configuration.dense) { x = Self.activate(layer(dropout(x, &context), &context), spec, &context) }
         return output(dropout(x, &context), &context)
     }
 
-    private func dropout(_ x: Variable, _ context: inout ForwardContext) -> Variable {
-        Dropout(rate: configuration.dropout)(x, &context)
-    }
-
-    private func activate(_ x: Variable, _ spec: ModelConfiguration.DenseLayer) -> Variable {
-        spec.activation == .maxout ? x.maxout(groupSize: 2) : x.relu()
-    }
-
-    /// (16·B, F) → (B, 16·F), feature index j·F + f for part block j (spec §4.1).
-    public static func mergeParts(_ x: Variable) -> Variable {
-        let batch = x.shape[0] / Parts.count
-        require(batch * Parts.count == x.shape[0], "mergeParts: \(x.shape[0]) rows are not 16 blocks")
-        return x.reshaped([Parts.count, batch, x.shape[1]]).permuted([1, 0, 2]).reshaped([batch, Parts.count * x.shape[1]])
+    /// The nonlinearity after a dense layer: maxout over pairs, or ReLU.
+    static func activate(_ x: Variable, _ spec: ModelConfiguration.DenseLayer, _ context: inout ForwardContext) -> Variable {
+        spec.activation == .maxout ? Maxout(groupSize: 2)(x, &context) : ReLU()(x, &context)
     }
 
     /// Applies each dense layer's max-norm limit: every unit's incoming weights (a column of
@@ -101,5 +93,19 @@ public struct GalaxyModel: Layer {
                 for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= factors[c] } }
             }
         }
+    }
+}
+
+/// The feature-merging layer of spec §4.1: the 16 part blocks of a batch, (16·B, F) with row
+/// j·B + b for part j of image b, become (B, 16·F) with feature index j·F + f, so each image's
+/// dense layers see its 16 parts side by side in the order `Parts.stack` made them.
+public struct MergeParts: Layer {
+    public init() {}
+
+    public func callAsFunction(_ x: Variable, _ context: inout ForwardContext) -> Variable {
+        require(x.shape.count == 2, "MergeParts: expected [16·B, features], got \(x.shape)")
+        let batch = x.shape[0] / Parts.count
+        require(batch * Parts.count == x.shape[0], "MergeParts: \(x.shape[0]) rows are not 16 blocks")
+        return x.reshaped([Parts.count, batch, x.shape[1]]).permuted([1, 0, 2]).reshaped([batch, Parts.count * x.shape[1]])
     }
 }

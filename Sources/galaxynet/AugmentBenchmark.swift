@@ -55,7 +55,7 @@ struct AugmentBenchCommand: ParsableCommand {
             for i in views.indices { Augmentation.shiftColour(&views[i].0, by: draws[i].colourShift); Augmentation.shiftColour(&views[i].1, by: draws[i].colourShift) }
         }
         let parts = perImage {
-            for (v0, v45) in views { _ = Parts.stack(view0: Tensor(shape: [1, 3, 69, 69], scalars: v0), view45: Tensor(shape: [1, 3, 69, 69], scalars: v45)) }
+            for (v0, v45) in views { _ = Parts.stack(view0: v0, view45: v45) }
         }
         let stages = ["decode": decode, "source_extraction": extraction, "warp_both_views": warp, "colour": colour, "parts": parts]
         // Extraction is computed once per image and cached, so it is not part of the per-step total.

@@ -29,7 +29,7 @@ struct InspectCommand: ParsableCommand {
         let transform = centred ? ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale) : ViewTransform()
         let (v0, v45) = AffineWarp.views(source, transform)
         let views = [RGBImage(planes: v0, width: 69, height: 69), RGBImage(planes: v45, width: 69, height: 69)]
-        let parts = Parts.stack(view0: Tensor(shape: [1, 3, 69, 69], scalars: v0), view45: Tensor(shape: [1, 3, 69, 69], scalars: v45))
+        let parts = Parts.stack(view0: v0, view45: v45)
         let partImages = (0..<16).map { j in RGBImage(planes: parts.sliced(axis: 0, j..<(j + 1)).scalars, width: 45, height: 45).enlarged(by: 2) }
 
         var canvas = RGBImage(width: 424 + 12 + 2 * 207 + 12 + 4 * 94 + 8, height: 424 + 40, fill: (30, 30, 30))

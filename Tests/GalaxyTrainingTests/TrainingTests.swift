@@ -54,7 +54,8 @@ struct ModelTests {
         // (16·B, F) → (B, 16·F) with index j·F + f.
         let b = 2, f = 3
         let x = Tensor(shape: [16 * b, f], scalars: (0..<(16 * b * f)).map(Float.init))
-        let merged = GalaxyModel.mergeParts(Variable(x)).value
+        var context = ForwardContext.inference
+        let merged = MergeParts()(Variable(x), &context).value
         #expect(merged.shape == [b, 16 * f])
         let m = merged.scalars
         for image in 0..<b { for j in 0..<16 { for k in 0..<f {
@@ -146,8 +147,7 @@ struct TrainingRunTests {
         var model = GalaxyModel(configuration, generator: &g, backend: backend)
         let rows = Array(0..<32)
         let views = try rows.map { AffineWarp.views(try JPEG.read(dataset.trainingImagePath(dataset.labels.ids[$0])), ViewTransform()) }
-        let parts = Variable(Parts.stack(view0: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view0), backend: backend),
-                                         view45: Tensor(shape: [32, 3, 69, 69], scalars: views.flatMap(\.view45), backend: backend)))
+        let parts = Variable(Parts.stack(view0: views.flatMap(\.view0), view45: views.flatMap(\.view45), backend: backend))
         let labels = Tensor(shape: [32, 37], scalars: rows.flatMap { Array(dataset.labels.row($0)) }, backend: backend)
         var options = TrainingOptions(steps: 450)
         options.deadAnswerPenalty = 0.3

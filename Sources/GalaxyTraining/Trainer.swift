@@ -30,7 +30,8 @@ public func installStopHandlers() {
 
 /// Trains a `GalaxyModel` on a Kaggle-layout dataset (spec §5): SGD with Nesterov momentum,
 /// batch 16, the 72%/92% learning-rate schedule, a warm-up phase in clip mode with its own
-/// momentum buffers, dropout, max-norm, MSE (optionally plus the dead-answer penalty); validation on the held-out 10% without augmentation.
+/// momentum buffers, dropout, max-norm, MSE (optionally plus the dead-answer penalty);
+/// validation on the held-out 10% without augmentation.
 public final class Trainer {
     public struct Summary: Sendable {
         public var step: Int

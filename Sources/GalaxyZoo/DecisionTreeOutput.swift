@@ -39,8 +39,8 @@ public struct DecisionTreeOutput: Layer {
     /// Why: an answer whose raw score falls below zero outputs a hard 0 and, through the ReLU,
     /// receives no gradient, so for that image it can never come back, even when voters chose it.
     /// When every score of a question dies the whole question (and every question below it) is
-    /// stuck at 0: on 32 fixed images this left a third of the answers of Q7 at 0 where the crowd
-    /// said 0.9. The penalty pushes exactly those scores back above zero and is 0 whenever every
+    /// stuck at 0: memorising 32 fixed images, two galaxies lost all of Q7 while the crowd said
+    /// 0.9 "completely round". The penalty pushes exactly those scores back above zero and is 0 whenever every
     /// answer somebody voted for is alive, so it leaves the fit the MSE asks for unchanged.
     public static func deadAnswerPenalty(scores: Variable, targets: Tensor) -> Variable {
         require(scores.shape == targets.shape, "deadAnswerPenalty: scores \(scores.shape) vs targets \(targets.shape)")

@@ -167,12 +167,9 @@ extension Variable {
     public func dropout(rate: Float, training: Bool, generator: inout SeededGenerator) -> Variable {
         require(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1), got \(rate)")
         guard training, rate > 0 else { return self }
-        var mask = Tensor(uninitialized: value.shape, backend: ReferenceBackend.shared)
         let keep = 1 - rate, scale = 1 / (1 - rate)
-        mask.withUnsafeMutableBufferPointer { m in
-            for i in m.indices { m[i] = generator.nextUniform() < keep ? scale : 0 }
-        }
-        return self * Variable(mask.on(backend))
+        let mask = (0..<value.count).map { _ in generator.nextUniform() < keep ? scale : 0 }
+        return self * Variable(Tensor(shape: value.shape, scalars: mask, backend: backend))
     }
 
     /// Row-wise log-softmax of [rows, classes].

@@ -10,27 +10,19 @@ import GalaxyTensor
 public enum Parts {
     public static let viewSize = 69, partSize = 45, count = 16
 
-    /// The same from the flat planes of B views each ([B·3·69·69] floats, as the decoders and
-    /// the augmentation pipeline produce them).
+    /// [B·3·69·69] floats × 2 (flat view planes, as the decoders and the augmentation pipeline
+    /// produce them) → [16·B, 3, 45, 45] parts in `backend`'s memory, by direct index mapping
+    /// on the host (one pass, no intermediate rotated copies) and one transfer.
+    /// `stackByTensorOps` is the same definition in tensor ops.
     public static func stack(view0: [Float], view45: [Float], backend: any Backend = ReferenceBackend.shared) -> Tensor {
-        let perView = 3 * viewSize * viewSize
+        let n = viewSize, p = partSize, perView = 3 * n * n
         require(view0.count % perView == 0 && view0.count == view45.count,
                 "Parts.stack: \(view0.count) and \(view45.count) floats are not B views of 3×69×69")
-        let shape = [view0.count / perView, 3, viewSize, viewSize]
-        return stack(view0: Tensor(shape: shape, scalars: view0, backend: backend), view45: Tensor(shape: shape, scalars: view45, backend: backend))
-    }
-
-    /// [B, 3, 69, 69] × 2 → [16·B, 3, 45, 45], by direct index mapping (one pass, no
-    /// intermediate rotated copies). `stackByTensorOps` is the same definition in tensor ops.
-    public static func stack(view0: Tensor, view45: Tensor) -> Tensor {
-        require(view0.shape.count == 4 && Array(view0.shape.dropFirst()) == [3, viewSize, viewSize] && view0.shape == view45.shape,
-                "Parts.stack: views must both be [B, 3, 69, 69], got \(view0.shape) and \(view45.shape)")
-        let batch = view0.shape[0], n = viewSize, p = partSize
-        var out = Tensor(uninitialized: [16 * batch, 3, p, p], backend: view0.backend)
-        let sources = [view0.plain, view45.plain]
+        let batch = view0.count / perView
+        var out = [Float](repeating: 0, count: 16 * batch * 3 * p * p)
         out.withUnsafeMutableBufferPointer { o in
             for view in 0..<4 {
-                sources[view / 2].withUnsafeBufferPointer { v in
+                (view < 2 ? view0 : view45).withUnsafeBufferPointer { v in
                     for k in 0..<4 {
                         let gather = Self.sourceOffsets[(view % 2) * 4 + k]
                         for b in 0..<batch { for c in 0..<3 {
@@ -42,7 +34,14 @@ public enum Parts {
                 }
             }
         }
-        return out
+        return Tensor(shape: [16 * batch, 3, p, p], scalars: out, backend: backend)
+    }
+
+    /// The same from [B, 3, 69, 69] view tensors (their values are read back from the backend).
+    public static func stack(view0: Tensor, view45: Tensor) -> Tensor {
+        require(view0.shape.count == 4 && Array(view0.shape.dropFirst()) == [3, viewSize, viewSize] && view0.shape == view45.shape,
+                "Parts.stack: views must both be [B, 3, 69, 69], got \(view0.shape) and \(view45.shape)")
+        return stack(view0: view0.scalars, view45: view45.scalars, backend: view0.backend)
     }
 
     /// For (mirrored, k): the view offset each part pixel reads (rot90 k times, then the mirror).

@@ -29,7 +29,7 @@ public enum SafeTensors {
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
         out.append(json)
-        for (_, tensor) in tensors { tensor.plain.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) } }
+        for (_, tensor) in tensors { tensor.backend.withHostScalars(tensor) { out.append($0) } }
         return out
     }
 

@@ -11,14 +11,32 @@ import Darwin
 /// by conforming to this protocol; layers and autodiff never ask which backend they run on.
 /// Inputs arrive validated by the tensor API (shapes agree), so kernels only compute.
 ///
+/// Only a backend touches tensor memory. Host values enter through `makeTensor` and leave
+/// through `withHostScalars`; for a device backend these are the transfers, for the CPU
+/// backends (`isHostMemory`) they read and write in place. No op has a default implementation:
+/// a backend that runs some ops with another backend's kernels says so op by op.
+///
 /// All convolutions are cross-correlations (the filter is not flipped), as in cuda-convnet,
 /// Theano's `conv2d` with `filter_flip=False`, oneDNN and PyTorch.
 public protocol Backend: AnyObject, Sendable {
     /// Short name used on the command line (`reference`, `onednn`).
     var name: String { get }
 
+    /// Whether this backend computes on ordinary host memory: host backends hand plain tensors
+    /// to each other without a copy.
+    var isHostMemory: Bool { get }
+
     /// Reorders a tensor in this backend's opaque layout into row-major order.
     func makePlain(_ x: Tensor) -> Tensor
+
+    // Host transfers: the only way values enter or leave a backend.
+    /// A tensor of `shape` holding `scalars` in row-major order.
+    func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>) -> Tensor
+    /// A tensor of `shape` with every element equal to `value`.
+    func makeTensor(shape: [Int], repeating value: Float) -> Tensor
+    /// Calls `body` with the elements of `x` (any layout of this backend) row-major in host
+    /// memory: in place where the tensor already lives there, on a copy otherwise.
+    func withHostScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R
 
     // Elementwise.
     func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor) -> Tensor
@@ -70,6 +88,27 @@ public protocol Backend: AnyObject, Sendable {
     /// v ← μ·v − η·g, then w ← w + μ·v − η·g (Nesterov) or w ← w + v (classical).
     func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
                  learningRate: Float, momentum: Float, nesterov: Bool)
+    /// Max-norm on a dense weight [inputs, units]: each unit's incoming weights (a column) are
+    /// scaled by min(limit / RMS(column), 1), in place.
+    func maxNormColumns(_ weight: inout Tensor, limit: Float)
+}
+
+/// The host-memory half of a CPU backend: tensors in pooled host buffers, read in place.
+/// `ReferenceBackend` and the oneDNN backend both use it, so neither copies what it already holds.
+public enum HostMemory {
+    public static func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>, backend: any Backend) -> Tensor {
+        let storage = TensorStorage(uninitializedCount: scalars.count)
+        if let base = scalars.baseAddress { storage.pointer.update(from: base, count: scalars.count) }
+        return Tensor(shape: shape, storage: storage, backend: backend)
+    }
+
+    public static func makeTensor(shape: [Int], repeating value: Float, backend: any Backend) -> Tensor {
+        Tensor(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), repeating: value), backend: backend)
+    }
+
+    public static func withScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try x.plain.withUnsafeBufferPointer(body)
+    }
 }
 
 /// Elementwise binary operations (NumPy broadcasting).

@@ -1,27 +1,52 @@
 /// The reference backend: every op as plain, obviously correct Swift loops over row-major data.
 ///
-/// It is the definition the fast backend is tested against, and the fallback a faster backend
-/// inherits for ops it does not accelerate. Inputs may arrive in another backend's opaque
-/// layout only through that subclass, so every kernel here reads `.plain` inputs.
-open class ReferenceBackend: Backend, @unchecked Sendable {
+/// It is the definition the fast backend is tested against. A faster host backend that runs
+/// some ops with these loops holds its own instance made with `producingFor:` and names each
+/// such op (no inheritance): inputs may then arrive in that backend's opaque layout, so every
+/// kernel here reads `.plain` inputs, and outputs belong to that backend.
+public final class ReferenceBackend: Backend, @unchecked Sendable {
     /// The shared instance (the backend has no state).
     public static let shared = ReferenceBackend()
 
-    public init() {}
+    /// The backend whose tensors the kernels produce; nil for this backend itself.
+    private unowned(unsafe) let owner: (any Backend)?
 
-    open var name: String { "reference" }
+    public init() { owner = nil }
 
-    open func makePlain(_ x: Tensor) -> Tensor {
+    /// Reference kernels whose outputs belong to `owner` (a host backend's explicit fallbacks).
+    public init(producingFor owner: any Backend) {
+        require(owner.isHostMemory, "ReferenceBackend: \(owner.name) is not a host backend; transfer its tensors instead")
+        self.owner = owner
+    }
+
+    public var name: String { "reference" }
+    public var isHostMemory: Bool { true }
+    private var producer: any Backend { owner ?? self }
+
+    public func makePlain(_ x: Tensor) -> Tensor {
         require(x.layout == nil, "\(name): tensor has a layout (\(x.layout!)) this backend does not know")
         return x
     }
 
-    /// A fresh tensor for a kernel's output, owned by this backend.
-    public final func output(_ shape: [Int]) -> Tensor { Tensor(uninitialized: shape, backend: self) }
+    public func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>) -> Tensor {
+        HostMemory.makeTensor(shape: shape, scalars: scalars, backend: producer)
+    }
+
+    public func makeTensor(shape: [Int], repeating value: Float) -> Tensor {
+        HostMemory.makeTensor(shape: shape, repeating: value, backend: producer)
+    }
+
+    public func withHostScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try HostMemory.withScalars(x, body)
+    }
+
+    /// A fresh tensor for a kernel's output, owned by the producing backend.
+    public func output(_ shape: [Int]) -> Tensor { Tensor(uninitialized: shape, backend: producer) }
+    private func zeros(_ shape: [Int]) -> Tensor { Tensor(zeros: shape, backend: producer) }
 
     // MARK: Elementwise
 
-    open func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor) -> Tensor {
+    public func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor) -> Tensor {
         let a = a.plain, b = b.plain
         let shape = Shape.broadcast(a.shape, b.shape)!
         var result = output(shape)
@@ -40,7 +65,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
+    public func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
         let x = x.plain
         var result = output(x.shape)
         x.withUnsafeBufferPointer { px in
@@ -51,7 +76,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func unaryBackward(_ operation: UnaryOperation, input: Tensor, output y: Tensor, outputGradient: Tensor) -> Tensor {
+    public func unaryBackward(_ operation: UnaryOperation, input: Tensor, output y: Tensor, outputGradient: Tensor) -> Tensor {
         let x = input.plain, y = y.plain, dy = outputGradient.plain
         var dx = output(x.shape)
         x.withUnsafeBufferPointer { px in
@@ -68,11 +93,11 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Reductions
 
-    open func sum(_ x: Tensor, axes: [Int]) -> Tensor {
+    public func sum(_ x: Tensor, axes: [Int]) -> Tensor {
         let x = x.plain
         var shape = x.shape
         for axis in axes { shape[axis] = 1 }
-        var result = Tensor(zeros: shape, backend: self)
+        var result = zeros(shape)
         let strides = broadcastStrides(shape, to: x.shape)
         x.withUnsafeBufferPointer { px in
             result.withUnsafeMutableBufferPointer { pr in
@@ -86,7 +111,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
+    public func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
         let x = x.plain
         return gather(x, shape: shape, strides: broadcastStrides(x.shape, to: shape))
     }
@@ -109,7 +134,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Matrix product
 
-    open func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool) -> Tensor {
+    public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool) -> Tensor {
         let a = a.plain, b = b.plain
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let n = transposeB ? b.shape[0] : b.shape[1]
@@ -133,14 +158,14 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Data movement
 
-    open func permute(_ x: Tensor, axes: [Int]) -> Tensor {
+    public func permute(_ x: Tensor, axes: [Int]) -> Tensor {
         let x = x.plain
         let shape = axes.map { x.shape[$0] }
         let sourceStrides = Shape.strides(x.shape)
         return gather(x, shape: shape, strides: axes.map { sourceStrides[$0] })
     }
 
-    open func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
+    public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
         let x = x.plain
         var shape = x.shape
         shape[axis] = range.count
@@ -158,7 +183,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func concatenate(_ xs: [Tensor], axis: Int) -> Tensor {
+    public func concatenate(_ xs: [Tensor], axis: Int) -> Tensor {
         let xs = xs.map(\.plain)
         var shape = xs[0].shape
         shape[axis] = xs.map { $0.shape[axis] }.reduce(0, +)
@@ -181,7 +206,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func rotate90(_ x: Tensor, turns: Int) -> Tensor {
+    public func rotate90(_ x: Tensor, turns: Int) -> Tensor {
         let x = x.plain
         let turns = ((turns % 4) + 4) % 4
         let h = x.shape[x.rank - 2], w = x.shape[x.rank - 1]
@@ -205,7 +230,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func flipHorizontal(_ x: Tensor) -> Tensor {
+    public func flipHorizontal(_ x: Tensor) -> Tensor {
         let x = x.plain
         let w = x.shape[x.rank - 1], rows = x.count / max(w, 1)
         var result = output(x.shape)
@@ -219,7 +244,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Maxout and softmax
 
-    open func maxout(_ x: Tensor, groupSize k: Int) -> Tensor {
+    public func maxout(_ x: Tensor, groupSize k: Int) -> Tensor {
         let x = x.plain
         var shape = x.shape
         shape[x.rank - 1] /= k
@@ -236,9 +261,9 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func maxoutBackward(input: Tensor, groupSize k: Int, outputGradient: Tensor) -> Tensor {
+    public func maxoutBackward(input: Tensor, groupSize k: Int, outputGradient: Tensor) -> Tensor {
         let x = input.plain, dy = outputGradient.plain
-        var dx = Tensor(zeros: x.shape, backend: self)
+        var dx = zeros(x.shape)
         x.withUnsafeBufferPointer { px in
             dy.withUnsafeBufferPointer { pdy in
                 dx.withUnsafeMutableBufferPointer { pdx in
@@ -254,7 +279,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return dx
     }
 
-    open func logSoftmax(_ x: Tensor) -> Tensor {
+    public func logSoftmax(_ x: Tensor) -> Tensor {
         let x = x.plain
         let rows = x.shape[0], cols = x.shape[1]
         var result = output(x.shape)
@@ -273,7 +298,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return result
     }
 
-    open func logSoftmaxBackward(output y: Tensor, outputGradient: Tensor) -> Tensor {
+    public func logSoftmaxBackward(output y: Tensor, outputGradient: Tensor) -> Tensor {
         let y = y.plain, dy = outputGradient.plain
         let rows = y.shape[0], cols = y.shape[1]
         var dx = output(y.shape)
@@ -304,12 +329,12 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
     // The loops run over one filter tap (ch, ky, kx) at a time and sweep the output row, so the
     // innermost loop is a contiguous multiply-add the compiler vectorises; taps falling in the
     // zero padding are skipped through `validRange` instead of tested per element.
-    open func conv2d(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry g: Convolution2DGeometry, fuseReLU: Bool) -> Tensor {
+    public func conv2d(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry g: Convolution2DGeometry, fuseReLU: Bool) -> Tensor {
         let x = input.plain, w = weight.plain
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
         let (oh, ow) = g.outputSize(height: h, width: wd, kernelHeight: kh, kernelWidth: kw)
-        var y = Tensor(zeros: [n, o, oh, ow], backend: self)
+        var y = zeros([n, o, oh, ow])
         let b = bias.tensor?.plain
         let untied: Bool = if case .untied = bias { true } else { false }
         x.withUnsafeBufferPointer { px in
@@ -337,7 +362,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return y
     }
 
-    open func conv2dBackward(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry g: Convolution2DGeometry,
+    public func conv2dBackward(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry g: Convolution2DGeometry,
                              fuseReLU: Bool, output y: Tensor, outputGradient: Tensor,
                              needsInputGradient: Bool) -> Convolution2DGradients {
         let x = input.plain, w = weight.plain, y = y.plain
@@ -346,8 +371,8 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
         let (oh, ow) = (dy.shape[2], dy.shape[3])
         if fuseReLU { dy = unaryBackward(.relu, input: y, output: y, outputGradient: dy) }
-        var dx = Tensor(zeros: x.shape, backend: self)
-        var dw = Tensor(zeros: w.shape, backend: self)
+        var dx = zeros(x.shape)
+        var dw = zeros(w.shape)
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 dy.withUnsafeBufferPointer { pdy in
@@ -389,7 +414,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Pooling
 
-    open func maxPool2d(_ input: Tensor, geometry g: Pooling2DGeometry) -> PoolingResult {
+    public func maxPool2d(_ input: Tensor, geometry g: Pooling2DGeometry) -> PoolingResult {
         let x = input.plain
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = g.outputSize(height: h, width: w)
@@ -404,11 +429,11 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return PoolingResult(output: y)
     }
 
-    open func maxPool2dBackward(_ input: Tensor, geometry g: Pooling2DGeometry, result: PoolingResult, outputGradient: Tensor) -> Tensor {
+    public func maxPool2dBackward(_ input: Tensor, geometry g: Pooling2DGeometry, result: PoolingResult, outputGradient: Tensor) -> Tensor {
         let x = input.plain, dy = outputGradient.plain
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (dy.shape[2], dy.shape[3])
-        var dx = Tensor(zeros: x.shape, backend: self)
+        var dx = zeros(x.shape)
         x.withUnsafeBufferPointer { px in
             dy.withUnsafeBufferPointer { pdy in
                 dx.withUnsafeMutableBufferPointer { pdx in
@@ -439,7 +464,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Local response normalisation
 
-    open func localResponseNorm(_ input: Tensor, parameters p: LocalResponseNormParameters) -> PoolingResult {
+    public func localResponseNorm(_ input: Tensor, parameters p: LocalResponseNormParameters) -> PoolingResult {
         let x = input.plain
         let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         var y = output(x.shape)
@@ -455,12 +480,12 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
         return PoolingResult(output: y)
     }
 
-    open func localResponseNormBackward(_ input: Tensor, parameters p: LocalResponseNormParameters,
+    public func localResponseNormBackward(_ input: Tensor, parameters p: LocalResponseNormParameters,
                                         result: PoolingResult, outputGradient: Tensor) -> Tensor {
         let x = input.plain, dy = outputGradient.plain
         let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let half = (p.size - 1) / 2
-        var dx = Tensor(zeros: x.shape, backend: self)
+        var dx = zeros(x.shape)
         x.withUnsafeBufferPointer { px in
             dy.withUnsafeBufferPointer { pdy in
                 dx.withUnsafeMutableBufferPointer { pdx in
@@ -485,7 +510,7 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
 
     // MARK: Optimiser
 
-    open func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
+    public func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
                       learningRate eta: Float, momentum mu: Float, nesterov: Bool) {
         let g = gradient.plain
         g.withUnsafeBufferPointer { pg in
@@ -497,6 +522,17 @@ open class ReferenceBackend: Backend, @unchecked Sendable {
                     }
                 }
             }
+        }
+    }
+
+    public func maxNormColumns(_ weight: inout Tensor, limit: Float) {
+        require(weight.rank == 2, "maxNormColumns: expected a rank-2 weight, got \(weight.shape)")
+        let rows = weight.shape[0], columns = weight.shape[1]
+        weight.withUnsafeMutableBufferPointer { w in
+            var squares = [Float](repeating: 0, count: columns)
+            for r in 0..<rows { for c in 0..<columns { squares[c] += w[r * columns + c] * w[r * columns + c] } }
+            let factors = squares.map { min(limit / max(($0 / Float(rows)).squareRoot(), 1e-12), 1) }
+            for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= factors[c] } }
         }
     }
 

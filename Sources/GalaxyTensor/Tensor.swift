@@ -32,18 +32,16 @@ public struct Tensor: @unchecked Sendable {
         self.backend = backend
     }
 
-    /// A tensor of `shape` holding `scalars` in row-major order.
+    /// A tensor of `shape` holding `scalars` in row-major order, in `backend`'s memory.
     public init(shape: [Int], scalars: [Float], backend: any Backend = ReferenceBackend.shared) {
         let count = shape.reduce(1, *)
         require(scalars.count == count, "Tensor: \(scalars.count) scalars given for shape \(shape) (\(count) elements)")
-        let storage = TensorStorage(uninitializedCount: count)
-        scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
-        self.init(shape: shape, storage: storage, backend: backend)
+        self = scalars.withUnsafeBufferPointer { backend.makeTensor(shape: shape, scalars: $0) }
     }
 
     /// A tensor of `shape` with every element equal to `value`.
     public init(repeating value: Float, shape: [Int], backend: any Backend = ReferenceBackend.shared) {
-        self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), repeating: value), backend: backend)
+        self = backend.makeTensor(shape: shape, repeating: value)
     }
 
     /// A tensor of zeros.
@@ -56,8 +54,9 @@ public struct Tensor: @unchecked Sendable {
         self.init(shape: [], scalars: [scalar], backend: backend)
     }
 
-    /// Uninitialised memory for a kernel to fill completely.
+    /// Uninitialised host memory for a CPU backend's kernel to fill completely.
     public init(uninitialized shape: [Int], backend: any Backend) {
+        require(backend.isHostMemory, "Tensor(uninitialized:): \(backend.name) keeps its tensors off the host; use its makeTensor")
         self.init(shape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)), backend: backend)
     }
 
@@ -65,30 +64,25 @@ public struct Tensor: @unchecked Sendable {
     public static func randomNormal(shape: [Int], mean: Float = 0, standardDeviation: Float,
                                     generator: inout SeededGenerator,
                                     backend: any Backend = ReferenceBackend.shared) -> Tensor {
-        var t = Tensor(uninitialized: shape, backend: backend)
-        t.withUnsafeMutableBufferPointer { buffer in
-            // Box–Muller pairs: both deviates of each pair are used (initialising 42M weights
-            // one deviate at a time is needlessly slow).
-            var i = 0
-            while i < buffer.count {
-                let (a, b) = generator.nextNormalPair()
-                buffer[i] = mean + standardDeviation * a
-                if i + 1 < buffer.count { buffer[i + 1] = mean + standardDeviation * b }
-                i += 2
-            }
+        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        // Box–Muller pairs: both deviates of each pair are used (initialising 42M weights
+        // one deviate at a time is needlessly slow).
+        var i = 0
+        while i < values.count {
+            let (a, b) = generator.nextNormalPair()
+            values[i] = mean + standardDeviation * a
+            if i + 1 < values.count { values[i + 1] = mean + standardDeviation * b }
+            i += 2
         }
-        return t
+        return Tensor(shape: shape, scalars: values, backend: backend)
     }
 
     /// Values uniform in [low, high), drawn from `generator`.
     public static func randomUniform(shape: [Int], low: Float = 0, high: Float = 1,
                                      generator: inout SeededGenerator,
                                      backend: any Backend = ReferenceBackend.shared) -> Tensor {
-        var t = Tensor(uninitialized: shape, backend: backend)
-        t.withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices { buffer[i] = low + (high - low) * generator.nextUniform() }
-        }
-        return t
+        let values = (0..<shape.reduce(1, *)).map { _ in low + (high - low) * generator.nextUniform() }
+        return Tensor(shape: shape, scalars: values, backend: backend)
     }
 
     /// Number of elements.
@@ -99,24 +93,30 @@ public struct Tensor: @unchecked Sendable {
     /// The same values in row-major order (a reorder when the layout is opaque, free otherwise).
     public var plain: Tensor { layout == nil ? self : backend.makePlain(self) }
 
-    /// The same values computed on by another backend (no copy for plain tensors).
+    /// The same values computed on by another backend: a transfer through host memory, free
+    /// for a plain tensor between two host backends.
     public func on(_ other: any Backend) -> Tensor {
-        let p = plain
-        return Tensor(shape: p.shape, storage: p.storage, backend: other)
+        if other === backend { return self }
+        if backend.isHostMemory && other.isHostMemory {
+            let p = plain
+            return Tensor(shape: p.shape, storage: p.storage, backend: other)
+        }
+        return backend.withHostScalars(self) { other.makeTensor(shape: shape, scalars: $0) }
     }
 
-    /// All elements in row-major order.
+    /// All elements in row-major order (a copy in host memory, asked of the backend).
     public var scalars: [Float] {
-        plain.withUnsafeBufferPointer { Array($0) }
+        backend.withHostScalars(self) { Array($0) }
     }
 
     /// The single element of a one-element tensor.
     public var scalar: Float {
         require(count == 1, "Tensor.scalar: shape \(shape) has \(count) elements, not 1")
-        return plain.storage.pointer[0]
+        return backend.withHostScalars(self) { $0[0] }
     }
 
-    /// Reads the elements in row-major order; the tensor must be plain.
+    /// Reads the elements in row-major order; the tensor must be plain and in host memory.
+    /// Backends use this; everything else asks the backend (`scalars`, `Backend.withHostScalars`).
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         require(layout == nil, "Tensor: direct element access needs a plain layout; use .plain first")
         return try body(UnsafeBufferPointer(start: storage.pointer, count: count))

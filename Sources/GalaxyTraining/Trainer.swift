@@ -170,7 +170,7 @@ public final class Trainer {
 
     /// Writes a checkpoint unless a parameter is NaN or infinite (the previous one is then kept).
     public func writeCheckpoint(bestValidationRMSE: Double?) throws {
-        let finite = model.parameters.allSatisfy { $0.value.withUnsafeBufferPointer { b in b.allSatisfy(\.isFinite) } }
+        let finite = model.parameters.allSatisfy { p in p.value.backend.withHostScalars(p.value) { $0.allSatisfy(\.isFinite) } }
         guard finite else { progress("not checkpointing step \(step): parameters are not finite"); return }
         let velocities = optimizer.velocities.isEmpty ? [] : zip(model.parameterPaths, optimizer.velocities).map { ($0.name, $1) }
         let formatter = ISO8601DateFormatter()

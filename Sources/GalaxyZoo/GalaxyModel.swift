@@ -85,13 +85,8 @@ public struct GalaxyModel: Layer {
     public mutating func applyMaxNorm() {
         for (i, spec) in configuration.dense.enumerated() {
             guard let limit = spec.maxNorm else { continue }
-            let rows = dense[i].inputs, columns = dense[i].outputs
-            dense[i].weight.value.withUnsafeMutableBufferPointer { w in
-                var squares = [Float](repeating: 0, count: columns)
-                for r in 0..<rows { for c in 0..<columns { squares[c] += w[r * columns + c] * w[r * columns + c] } }
-                let factors = squares.map { min(limit / max(($0 / Float(rows)).squareRoot(), 1e-12), 1) }
-                for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= factors[c] } }
-            }
+            let backend = dense[i].weight.value.backend
+            backend.maxNormColumns(&dense[i].weight.value, limit: limit)
         }
     }
 }

@@ -1,0 +1,176 @@
+import CDNNL
+import GalaxyTensor
+
+/// Convolution forward and both backward passes, untied biases fused with ReLU.
+extension OneDNNBackend {
+    // MARK: Convolution
+
+    private struct ConvolutionPrimitives {
+        let forward: Primitive, backwardData: Primitive, backwardWeights: Primitive
+    }
+
+    private func convolutionPrimitives(input: [Int], weight: [Int], output: [Int], tiedBias: Bool, fuseReLU: Bool,
+                                       geometry g: Convolution2DGeometry) -> ConvolutionPrimitives {
+        let key = "conv \(input) \(weight) \(g) tied=\(tiedBias) relu=\(fuseReLU)"
+        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
+        let padL: [Int64] = [Int64(g.padTop), Int64(g.padLeft)]
+        // oneDNN wants the right/bottom padding that makes its output size formula exact.
+        let padR: [Int64] = [Int64((output[2] - 1) * g.strideY + weight[2] - input[2] - g.padTop),
+                             Int64((output[3] - 1) * g.strideX + weight[3] - input[3] - g.padLeft)]
+        var src = MemoryDescriptor.any(input).raw, wts = MemoryDescriptor.any(weight).raw, dst = MemoryDescriptor.any(output).raw
+        var bias = MemoryDescriptor(shape: [weight[0]]).raw
+        let engine = context.engine
+        let forward = context.primitive(key + " forward") {
+            var desc = dnnl_convolution_desc_t()
+            withUnsafePointer(to: &bias) { b in
+                check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct, &src, &wts,
+                                                         tiedBias ? b : nil, &dst, strides, padL, padR), "convolution \(key)")
+            }
+            var attr: dnnl_primitive_attr_t?
+            check(dnnl_primitive_attr_create(&attr), "attributes")
+            defer { dnnl_primitive_attr_destroy(attr) }
+            if fuseReLU {
+                var ops: dnnl_post_ops_t?
+                check(dnnl_post_ops_create(&ops), "post-ops")
+                defer { dnnl_post_ops_destroy(ops) }
+                check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "ReLU post-op")
+                check(dnnl_primitive_attr_set_post_ops(attr, ops), "set post-ops")
+            }
+            var pd: dnnl_primitive_desc_t?
+            check(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "convolution forward \(key)")
+            return pd!
+        }
+        let backwardData = context.primitive(key + " backward data") {
+            var desc = dnnl_convolution_desc_t()
+            check(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &src, &wts, &dst, strides, padL, padR),
+                  "convolution backward data \(key)")
+            var pd: dnnl_primitive_desc_t?
+            check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forward.descriptor), "convolution backward data \(key)")
+            return pd!
+        }
+        let backwardWeights = context.primitive(key + " backward weights") {
+            var desc = dnnl_convolution_desc_t()
+            withUnsafePointer(to: &bias) { b in
+                check(dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &src, &wts, tiedBias ? b : nil,
+                                                                  &dst, strides, padL, padR), "convolution backward weights \(key)")
+            }
+            var pd: dnnl_primitive_desc_t?
+            check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forward.descriptor), "convolution backward weights \(key)")
+            return pd!
+        }
+        return ConvolutionPrimitives(forward: forward, backwardData: backwardData, backwardWeights: backwardWeights)
+    }
+
+    public func conv2d(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry: Convolution2DGeometry, fuseReLU: Bool) -> Tensor {
+        let outputShape = Tensor.conv2dOutputShape(input: input.shape, weight: weight.shape, bias: bias, geometry: geometry)
+        let tied: Bool = if case .tied = bias { true } else { false }
+        let untied: Bool = if case .untied = bias { true } else { false }
+        let p = convolutionPrimitives(input: input.shape, weight: weight.shape, output: outputShape, tiedBias: tied,
+                                      fuseReLU: fuseReLU && !untied, geometry: geometry)
+        let x = converted(input, to: p.forward.memoryDescriptor(dnnl_query_src_md))
+        let w = converted(weight.plain, to: p.forward.memoryDescriptor(dnnl_query_weights_md))
+        let dstMD = p.forward.memoryDescriptor(dnnl_query_dst_md)
+        var y = allocate(outputShape, dstMD)
+        var arguments = [(GN_ARG_SRC, descriptor(x), raw(x)), (GN_ARG_WEIGHTS, descriptor(w), raw(w)), (GN_ARG_DST, dstMD, raw(y))]
+        if case .tied(let b) = bias {
+            let b = b.plain
+            arguments.append((GN_ARG_BIAS, MemoryDescriptor(shape: b.shape), raw(b)))
+        }
+        context.execute(p.forward, arguments)
+        if case .untied(let b) = bias { y = addUntiedBias(y, b, relu: fuseReLU) }
+        return y
+    }
+
+    /// Adds a [C, H, W] bias to every sample of `y` (in y's own layout) and applies ReLU if asked,
+    /// in one pass over the output.
+    private func addUntiedBias(_ y: Tensor, _ bias: Tensor, relu: Bool) -> Tensor {
+        var y = y
+        var md = descriptor(y)
+        guard let one = md.singleSample else {
+            // A layout without sample-major order: fall back to plain NCHW.
+            y = makePlain(y); md = descriptor(y)
+            return addUntiedBias(y, bias, relu: relu)
+        }
+        let b = converted(bias.plain.reshaped([1] + bias.shape), to: one)
+        let perSample = one.byteCount / 4, samples = y.shape[0]
+        let pb = UnsafePointer(b.storage.pointer), py = y.storage.pointer
+        Parallel.forChunks(count: samples * perSample) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let offset = i % perSample
+                let end = min(range.upperBound, i - offset + perSample)
+                let out = py + (i - offset)
+                if relu {
+                    Vector.zip(out, pb, out, offset..<(end - i + offset)) { max($0 + $1, 0) }
+                } else {
+                    Vector.zip(out, pb, out, offset..<(end - i + offset), +)
+                }
+                i = end
+            }
+        }
+        return y
+    }
+
+    public func conv2dBackward(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry: Convolution2DGeometry,
+                                        fuseReLU: Bool, output: Tensor, outputGradient: Tensor,
+                                        needsInputGradient: Bool) -> Convolution2DGradients {
+        let tied: Bool = if case .tied = bias { true } else { false }
+        let untied: Bool = if case .untied = bias { true } else { false }
+        let p = convolutionPrimitives(input: input.shape, weight: weight.shape, output: output.shape, tiedBias: tied,
+                                      fuseReLU: fuseReLU && !untied, geometry: geometry)
+        // The gradient in the output's layout, masked by ReLU when it was fused.
+        var dy = converted(outputGradient, to: descriptor(output))
+        if fuseReLU {
+            let masked = allocate(dy.shape, descriptor(dy))
+            let py = UnsafePointer(output.storage.pointer), pg = UnsafePointer(dy.storage.pointer), pm = masked.storage.pointer
+            Parallel.forChunks(count: descriptor(dy).byteCount / 4) { range in
+                Vector.zip(py, pg, pm, range) { y, g in y > 0 ? g : 0 }
+            }
+            dy = masked
+        }
+
+        // Weights (and tied bias).
+        let wp = p.backwardWeights
+        let x = converted(input, to: wp.memoryDescriptor(dnnl_query_src_md))
+        let dyW = converted(dy, to: wp.memoryDescriptor(dnnl_query_diff_dst_md))
+        let dwMD = wp.memoryDescriptor(dnnl_query_diff_weights_md)
+        let dw = allocate(weight.shape, dwMD)
+        var arguments = [(GN_ARG_SRC, descriptor(x), raw(x)), (GN_ARG_DIFF_DST, descriptor(dyW), raw(dyW)), (GN_ARG_DIFF_WEIGHTS, dwMD, raw(dw))]
+        var db: Tensor? = nil
+        if tied {
+            let b = Tensor(uninitialized: [weight.shape[0]], backend: self)
+            arguments.append((GN_ARG_DIFF_BIAS, MemoryDescriptor(shape: b.shape), raw(b)))
+            db = b
+        }
+        context.execute(wp, arguments)
+        if untied { db = sumOverSamples(dy) }
+
+        // Input.
+        var dx: Tensor? = nil
+        if needsInputGradient {
+            let dp = p.backwardData
+            let w = converted(weight.plain, to: dp.memoryDescriptor(dnnl_query_weights_md))
+            let dyD = converted(dy, to: dp.memoryDescriptor(dnnl_query_diff_dst_md))
+            let dxMD = dp.memoryDescriptor(dnnl_query_diff_src_md)
+            let result = allocate(input.shape, dxMD)
+            context.execute(dp, [(GN_ARG_DIFF_DST, descriptor(dyD), raw(dyD)), (GN_ARG_WEIGHTS, descriptor(w), raw(w)),
+                                 (GN_ARG_DIFF_SRC, dxMD, raw(result))])
+            dx = result
+        }
+        return Convolution2DGradients(input: dx, weight: makePlain(dw), bias: db)
+    }
+
+    /// Σ over the batch of a [N, C, H, W] tensor in any sample-major layout, as plain [C, H, W].
+    private func sumOverSamples(_ t: Tensor) -> Tensor {
+        let md = descriptor(t)
+        guard let one = md.singleSample else { return sum(makePlain(t), axes: [0]).reshaped(Array(t.shape.dropFirst())) }
+        let perSample = one.byteCount / 4
+        let total = allocate([1] + t.shape.dropFirst(), one)
+        let pt = UnsafePointer(t.storage.pointer), out = total.storage.pointer
+        out.update(from: pt, count: perSample)
+        for s in 1..<max(t.shape[0], 1) {
+            Vector.zip(out, pt + s * perSample, out, 0..<perSample, +)
+        }
+        return makePlain(total).reshaped(Array(t.shape.dropFirst()))
+    }
+}

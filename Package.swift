@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // GalaxyNet: the winning Galaxy Zoo convnet, re-created in Swift.
 // Targets are listed in their one-way dependency order:
-// C shims → tensor core → fast kernels → autodiff → layers → CLI.
+// C shims → base → tensor core → fast kernels → autodiff → layers → imaging → Galaxy Zoo data →
+// network, mock universe → training → prediction → CLI.
 import PackageDescription
 
 let optimise: [SwiftSetting] = []
@@ -11,7 +12,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "galaxynet", targets: ["galaxynet"]),
-        .library(name: "GalaxyNet", targets: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers"]),
+        .library(name: "GalaxyNet", targets: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "GalaxyImaging", "GalaxyZoo",
+                                               "GalaxyNetwork", "GalaxyMock", "GalaxyTraining", "GalaxyPrediction"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,8 +25,10 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // The base: programmer-error checks (`require`) and the seeded random generator.
+        .target(name: "GalaxyCore", swiftSettings: optimise),
         // Tensor values, the Backend interface and the plain reference kernels.
-        .target(name: "GalaxyTensor", swiftSettings: optimise),
+        .target(name: "GalaxyTensor", dependencies: ["GalaxyCore"], swiftSettings: optimise),
         // The fast CPU backend: oneDNN for conv/pool/LRN, OpenBLAS for matmul, SIMD loops.
         .target(name: "GalaxyKernels", dependencies: ["GalaxyTensor", "CDNNL", "COpenBLAS"], swiftSettings: optimise),
         // Reverse-mode automatic differentiation over GalaxyTensor ops.
@@ -33,19 +37,24 @@ let package = Package(
         .target(name: "GalaxyLayers", dependencies: ["GalaxyAutodiff"], swiftSettings: optimise),
         // Images: JPEG decode/encode (libjpeg-turbo), PNG output, warps and augmentation.
         .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
-        // The Galaxy Zoo domain: decision tree, constrained outputs, Kaggle data, metrics, mock universe.
-        .target(name: "GalaxyZoo", dependencies: ["GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
-        // Training runs: the trainer, run directories, checkpoints, learning curves.
-        .target(name: "GalaxyTraining", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
+        // The Galaxy Zoo data side: decision tree, Kaggle CSV/.npy I/O, datasets, metrics, label check.
+        // No tensors, no autodiff: reading a catalogue pulls in nothing of the network.
+        .target(name: "GalaxyZoo", dependencies: ["GalaxyCore"], swiftSettings: optimise),
+        // The network: model configurations, the Galaxy Zoo model, the decision-tree output layer, batched inference.
+        .target(name: "GalaxyNetwork", dependencies: ["GalaxyZoo", "GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
+        // The mock universe: morphology prior, renderer, simulated crowd, Kaggle-layout writer.
+        .target(name: "GalaxyMock", dependencies: ["GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
+        // Training runs: the run folder format, the training step, checkpointer, validator, trainer, learning curves.
+        .target(name: "GalaxyTraining", dependencies: ["GalaxyNetwork", "GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
         // Prediction: test-time averaging, blends, evaluation reports.
-        .target(name: "GalaxyPrediction", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
+        .target(name: "GalaxyPrediction", dependencies: ["GalaxyTraining", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
         .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyTraining", "GalaxyPrediction",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyTraining", "GalaxyPrediction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),
@@ -57,9 +66,9 @@ let package = Package(
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
         .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyTensor", "TestSupport"]),
-        .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
-        .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
-        .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels"]),
+        .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
+        .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
+        .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
     ]
 )

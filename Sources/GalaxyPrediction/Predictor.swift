@@ -5,6 +5,7 @@ import GalaxyLayers
 import GalaxyImaging
 import GalaxyZoo
 import GalaxyTraining
+import GalaxyNetwork
 
 /// Predictions of a trained run for any list of images: the decision-tree outputs with dropout
 /// off, averaged over test-time transforms (spec §6: 60 = 3 zooms × 10 rotations × flip).

@@ -2,6 +2,7 @@ import Foundation
 import GalaxyTensor
 import GalaxyLayers
 import GalaxyZoo
+import GalaxyNetwork
 
 /// A training run's folder: `model.json`, `run.json`, `log.jsonl`, `learning-curve.svg` and
 /// `checkpoint/` (weights.safetensors, optimizer.safetensors, state.json), written atomically.

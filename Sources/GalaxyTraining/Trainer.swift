@@ -5,6 +5,7 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyImaging
 import GalaxyZoo
+import GalaxyNetwork
 
 /// Why a run stopped early.
 public enum TrainingError: Error, CustomStringConvertible {

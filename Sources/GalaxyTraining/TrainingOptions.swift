@@ -4,6 +4,7 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyImaging
 import GalaxyZoo
+import GalaxyNetwork
 
 /// Everything about a run besides the model: stored as `run.json` in the run directory.
 public struct TrainingOptions: Codable, Sendable, Equatable {

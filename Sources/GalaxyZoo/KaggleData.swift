@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
 /// A problem with a Kaggle-format input, naming the file (and line) and what to fix.
 public struct KaggleDataError: Error, CustomStringConvertible, Equatable {
@@ -127,7 +127,7 @@ public enum KaggleCSV {
     }
 
     /// Six significant decimals, as the Kaggle files; exact zeros and ones stay short.
-    static func format(_ v: Float) -> String {
+    public static func format(_ v: Float) -> String {
         if v == 0 { return "0" }
         if v == 1 { return "1" }
         return String(format: "%.6g", Double(v))

@@ -1,4 +1,4 @@
-import GalaxyTensor
+import GalaxyCore
 
 /// RMSE over the 37 answers (the Kaggle score), per question and per answer.
 public struct Evaluation: Sendable, Codable, Equatable {

@@ -5,6 +5,8 @@ import GalaxyImaging
 import GalaxyZoo
 import GalaxyTraining
 import GalaxyPrediction
+import GalaxyNetwork
+import GalaxyMock
 
 /// `galaxynet demo`: the whole system on a mock universe in about ten minutes on two cores.
 struct DemoCommand: ParsableCommand {

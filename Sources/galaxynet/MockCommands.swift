@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GalaxyImaging
 import GalaxyZoo
+import GalaxyMock
 
 /// Progress on standard error: done/total, rate and ETA.
 func printProgress(_ what: String, _ done: Int, _ total: Int, _ seconds: Double) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GalaxyTensor
 import GalaxyZoo
+import GalaxyNetwork
 
 /// `galaxynet models`: the built-in model configurations and their parameter counts.
 struct ModelsCommand: ParsableCommand {

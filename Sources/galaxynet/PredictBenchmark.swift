@@ -3,6 +3,7 @@ import Foundation
 import GalaxyTensor
 import GalaxyZoo
 import GalaxyPrediction
+import GalaxyNetwork
 
 /// `galaxynet bench predict`: inference speed with test-time averaging.
 struct PredictBenchCommand: ParsableCommand {

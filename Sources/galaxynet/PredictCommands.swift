@@ -5,6 +5,7 @@ import GalaxyImaging
 import GalaxyZoo
 import GalaxyTraining
 import GalaxyPrediction
+import GalaxyMock
 
 /// Writes predictions as a Kaggle CSV and a .npy beside it (same name, .npy).
 func writePredictions(_ table: GalaxyTable, to csv: String) throws -> String {

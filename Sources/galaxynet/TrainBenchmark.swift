@@ -3,6 +3,8 @@ import Foundation
 import GalaxyTensor
 import GalaxyZoo
 import GalaxyTraining
+import GalaxyNetwork
+import GalaxyMock
 
 /// `galaxynet bench train`: steady-state training speed of a model at batch 16 with realtime
 /// augmentation, where the time goes, and the same run's sgemm peak.

@@ -4,6 +4,7 @@ import GalaxyTensor
 import GalaxyImaging
 import GalaxyZoo
 import GalaxyTraining
+import GalaxyNetwork
 
 /// Source extractions of a dataset's training images, cached in the dataset folder.
 func trainingExtractions(_ dataset: KaggleDataset) throws -> [SourceExtraction] {

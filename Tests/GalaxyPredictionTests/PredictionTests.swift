@@ -5,6 +5,7 @@ import GalaxyKernels
 import GalaxyImaging
 import GalaxyZoo
 import GalaxyPrediction
+import GalaxyNetwork
 
 @Suite("Test-time averaging and blends")
 struct PredictionTests {

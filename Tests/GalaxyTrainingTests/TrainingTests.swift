@@ -8,6 +8,8 @@ import GalaxyImaging
 import GalaxyZoo
 import GalaxyTraining
 import TestSupport
+import GalaxyNetwork
+import GalaxyMock
 
 func scratch(_ name: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("galaxynet-\(name)-\(UUID().uuidString)").path

@@ -6,6 +6,7 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyZoo
 import TestSupport
+import GalaxyNetwork
 
 @Suite("Decision tree")
 struct DecisionTreeTests {

@@ -3,6 +3,7 @@ import Testing
 import GalaxyTensor
 import GalaxyImaging
 import GalaxyZoo
+import GalaxyMock
 
 @Suite("Mock universe")
 struct MockUniverseTests {

@@ -1,5 +1,6 @@
 import Foundation
 import GalaxyTensor
+import GalaxyZoo
 
 /// The true morphology of a mock galaxy: what the renderer draws and what the simulated crowd
 /// judges. Sizes are in pixels of the 424×424 frame, angles in radians.

@@ -2,6 +2,7 @@ import GalaxyTensor
 import GalaxyImaging
 import GalaxyAutodiff
 import GalaxyLayers
+import GalaxyZoo
 
 /// The Galaxy Zoo convnet of spec §4, built from a `ModelConfiguration`: one convolution stack
 /// shared by the 16 parts, optional per-part dense layers, the merge of the parts' features,

@@ -1,6 +1,7 @@
 import GalaxyTensor
 import GalaxyAutodiff
 import GalaxyLayers
+import GalaxyZoo
 
 /// The output layer that makes 37 raw scores obey the decision tree (spec §4.5), written as
 /// ordinary tensor code so autodiff derives its gradient, through the scale factors too.

@@ -1,5 +1,6 @@
 import Foundation
 import GalaxyTensor
+import GalaxyZoo
 
 /// The simulated Galaxy Zoo crowd.
 ///

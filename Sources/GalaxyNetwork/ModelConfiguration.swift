@@ -1,6 +1,7 @@
 import Foundation
 import GalaxyImaging
 import GalaxyLayers
+import GalaxyZoo
 
 /// A readable description of a Galaxy Zoo network (stored as JSON in every run directory).
 /// Every variant of the original blend is a configuration of the same model, not a copy.

@@ -1,6 +1,7 @@
 import Foundation
 import GalaxyImaging
 import GalaxyTensor
+import GalaxyZoo
 
 /// Renders a mock SDSS colour cutout (424×424) of a `Morphology`: Sérsic bulges and ellipticals,
 /// exponential disks seen at their inclination, logarithmic spiral arms, bars, rings, arcs, dust

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GalaxyImaging
 import GalaxyTensor
+import GalaxyZoo
 
 /// A mock galaxy universe in the exact Kaggle layout, so the whole system can be trained and
 /// judged without the real data: rendered JPEGs, crowd vote fractions, a test folder, the test

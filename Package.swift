@@ -45,7 +45,7 @@ let package = Package(
         // The mock universe: morphology prior, renderer, simulated crowd, Kaggle-layout writer.
         .target(name: "GalaxyMock", dependencies: ["GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // Training runs: the run folder format, the training step, checkpointer, validator, trainer, learning curves.
-        .target(name: "GalaxyTraining", dependencies: ["GalaxyNetwork", "GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
+        .target(name: "GalaxyTraining", dependencies: ["GalaxyCore", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
         // Prediction: test-time averaging, blends, evaluation reports.
         .target(name: "GalaxyPrediction", dependencies: ["GalaxyTraining", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.

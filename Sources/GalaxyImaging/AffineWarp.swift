@@ -31,17 +31,22 @@ public struct AffineMap: Sendable, Equatable {
 
 /// The parameters of one image's transform (spec §2.5–2.7).
 public struct ViewTransform: Sendable, Equatable, Codable {
+    /// The centre of a 424×424 Galaxy Zoo image, in pixel coordinates: where the galaxy sits.
+    public static let imageCentre = 211.5
+    /// Side of the Galaxy Zoo images in pixels.
+    public static let imageSize = 424
+
     /// Rotation θ (radians), translation (424-pixel units), zoom z (> 1 magnifies), flip.
     public var rotation: Double = 0
     public var translationX: Double = 0, translationY: Double = 0
     public var zoom: Double = 1
     public var flip = false
     /// Centring and rescaling from a source extraction: galaxy centre g and scale s.
-    public var centreX: Double = 211.5, centreY: Double = 211.5
+    public var centreX: Double = Self.imageCentre, centreY: Double = Self.imageCentre
     public var scale: Double = 1
 
     public init(rotation: Double = 0, translationX: Double = 0, translationY: Double = 0, zoom: Double = 1, flip: Bool = false,
-                centreX: Double = 211.5, centreY: Double = 211.5, scale: Double = 1) {
+                centreX: Double = ViewTransform.imageCentre, centreY: Double = ViewTransform.imageCentre, scale: Double = 1) {
         self.rotation = rotation; self.translationX = translationX; self.translationY = translationY
         self.zoom = zoom; self.flip = flip; self.centreX = centreX; self.centreY = centreY; self.scale = scale
     }
@@ -58,8 +63,8 @@ public struct ViewTransform: Sendable, Equatable, Codable {
     }
 }
 
-/// Bilinear resampling of an 8-bit RGB source through an affine map, with reflect borders
-/// (mirrored about the edge pixel, which is not repeated), into CHW float planes in [0, 1].
+/// Bilinear resampling of a source image (8-bit or deeper) through an affine map, with reflect
+/// borders (mirrored about the edge pixel, which is not repeated), into CHW float planes in [0, 1] units.
 public enum AffineWarp {
     /// Reflects an index into 0..<n (…, 2, 1, 0, 1, 2, …, n−2, n−1, n−2, …).
     @inline(__always) public static func reflect(_ i: Int, _ n: Int) -> Int {
@@ -71,9 +76,9 @@ public enum AffineWarp {
     }
 
     /// Writes a size×size warp of `source` into `output` (3 planes of size² floats).
-    public static func warp(_ source: RGBImage, _ map: AffineMap, size: Int, into output: UnsafeMutablePointer<Float>) {
-        let w = source.width, h = source.height, plane = size * size
-        source.pixels.withUnsafeBufferPointer { src in
+    public static func warp<Image: SourceImage>(_ source: Image, _ map: AffineMap, size: Int, into output: UnsafeMutablePointer<Float>) {
+        let w = source.width, h = source.height, plane = size * size, unit = Image.unit
+        source.withSampler { src in
             for y in 0..<size {
                 // Walk the row incrementally: u and v change by (m00, m10) per output pixel.
                 var u = map.m01 * Double(y) + map.tx, v = map.m11 * Double(y) + map.ty
@@ -87,11 +92,12 @@ public enum AffineWarp {
                     } else {
                         (xa, xb, ya, yb) = (reflect(x0, w), reflect(x0 + 1, w), reflect(y0, h), reflect(y0 + 1, h))
                     }
-                    let i00 = (ya * w + xa) * 3, i01 = (ya * w + xb) * 3, i10 = (yb * w + xa) * 3, i11 = (yb * w + xb) * 3
+                    let i00 = ya * w + xa, i01 = ya * w + xb, i10 = yb * w + xa, i11 = yb * w + xb
                     let w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy
                     for c in 0..<3 {
-                        let value = w00 * Float(src[i00 + c]) + w01 * Float(src[i01 + c]) + w10 * Float(src[i10 + c]) + w11 * Float(src[i11 + c])
-                        output[c * plane + y * size + x] = value * (1 / 255)
+                        let value = w00 * src.sample(channel: c, pixel: i00) + w01 * src.sample(channel: c, pixel: i01)
+                            + w10 * src.sample(channel: c, pixel: i10) + w11 * src.sample(channel: c, pixel: i11)
+                        output[c * plane + y * size + x] = value * unit
                     }
                     u += map.m00
                     v += map.m10
@@ -103,13 +109,13 @@ public enum AffineWarp {
     /// The two 69×69 views (φ = 0° and 45°) of one image as [3, 69, 69] planes each.
     /// `halfSizeSource`: the anti-aliased mode samples a 2× pre-filtered decode instead of the
     /// full image (coordinates map as u_half = (u − 0.5)/2).
-    public static func views(_ source: RGBImage, _ transform: ViewTransform, halfSizeSource: Bool = false) -> (view0: [Float], view45: [Float]) {
-        var v0 = [Float](repeating: 0, count: 3 * 69 * 69), v45 = v0
+    public static func views(_ source: some SourceImage, _ transform: ViewTransform, halfSizeSource: Bool = false) -> (view0: [Float], view45: [Float]) {
+        var v0 = [Float](repeating: 0, count: Parts.viewFloats), v45 = v0
         for (phi, index) in [(0.0, 0), (Double.pi / 4, 1)] {
             var map = transform.map(viewAngle: phi)
             if halfSizeSource { map = AffineMap(m00: 0.5, m01: 0, m10: 0, m11: 0.5, tx: -0.25, ty: -0.25).after(map) }
-            if index == 0 { v0.withUnsafeMutableBufferPointer { warp(source, map, size: 69, into: $0.baseAddress!) } }
-            else { v45.withUnsafeMutableBufferPointer { warp(source, map, size: 69, into: $0.baseAddress!) } }
+            if index == 0 { v0.withUnsafeMutableBufferPointer { warp(source, map, size: Parts.viewSize, into: $0.baseAddress!) } }
+            else { v45.withUnsafeMutableBufferPointer { warp(source, map, size: Parts.viewSize, into: $0.baseAddress!) } }
         }
         return (v0, v45)
     }

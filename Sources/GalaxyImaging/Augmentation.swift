@@ -12,7 +12,7 @@ public enum Augmentation {
 
     /// One training draw, shared by both views: θ ~ U[0, 2π), t ~ U[−4, 4]², z log-uniform in
     /// [1/1.3, 1.3], flip ~ Bernoulli(0.5); and the colour shift α ~ N(0, 0.5²).
-    public static func draw(_ g: inout SeededGenerator, centreX: Double = 211.5, centreY: Double = 211.5, scale: Double = 1)
+    public static func draw(_ g: inout SeededGenerator, centreX: Double = ViewTransform.imageCentre, centreY: Double = ViewTransform.imageCentre, scale: Double = 1)
         -> (transform: ViewTransform, colourShift: Float) {
         func u() -> Double { Double(g.nextUniform()) }
         let theta = 2 * Double.pi * u()
@@ -36,7 +36,7 @@ public enum Augmentation {
 
     /// The 60 test-time transforms in the original's order: for z in {1/1.2, 1, 1.2}, for θ in
     /// {0°, 36°, …, 324°}: unflipped, then flipped.
-    public static func testTimeTransforms(centreX: Double = 211.5, centreY: Double = 211.5, scale: Double = 1) -> [ViewTransform] {
+    public static func testTimeTransforms(centreX: Double = ViewTransform.imageCentre, centreY: Double = ViewTransform.imageCentre, scale: Double = 1) -> [ViewTransform] {
         var result: [ViewTransform] = []
         for zoom in [1 / 1.2, 1, 1.2] {
             for step in 0..<10 {

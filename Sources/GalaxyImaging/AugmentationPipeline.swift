@@ -10,6 +10,12 @@ public struct AugmentedBatch: Sendable {
     public let view0: [Float], view45: [Float]
     /// B × `labelWidth`.
     public let labels: [Float]
+
+    public init(step: Int, indices: [Int], view0: [Float], view45: [Float], labels: [Float]) {
+        require(view0.count == indices.count * Parts.viewFloats && view45.count == view0.count,
+                "AugmentedBatch: \(view0.count) and \(view45.count) floats for \(indices.count) images")
+        self.step = step; self.indices = indices; self.view0 = view0; self.view45 = view45; self.labels = labels
+    }
 }
 
 /// How a source image is resampled into the views.
@@ -136,13 +142,13 @@ public final class AugmentationPipeline: @unchecked Sendable {
 
     static func make(step: Int, pipeline p: AugmentationPipeline) throws -> AugmentedBatch {
         let indices = p.indices(step: step)
-        let viewCount = 3 * 69 * 69
+        let viewCount = Parts.viewFloats
         var view0 = [Float](repeating: 0, count: indices.count * viewCount), view45 = view0
         var labels = [Float](repeating: 0, count: indices.count * p.source.labelWidth)
         for (slot, index) in indices.enumerated() {
             var g = SeededGenerator(seed: p.seed, stream: UInt64(step), UInt64(slot))
             let e = p.source.extractions?[index]
-            let (transform, alpha) = Augmentation.draw(&g, centreX: e?.x ?? 211.5, centreY: e?.y ?? 211.5, scale: e?.scale ?? 1)
+            let (transform, alpha) = Augmentation.draw(&g, centreX: e?.x ?? ViewTransform.imageCentre, centreY: e?.y ?? ViewTransform.imageCentre, scale: e?.scale ?? 1)
             var (v0, v45) = AffineWarp.views(try p.image(index), transform, halfSizeSource: p.mode == .antiAliased)
             Augmentation.shiftColour(&v0, by: alpha)
             Augmentation.shiftColour(&v45, by: alpha)

@@ -9,13 +9,15 @@ import GalaxyTensor
 /// of B images, block j = 4·view + part, so one conv stack processes all of them.
 public enum Parts {
     public static let viewSize = 69, partSize = 45, count = 16
+    /// Floats in one view: 3 colour planes of 69×69.
+    public static let viewFloats = 3 * viewSize * viewSize
 
     /// [B·3·69·69] floats × 2 (flat view planes, as the decoders and the augmentation pipeline
     /// produce them) → [16·B, 3, 45, 45] parts in `backend`'s memory, by direct index mapping
     /// on the host (one pass, no intermediate rotated copies) and one transfer.
     /// `stackByTensorOps` is the same definition in tensor ops.
     public static func stack(view0: [Float], view45: [Float], backend: any Backend = ReferenceBackend.shared) -> Tensor {
-        let n = viewSize, p = partSize, perView = 3 * n * n
+        let n = viewSize, p = partSize, perView = viewFloats
         require(view0.count % perView == 0 && view0.count == view45.count,
                 "Parts.stack: \(view0.count) and \(view45.count) floats are not B views of 3×69×69")
         let batch = view0.count / perView

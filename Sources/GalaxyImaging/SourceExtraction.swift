@@ -39,10 +39,9 @@ public enum SourceExtractor {
     nonisolated(unsafe) public static var meshCells = 4
     public static let targetAperture = 160.0
 
-    public static func extract(_ image: RGBImage, threshold: Double = 2.0, minimumArea: Int = 5) -> SourceExtraction {
-        var green = [Float](repeating: 0, count: image.width * image.height)
-        for i in green.indices { green[i] = Float(image.pixels[3 * i + 1]) }
-        return extract(green: green, width: image.width, height: image.height, threshold: threshold, minimumArea: minimumArea)
+    /// Measures the galaxy in the green channel of any source image.
+    public static func extract(_ image: some SourceImage, threshold: Double = 2.0, minimumArea: Int = 5) -> SourceExtraction {
+        extract(green: image.plane255(1), width: image.width, height: image.height, threshold: threshold, minimumArea: minimumArea)
     }
 
     /// The same on one channel of values in 0…255 units (row-major), e.g. a float rendering.

@@ -48,15 +48,44 @@ public struct GalaxyModel: Layer {
         nested("conv", \.convolutions) + nested("part_dense", \.partDense) + nested("dense", \.dense) + nested("output", \.output)
     }
 
-    /// [16·B, 3, 45, 45] parts (from `Parts.stack`) → [B, 37] answers obeying the decision tree.
-    public func callAsFunction(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
-        var x = convolutionStack(parts, &context)
-        x = denseStack(x, &context)
-        return decisionTree(x, &context)
+    /// What one forward pass computes: the 37 raw scores before the tree (the dead-answer penalty
+    /// reads them) and the answers that obey it.
+    public struct Forward {
+        public var scores: Variable
+        public var answers: Variable
     }
 
+    /// Where a forward pass has got to, for a caller that times its stages (`bench train`).
+    public enum Stage: Sendable { case convolutionsDone, denseDone }
+
+    /// [16·B, 3, 45, 45] parts (from `Parts.stack`) → raw scores and answers. `observe` is called
+    /// after each stage, whose output is then computed (both are plain already, so nothing is
+    /// forced that would not be anyway): a profiler can split the time.
+    public func forward(_ parts: Variable, _ context: inout ForwardContext, observe: (Stage) -> Void = { _ in }) -> Forward {
+        let features = convolutionStack(parts, &context)
+        _ = features.value.plain
+        observe(.convolutionsDone)
+        let scores = denseStack(features, &context)
+        observe(.denseDone)
+        return Forward(scores: scores, answers: decisionTree(scores, &context))
+    }
+
+    /// [16·B, 3, 45, 45] parts → [B, 37] answers obeying the decision tree.
+    public func callAsFunction(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
+        forward(parts, &context).answers
+    }
+
+    /// The output layer's mode: `.warmUp` (clipped scores) for the first updates of a run, then `.normalised`.
+    public var outputMode: DecisionTreeOutput.Mode {
+        get { decisionTree.mode }
+        set { decisionTree.mode = newValue }
+    }
+
+    /// The backend the parameters live on.
+    public var backend: any Backend { output.weight.value.backend }
+
     /// The shared convolution stack: [16·B, 3, 45, 45] → [16·B, features].
-    public func convolutionStack(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
+    func convolutionStack(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
         var x = parts
         let pool = MaxPool2D(window: 2, stride: 2)
         for (conv, spec) in zip(convolutions, configuration.convolutions) {
@@ -67,7 +96,7 @@ public struct GalaxyModel: Layer {
     }
 
     /// Per-part dense layers, the merge, dense layers and the 37 raw outputs (before the tree).
-    public func denseStack(_ perPart: Variable, _ context: inout ForwardContext) -> Variable {
+    func denseStack(_ perPart: Variable, _ context: inout ForwardContext) -> Variable {
         var x = perPart
         let dropout = Dropout(rate: configuration.dropout)
         for (layer, spec) in zip(partDense, configuration.partDense) { x = Self.activate(layer(dropout(x, &context), &context), spec, &context) }

@@ -28,14 +28,14 @@ public enum Report {
         let panel = 220.0, gap = 30.0
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(3 * panel + 4 * gap))\" height=\"\(Int(2 * panel + 3 * gap + 30))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"\(gap)\" y=\"20\" font-size=\"14\">\(title)</text>\n"
-        let rows = truth.count / 37
+        let rows = truth.count / DecisionTree.outputCount
         for (k, answer) in answers.enumerated() {
             let ox = gap + Double(k % 3) * (panel + gap), oy = 40 + gap + Double(k / 3) * (panel + gap)
             svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>", ox, oy, panel, panel)
             svg += String(format: "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>", ox, oy + panel, ox + panel, oy)
             svg += String(format: "<text x=\"%.0f\" y=\"%.0f\">%@ (%@): true →, predicted ↑</text>\n", ox, oy - 6, answer.name, answer.text)
             for r in 0..<rows {
-                let t = Double(truth[r * 37 + answer.column]), p = Double(predictions[r * 37 + answer.column])
+                let t = Double(truth[r * DecisionTree.outputCount + answer.column]), p = Double(predictions[r * DecisionTree.outputCount + answer.column])
                 svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"#1f77b4\" fill-opacity=\"0.5\"/>", ox + t * panel, oy + panel - min(max(p, 0), 1) * panel)
             }
             svg += "\n"

@@ -3,7 +3,7 @@ import Foundation
 /// An SVG learning curve: training RMSE (√loss) and validation RMSE against the step, with the
 /// training-mean baseline as a dashed line.
 public enum LearningCurve {
-    public static func svg(_ log: [RunDirectory.LogEntry], baseline: Double?, title: String) -> String {
+    public static func svg(_ log: [RunFolder.LogEntry], baseline: Double?, title: String) -> String {
         let width = 720.0, height = 420.0, left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
         let train = log.map { (Double($0.step), $0.loss.squareRoot()) }
         let validation = log.compactMap { e in e.validation_rmse.map { (Double(e.step), $0) } }

@@ -1,11 +1,9 @@
 import Foundation
-import Synchronization
 import GalaxyTensor
 import GalaxyAutodiff
-import GalaxyLayers
 import GalaxyImaging
-import GalaxyZoo
 import GalaxyNetwork
+import GalaxyZoo
 
 /// Why a run stopped early.
 public enum TrainingError: Error, CustomStringConvertible {
@@ -21,18 +19,10 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// Set by SIGINT/SIGTERM: the trainer writes a checkpoint and returns at the next step.
-let stopRequested = Atomic<Bool>(false)
-
-/// Installs handlers so that Ctrl-C or a termination request ends a run cleanly.
-public func installStopHandlers() {
-    for sig in [SIGINT, SIGTERM] { signal(sig) { _ in stopRequested.store(true, ordering: .relaxed) } }
-}
-
-/// Trains a `GalaxyModel` on a Kaggle-layout dataset (spec §5): SGD with Nesterov momentum,
-/// batch 16, the 72%/92% learning-rate schedule, a warm-up phase in clip mode with its own
-/// momentum buffers, dropout, max-norm, MSE (optionally plus the dead-answer penalty);
-/// validation on the held-out 10% without augmentation.
+/// Trains a `GalaxyModel` on a Kaggle-layout dataset (spec §5) into a run folder: the realtime
+/// augmentation pipeline feeds a `TrainingStep`; every `logEvery` updates the log gets a line,
+/// every `validateEvery` the `Validator` scores the held-out 10% and the learning curve is
+/// redrawn; the `Checkpointer` writes every few minutes, at a stop request and at the end.
 public final class Trainer {
     public struct Summary: Sendable {
         public var step: Int
@@ -42,56 +32,42 @@ public final class Trainer {
         public var interrupted: Bool
     }
 
-    /// Time spent per part of a step, for `bench train`.
-    public struct StepTimes: Sendable {
-        public var data = 0.0, forwardConvolution = 0.0, forwardDense = 0.0, backward: [String: Double] = [:], optimizer = 0.0, total = 0.0
-    }
-
     public let dataset: KaggleDataset
     public let configuration: ModelConfiguration
     public let options: TrainingOptions
-    public let run: RunDirectory
-    public let backend: any Backend
-    public private(set) var model: GalaxyModel
-    var optimizer: SGD
-    public private(set) var step = 0
+    public let run: RunFolder
+    public private(set) var update: TrainingStep
+    var checkpointer: Checkpointer
     let training: [Int], validation: [Int]
     let extractions: [SourceExtraction]?
     var progress: (String) -> Void
-    public private(set) var lastCheckpointStep: Int?
+
+    /// Updates done so far.
+    public var step: Int { update.step }
+    public var model: GalaxyModel { update.model }
 
     /// Starts a new run in `run` (which must not hold one) or, with `resume`, continues the run there.
-    public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunDirectory,
+    public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunFolder,
                 backend: any Backend, resume: Bool = false, extractions: [SourceExtraction]? = nil,
                 progress: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
         self.dataset = dataset
         self.configuration = configuration
         self.options = options
         self.run = run
-        self.backend = backend
         self.progress = progress
         self.extractions = extractions
         (training, validation) = dataset.split
         require(!training.isEmpty, "Trainer: no training images")
-        var g = SeededGenerator(seed: options.seed, stream: 4)
-        model = GalaxyModel(configuration, generator: &g, backend: backend)
-        optimizer = SGD(learningRate: options.learningRates[0], momentum: options.momentum, nesterov: true)
+        require(!configuration.centred || extractions?.count == dataset.labels.count, "Trainer: a centred model needs every image's extraction")
+        update = TrainingStep(configuration: configuration, options: options, backend: backend)
+        checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes)
         if resume {
-            let state = try run.readState()
-            try model.load(try SafeTensors.read(run.checkpoint + "/weights.safetensors", backend: backend), file: run.checkpoint + "/weights.safetensors")
-            let velocities = try SafeTensors.read(run.checkpoint + "/optimizer.safetensors", backend: backend)
-            if !velocities.isEmpty {
-                let byName = Dictionary(velocities.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-                optimizer.velocities = try model.parameterPaths.map { path in
-                    guard let v = byName[path.name] else { throw CheckpointError(file: run.checkpoint + "/optimizer.safetensors", reason: "no velocity for \(path.name)") }
-                    return v
-                }
-            }
-            step = state.step
-            lastCheckpointStep = state.step
-            try run.truncateLog(after: step)
+            let checkpoint = try run.readCheckpoint(backend: backend)
+            try update.restore(checkpoint, file: run.weightsFile)
+            checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes, lastStep: checkpoint.state.step)
+            try run.truncateLog(after: update.step)
         } else {
-            try run.create(configuration: configuration, options: options)
+            try run.create(configuration: configuration, options: options, dataset: dataset.root)
         }
     }
 
@@ -110,111 +86,48 @@ public final class Trainer {
                                     workers: options.workers, capacity: 6, mode: options.mode, startStep: startStep)
     }
 
-    /// One update: forward, loss, backward, SGD (and max-norm). Returns the batch MSE.
-    @discardableResult
-    func update(_ batch: AugmentedBatch, times: inout StepTimes, profile: BackwardProfile? = nil) -> Float {
-        let b = batch.indices.count
-        let parts = Parts.stack(view0: batch.view0, view45: batch.view45, backend: backend)
-        let warmUp = step < options.warmUpSteps
-        if step == options.warmUpSteps && options.warmUpSteps > 0 { optimizer.resetMomentum() }  // the normalised phase starts at rest
-        model.decisionTree.mode = warmUp ? .warmUp : .normalised
-        var context = ForwardContext(training: true, generator: SeededGenerator(seed: options.seed, stream: 3, UInt64(step)))
-        var clock = DispatchTime.now().uptimeNanoseconds
-        func lap() -> Double { let now = DispatchTime.now().uptimeNanoseconds; defer { clock = now }; return Double(now - clock) / 1e9 }
-        let features = model.convolutionStack(Variable(parts), &context)
-        _ = features.value.plain  // finish the trunk before timing the dense part
-        times.forwardConvolution += lap()
-        let labels = Tensor(shape: [b, DecisionTree.outputCount], scalars: batch.labels, backend: backend)
-        let loss = options.objective(scores: model.denseStack(features, &context), labels: labels, tree: model.decisionTree, &context)
-        let value = loss.meanSquaredError.value.scalar
-        times.forwardDense += lap()
-        let grads = gradients(of: loss.objective, wrt: model.parameters, profile: profile)
-        _ = lap()
-        optimizer.learningRate = options.learningRate(at: step)
-        optimizer.update(&model, gradients: grads)
-        if options.maxNormEvery > 0 && (step + 1) % options.maxNormEvery == 0 { model.applyMaxNorm() }
-        times.optimizer += lap()
-        step += 1
-        return value
+    func validator() throws -> Validator {
+        try Validator(paths: validation.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, transforms: validation.map(plainTransform),
+                      truth: dataset.labels.subset(validation).values, workers: options.workers)
     }
 
-    /// Validation RMSE: √(mean squared error) over the held-out images, un-augmented, dropout off.
-    public func validationRMSE(views: [(view0: [Float], view45: [Float])]) -> Double? {
-        guard !validation.isEmpty else { return nil }
-        let frozen = model.detached()
-        var context = ForwardContext.inference
-        var squared = 0.0
-        for first in stride(from: 0, to: validation.count, by: 16) {
-            let rows = Array(validation[first..<min(first + 16, validation.count)])
-            let parts = Parts.stack(view0: rows.indices.flatMap { views[first + $0].view0 },
-                                    view45: rows.indices.flatMap { views[first + $0].view45 }, backend: backend)
-            let predicted = frozen(Variable(parts), &context).value.scalars
-            for (i, row) in rows.enumerated() {
-                for (j, truth) in dataset.labels.row(row).enumerated() {
-                    let d = Double(predicted[i * 37 + j]) - Double(truth)
-                    squared += d * d
-                }
-            }
-        }
-        return (squared / Double(validation.count * DecisionTree.outputCount)).squareRoot()
-    }
-
-    /// Decoded, un-augmented views of the validation images (computed once per run).
-    func validationViews() throws -> [(view0: [Float], view45: [Float])] {
-        let slots = ResultSlots<Result<([Float], [Float]), Error>>(count: validation.count)
-        let rows = validation, data = dataset, transforms = validation.map(plainTransform)
-        Parallelism.forEach(count: rows.count, threads: max(1, options.workers)) { i in
-            slots.set(i, Result { AffineWarp.views(try JPEG.read(data.trainingImagePath(data.labels.ids[rows[i]])), transforms[i]) })
-        } monitor: {}
-        return try slots.values.map { try $0!.get() }
-    }
-
-    /// Writes a checkpoint unless a parameter is NaN or infinite (the previous one is then kept).
-    public func writeCheckpoint(bestValidationRMSE: Double?) throws {
-        let finite = model.parameters.allSatisfy { p in p.value.backend.withHostScalars(p.value) { $0.allSatisfy(\.isFinite) } }
-        guard finite else { progress("not checkpointing step \(step): parameters are not finite"); return }
-        let velocities = optimizer.velocities.isEmpty ? [] : zip(model.parameterPaths, optimizer.velocities).map { ($0.name, $1) }
-        let formatter = ISO8601DateFormatter()
-        try run.writeCheckpoint(model: model, velocities: velocities, state: .init(step: step, seed: options.seed, model: configuration.name,
-                                                                                 bestValidationRMSE: bestValidationRMSE, writtenAt: formatter.string(from: Date())))
-        lastCheckpointStep = step
+    func checkpoint(best: Double?) throws {
+        if try !checkpointer.write(update, bestValidationRMSE: best) { progress("not checkpointing step \(step): parameters are not finite") }
     }
 
     /// Trains until `options.steps` (or `until`, or a stop request); checkpoints every few minutes
     /// and at the end.
-    public func train(until: Int? = nil) throws -> Summary {
-        installStopHandlers()
+    public func train(until: Int? = nil, stop: StopSignal = .process) throws -> Summary {
         let baselines = Baselines(training: dataset.labels.subset(training))
         let baseline = validation.isEmpty ? Double.nan : baselines.evaluate(on: dataset.labels.subset(validation)).trainingMean.rmse
-        let views = try validationViews()
+        let validator = try validator()
         let data = pipeline(startStep: step)
         defer { data.stop() }
-        var times = StepTimes()
+        var times = TrainingStep.Times()
         var lossSum = 0.0, lossCount = 0, best: Double? = nil, lastValidation: Double? = nil
         var windowStart = Date(), windowImages = 0
         let runStart = Date(), startStep = step
-        var lastCheckpoint = Date()
         progress(String(format: "training %@ (%d parameters) on %d images, validating on %d; training-mean baseline RMSE %.4f",
                         configuration.name, model.parameterCount, training.count, validation.count, baseline))
         while step < min(options.steps, until ?? .max) {
-            if stopRequested.load(ordering: .relaxed) {
-                try writeCheckpoint(bestValidationRMSE: best)
+            if stop.isRequested {
+                try checkpoint(best: best)
                 progress("stopped by request at step \(step); checkpoint written to \(run.checkpoint)")
                 return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline, imagesPerSecond: 0, interrupted: true)
             }
             let batch = try data.next()
             let loss = update(batch, times: &times)
             guard loss.isFinite else {
-                throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: lastCheckpointStep, directory: run.path)
+                throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: checkpointer.lastStep, directory: run.path)
             }
             lossSum += Double(loss); lossCount += 1; windowImages += batch.indices.count
             let validate = step % options.validateEvery == 0 || step == options.steps
             if step % options.logEvery == 0 || validate {
                 let rate = Double(windowImages) / max(Date().timeIntervalSince(windowStart), 1e-9)
-                if validate { lastValidation = validationRMSE(views: views); if let v = lastValidation { best = min(best ?? v, v) } }
-                let entry = RunDirectory.LogEntry(step: step, loss: lossSum / Double(lossCount), learning_rate: optimizer.learningRate,
-                                                  images_per_second: rate, validation_rmse: validate ? lastValidation : nil,
-                                                  phase: step <= options.warmUpSteps ? "warm-up" : "normalised")
+                if validate { lastValidation = validator.rmse(of: model); if let v = lastValidation { best = min(best ?? v, v) } }
+                let entry = RunFolder.LogEntry(step: step, loss: lossSum / Double(lossCount), learning_rate: update.optimizer.learningRate,
+                                               images_per_second: rate, validation_rmse: validate ? lastValidation : nil,
+                                               phase: step <= options.warmUpSteps ? "warm-up" : "normalised")
                 try run.append(entry)
                 let done = Double(step - startStep), elapsed = Date().timeIntervalSince(runStart)
                 let eta = done > 0 ? elapsed / done * Double(options.steps - step) : 0
@@ -222,18 +135,16 @@ public final class Trainer {
                                 entry.loss.squareRoot(), entry.learning_rate, rate, Self.duration(eta),
                                 validate ? String(format: "  validation RMSE %.4f", lastValidation ?? .nan) : ""))
                 if validate {
-                    try Data(LearningCurve.svg(run.readLog(), baseline: baseline.isFinite ? baseline : nil,
-                                               title: "\(configuration.name) on \(dataset.root)").utf8)
-                        .write(to: URL(fileURLWithPath: run.curveFile), options: .atomic)
+                    try run.writeCurve(LearningCurve.svg(run.readLog(), baseline: baseline.isFinite ? baseline : nil,
+                                                         title: "\(configuration.name) on \(dataset.root)"))
                 }
                 lossSum = 0; lossCount = 0; windowStart = Date(); windowImages = 0
             }
-            if Date().timeIntervalSince(lastCheckpoint) > options.checkpointMinutes * 60 {
-                try writeCheckpoint(bestValidationRMSE: best)
-                lastCheckpoint = Date()
+            if try checkpointer.writeIfDue(update, bestValidationRMSE: best) == false {
+                progress("not checkpointing step \(step): parameters are not finite")
             }
         }
-        try writeCheckpoint(bestValidationRMSE: best)
+        try checkpoint(best: best)
         let seconds = Date().timeIntervalSince(runStart)
         return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline,
                        imagesPerSecond: Double((step - startStep) * options.batchSize) / max(seconds, 1e-9), interrupted: false)
@@ -242,12 +153,12 @@ public final class Trainer {
     /// Steady-state training speed: `warmUp` untimed updates, then `steps` timed ones with the
     /// realtime pipeline running; times are split into data waiting, convolution and dense
     /// forward, backward by op kind, and the optimizer.
-    public func benchmark(warmUp: Int, steps: Int) throws -> (imagesPerSecond: Double, times: StepTimes) {
+    public func benchmark(warmUp: Int, steps: Int) throws -> (imagesPerSecond: Double, times: TrainingStep.Times) {
         let data = pipeline(startStep: step)
         defer { data.stop() }
-        var ignored = StepTimes()
+        var ignored = TrainingStep.Times()
         for _ in 0..<warmUp { update(try data.next(), times: &ignored) }
-        var times = StepTimes()
+        var times = TrainingStep.Times()
         let profile = BackwardProfile()
         let start = DispatchTime.now().uptimeNanoseconds
         var images = 0

@@ -35,14 +35,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         validateEvery = max(10, steps / 20)
     }
 
-    /// The training objective for raw scores [N, 37]: the MSE of the tree-shaped answers, plus the
-    /// weighted dead-answer penalty when configured. Returns the objective to differentiate and
-    /// the MSE to report.
-    public func objective(scores: Variable, labels: Tensor, tree: DecisionTreeOutput,
-                          _ context: inout ForwardContext) -> (objective: Variable, meanSquaredError: Variable) {
-        let mse = meanSquaredError(tree(scores, &context), Variable(labels))
+    /// The training objective of a forward pass against `labels` [N, 37]: the MSE of the answers,
+    /// plus the weighted dead-answer penalty on the raw scores when configured. Returns the
+    /// objective to differentiate and the MSE to report.
+    public func objective(_ forward: GalaxyModel.Forward, labels: Tensor) -> (objective: Variable, meanSquaredError: Variable) {
+        let mse = meanSquaredError(forward.answers, Variable(labels))
         guard let weight = deadAnswerPenalty, weight > 0 else { return (mse, mse) }
-        return (mse + DecisionTreeOutput.deadAnswerPenalty(scores: scores, targets: labels) * weight, mse)
+        return (mse + DecisionTreeOutput.deadAnswerPenalty(scores: forward.scores, targets: labels) * weight, mse)
     }
 
     public func learningRate(at step: Int) -> Float {

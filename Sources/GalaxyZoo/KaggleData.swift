@@ -27,12 +27,12 @@ public struct GalaxyTable: Sendable, Equatable {
     }
 
     public var count: Int { ids.count }
-    public func row(_ i: Int) -> ArraySlice<Float> { values[(i * 37)..<((i + 1) * 37)] }
+    public func row(_ i: Int) -> ArraySlice<Float> { values[(i * DecisionTree.outputCount)..<((i + 1) * DecisionTree.outputCount)] }
 
     /// The rows at `indices`, in that order.
     public func subset(_ indices: [Int]) -> GalaxyTable {
         var v: [Float] = []
-        v.reserveCapacity(indices.count * 37)
+        v.reserveCapacity(indices.count * DecisionTree.outputCount)
         for i in indices { v.append(contentsOf: row(i)) }
         return GalaxyTable(ids: indices.map { ids[$0] }, values: v, lines: lines.isEmpty ? [] : indices.map { lines[$0] })
     }

@@ -10,10 +10,10 @@ struct AugmentBenchCommand: ParsableCommand {
         commandName: "augment",
         abstract: "Per-image cost of decode, source extraction, warps, colour and parts on one core; pipeline images/s with 1 and 2 workers.")
 
-    @Option(help: "Folder of 424×424 JPEGs.") var images = "../shared/data/sdss-dev/images"
+    @OptionGroup var source: BenchImageOptions
     @Option(help: "Images timed per stage (cycled).") var count = 200
-    @Option(help: "Resampling mode (faithful | antiAliased).") var mode: String = "faithful"
-    @Flag(help: "Print one JSON object instead of the table.") var json = false
+    @Option(help: "Resampling mode (faithful | antiAliased).") var mode: ResamplingMode = .faithful
+    @OptionGroup var output: JSONOptions
 
     struct Report: Codable {
         var mode: String
@@ -24,10 +24,8 @@ struct AugmentBenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let mode = ResamplingMode(rawValue: mode) else { throw ValidationError("--mode must be faithful or antiAliased") }
-        let names = try FileManager.default.contentsOfDirectory(atPath: images).filter { $0.hasSuffix(".jpg") }.sorted()
-        guard !names.isEmpty, count > 0 else { throw ValidationError("\(images) holds no .jpg files") }
-        let paths = (0..<count).map { "\(images)/\(names[$0 % names.count])" }
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        let paths = try source.paths(count: count)
         let files = try paths.map { path -> [UInt8] in
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
             return [UInt8](data)
@@ -74,10 +72,7 @@ struct AugmentBenchCommand: ParsableCommand {
             pipeline.stop()
         }
         let report = Report(mode: mode.rawValue, images: count, per_image_ms: stages, total_ms: total, pipeline_images_per_second: throughput)
-        if json {
-            print(String(decoding: try JSONEncoder.sortedPretty.encode(report), as: UTF8.self))
-            return
-        }
+        if output.json { return try output.print(report) }
         print("input pipeline, \(mode.rawValue) mode, \(count) images, one core (median of 3 passes)")
         for name in ["decode", "source_extraction", "warp_both_views", "colour", "parts"] {
             print(Text.pad(name, 20) + String(format: "%8.3f ms/image", stages[name]!))

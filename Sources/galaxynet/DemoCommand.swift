@@ -17,7 +17,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Training galaxies in the mock universe (10% validate).") var count = 2000
     @Option(help: "Test galaxies.") var testCount = 300
     @Option(help: "Update steps per model.") var steps = 1200
-    @Option(help: "Test-time transforms (60 or 1).") var tta = 60
+    @OptionGroup var augmentation: TTAOptions
     @Option(help: "Random seed.") var seed: UInt64 = 1
 
     func run() throws {
@@ -31,50 +31,45 @@ struct DemoCommand: ParsableCommand {
         let universe = try MockUniverse.generate(.init(count: count, testCount: testCount, seed: seed), into: data)
         let dataset = try KaggleDataset(root: data)
         let backend = BackendChoice.onednn.backend
+        let tta = augmentation.tta
         var validationFiles: [String] = [], testFiles: [String] = [], lines: [String] = []
         let models = ["small", "small-centred"]
+        StopSignal.installHandlers()
         for name in models {
             let configuration = try ModelConfiguration.named(name)
             var options = TrainingOptions(steps: steps, seed: seed)
             options.validateEvery = max(50, steps / 6)
             options.logEvery = 50
-            let run = RunDirectory(out + "/run-" + name)
-            let extractions = configuration.centred ? try trainingExtractions(dataset) : nil
+            let run = RunFolder(out + "/run-" + name)
             say("training \(name) for \(steps) steps → \(run.path)")
             let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: backend,
-                                      extractions: extractions, progress: { say("  " + $0) })
-            try Data((data + "\n").utf8).write(to: URL(fileURLWithPath: run.path + "/data.txt"))
-            _ = try trainer.train()
-            let validationIDs = dataset.split.validation.map { dataset.labels.ids[$0] }
-            let validationExtractions = extractions.map { e in dataset.split.validation.map { e[$0] } }
-            for transforms in Set([1, tta]).sorted() {
-                say("predicting the validation split of \(name) with \(transforms) transform(s)")
-                let predictor = try Predictor(run: run, backend: backend, tta: transforms)
-                let values = try predictor.predict(paths: validationIDs.map(dataset.trainingImagePath), extractions: validationExtractions)
-                let file = out + "/\(name)-validation-tta\(transforms).csv"
-                _ = try writePredictions(GalaxyTable(ids: validationIDs, values: values), to: file)
-                let rmse = Evaluation(predictions: values, truth: dataset.split.validation.flatMap { Array(dataset.labels.row($0)) }).rmse
-                lines.append(String(format: "| %@ | %d | %.5f |", name, transforms, rmse))
+                                      extractions: configuration.centred ? try dataset.trainingExtractions() : nil, progress: { say("  " + $0) })
+            guard try !trainer.train().interrupted else { throw ExitCode(130) }
+            let validation = try dataset.images(of: .validation, centred: configuration.centred)
+            for transforms in Set([TestTimeAugmentation.none, tta]).sorted(by: { $0.rawValue < $1.rawValue }) {
+                say("predicting the validation split of \(name) with \(transforms.rawValue) transform(s)")
+                let values = try Predictor(run: run, backend: backend, tta: transforms).predict(paths: validation.paths, extractions: validation.extractions)
+                let file = out + "/\(name)-validation-tta\(transforms.rawValue).csv"
+                try PredictionFiles.write(GalaxyTable(ids: validation.ids, values: values), to: file)
+                let rmse = Evaluation(predictions: values, truth: dataset.labels.subset(dataset.split.validation).values).rmse
+                lines.append(String(format: "| %@ | %d | %.5f |", name, transforms.rawValue, rmse))
                 if transforms == tta { validationFiles.append(file) }
             }
-            say("predicting \(dataset.testIDs.count) test galaxies with \(name), \(tta) transforms")
-            let predictor = try Predictor(run: run, backend: backend, tta: tta)
-            let testPaths = dataset.testIDs.map(dataset.testImagePath)
-            let testExtractions = configuration.centred ? try testPaths.map { SourceExtractor.extract(try JPEG.read($0)) } : nil
-            let file = out + "/\(name)-test-tta\(tta).csv"
-            _ = try writePredictions(GalaxyTable(ids: dataset.testIDs, values: try predictor.predict(paths: testPaths, extractions: testExtractions)), to: file)
+            say("predicting \(dataset.testIDs.count) test galaxies with \(name), \(tta.rawValue) transforms")
+            let test = try dataset.images(of: .test, centred: configuration.centred)
+            let file = out + "/\(name)-test-tta\(tta.rawValue).csv"
+            let values = try Predictor(run: run, backend: backend, tta: tta).predict(paths: test.paths, extractions: test.extractions)
+            try PredictionFiles.write(GalaxyTable(ids: test.ids, values: values), to: file)
             testFiles.append(file)
         }
 
-        // Blends on validation; the pruned uniform blend is the submission.
+        // Blends on validation (the files as written); the pruned uniform blend is the submission.
         let truth = dataset.labels.subset(dataset.split.validation)
         let x = try validationFiles.map { try KaggleCSV.read($0).sortedByID().values }
-        func rmse(_ p: [Float]) -> Double { Evaluation(predictions: p, truth: truth.values).rmse }
-        let weights = Blend.fitWeights(x, truth: truth.values), kept = Blend.kept(weights)
-        let perAnswer = Blend.fitWeights(x, truth: truth.values, perAnswer: true)
+        let blends = BlendReport(models: models, validation: x, truth: truth.values)
         let tests = try testFiles.map { try KaggleCSV.read($0).sortedByID() }
         let submission = out + "/submission.csv"
-        let npy = try writePredictions(GalaxyTable(ids: tests[0].ids, values: Blend.uniform(kept.map { tests[$0].values })), to: submission)
+        let npy = try PredictionFiles.write(GalaxyTable(ids: tests[0].ids, values: blends.submission(tests.map(\.values))), to: submission)
         let testTruth = try KaggleCSV.read(data + "/" + KaggleDataset.testSolutionsFile).sortedByID()
         // Score the file as written (values rounded as in the CSV), read once.
         let submitted = try KaggleCSV.read(submission).sortedByID().values
@@ -88,7 +83,7 @@ struct DemoCommand: ParsableCommand {
         # GalaxyNet demo report
 
         Mock universe: \(count) training galaxies (\(dataset.split.validation.count) held out for validation), \(testCount) test galaxies, seed \(seed).
-        Two models trained for \(steps) updates of 16 images each; predictions averaged over \(tta) test-time transforms.
+        Two models trained for \(steps) updates of 16 images each; predictions averaged over \(tta.rawValue) test-time transforms.
 
         ## Validation RMSE
 
@@ -96,12 +91,7 @@ struct DemoCommand: ParsableCommand {
         |---|---|---|
         \(lines.joined(separator: "\n"))
 
-        | blend | RMSE |
-        |---|---|
-        \(String(format: "| uniform | %.5f |", rmse(Blend.uniform(x))))
-        \(String(format: "| weighted (softmax weights %@) | %.5f |", weights.map { String(format: "%.2f", $0[0]) }.joined(separator: ", "), rmse(Blend.weighted(x, weights: weights))))
-        \(String(format: "| per-answer weighted | %.5f |", rmse(Blend.weighted(x, weights: perAnswer))))
-        \(String(format: "| pruned uniform (the submission; keeps %@) | %.5f |", kept.map { models[$0] }.joined(separator: ", "), rmse(Blend.uniform(kept.map { x[$0] }))))
+        \(blends.markdown)
 
         Baselines on validation: training mean \(String(format: "%.5f", meanValidation.rmse)), all zeros \(String(format: "%.5f", zerosValidation.rmse)).
 

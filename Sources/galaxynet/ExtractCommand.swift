@@ -17,21 +17,12 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         let ids = try KaggleDataset.listImages(in: folder)
-        let slots = ResultSlots<Result<SourceExtraction, ImageError>>(count: ids.count)
-        let counter = ProgressCounter()
         let start = Date()
-        Parallelism.forEach(count: ids.count, threads: threads) { i in
-            slots.set(i, Result { try SourceExtractor.extract(JPEG.read("\(folder)/\(ids[i]).jpg")) }.mapError { $0 as! ImageError })
-            counter.increment()
-        } monitor: { printProgress("extracting", counter.value, ids.count, Date().timeIntervalSince(start)) }
-        var text = "GalaxyID,x,y,a,b,theta,petrosian_radius_px,scale\n"
-        var results: [Int: SourceExtraction] = [:]
-        for (i, slot) in slots.values.enumerated() {
-            let e = try slot!.get()
-            results[ids[i]] = e
-            text += String(format: "%d,%.3f,%.3f,%.3f,%.3f,%.2f,%.3f,%.4f\n", ids[i], e.x, e.y, e.a, e.b, e.theta, e.petrosianRadius, e.scale)
+        let found = try SourceExtractor.extract(files: ids.map { "\(folder)/\($0).jpg" }, threads: threads) {
+            printProgress("extracting", $0, ids.count, Date().timeIntervalSince(start))
         }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try ExtractionTable.write(ids: ids, extractions: found, to: out)
+        let results = Dictionary(uniqueKeysWithValues: zip(ids, found))
         print("wrote \(out) (\(ids.count) images, \(results.values.filter(\.detected).count) with a detection)")
         if let compare { try report(results, against: compare) }
     }

@@ -12,18 +12,6 @@ struct GalaxyNetCommand: ParsableCommand {
         subcommands: [BenchCommand.self, LeNetCommand.self, MontageCommand.self, CheckLabelsCommand.self, MockCommand.self, InspectMockCommand.self, ExtractCommand.self, InspectCommand.self, ColourPCACommand.self, ModelsCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, BlendCommand.self, ClassifyCommand.self, DemoCommand.self])
 }
 
-/// The compute backend chosen on the command line.
-enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case reference, onednn
-
-    var backend: any Backend {
-        switch self {
-        case .reference: ReferenceBackend.shared
-        case .onednn: OneDNNBackend.sharedFast
-        }
-    }
-}
-
 /// `galaxynet bench …`: speed measurements that print figures (never timed tests).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -10,16 +10,16 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Print the source extraction of an image and write a PNG with the detected ellipse, the Petrosian aperture, the two views and the 16 parts.")
 
-    @Argument(help: "A 424×424 JPEG.") var image: String
+    @Argument(help: "A 424×424 image (JPEG).") var image: String
     @Option(help: "Output PNG (default: IMAGE with .inspect.png).") var out: String?
     @Flag(help: "Centre and rescale the views from the source extraction (the centred variants).") var centred = false
 
     func run() throws {
-        let source = try JPEG.read(image)
+        let source = try ImageSource.read(image)
         let e = SourceExtractor.extract(source)
         print(String(format: "%@: centre (%.2f, %.2f) px, a %.2f, b %.2f, theta %.1f°, Petrosian radius %.2f px (aperture %.2f), scale %.3f%@",
                      image, e.x, e.y, e.a, e.b, e.theta, e.petrosianRadius, e.petrosianAperture, e.scale, e.detected ? "" : " (nothing detected)"))
-        var overlay = source
+        var overlay = source.displayImage
         if e.detected {
             let angle = e.theta * Double.pi / 180
             overlay.drawEllipse(x: e.x, y: e.y, a: 3 * e.a, b: 3 * e.b, angle: angle, colour: (0, 255, 0))
@@ -28,7 +28,7 @@ struct InspectCommand: ParsableCommand {
         }
         let transform = centred ? ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale) : ViewTransform()
         let (v0, v45) = AffineWarp.views(source, transform)
-        let views = [RGBImage(planes: v0, width: 69, height: 69), RGBImage(planes: v45, width: 69, height: 69)]
+        let views = [RGBImage(planes: v0, width: Parts.viewSize, height: Parts.viewSize), RGBImage(planes: v45, width: Parts.viewSize, height: Parts.viewSize)]
         let parts = Parts.stack(view0: v0, view45: v45)
         let partImages = (0..<16).map { j in RGBImage(planes: parts.sliced(axis: 0, j..<(j + 1)).scalars, width: 45, height: 45).enlarged(by: 2) }
 
@@ -62,7 +62,7 @@ struct ColourPCACommand: ParsableCommand {
     func run() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jpg") }.sorted().prefix(limit)
         guard !names.isEmpty else { throw ValidationError("\(folder) holds no .jpg files") }
-        let images = try names.map { try JPEG.read("\(folder)/\($0)") }
+        let images = try names.map { try ImageSource.read("\(folder)/\($0)").displayImage }
         let (w, eigenvalue, direction) = Augmentation.principalComponent(images)
         print("\(images.count) images")
         print(String(format: "eigenvalue %.6f, unit direction (%.4f, %.4f, %.4f)", eigenvalue, direction[0], direction[1], direction[2]))

@@ -10,31 +10,19 @@ struct KernelBenchCommand: ParsableCommand {
         commandName: "kernels",
         abstract: "Per-layer forward/backward time and GFLOP/s of the winning net, with the same-run sgemm peak.")
 
-    @Option(help: "Compute backend (reference | onednn).") var backend: BackendChoice = .onednn
+    @OptionGroup var compute: BackendOptions
     @Option(help: "Images per batch; the conv stack sees 16 parts per image.") var images: Int = 16
     @Option(help: "Timed runs per measurement (the median is reported).") var runs: Int = 5
     @Option(help: "Size n of the n×n×n sgemm that measures the machine's peak.") var sgemmSize: Int = 4096
-    @Flag(help: "Print one JSON object instead of the table.") var json = false
+    @OptionGroup var output: JSONOptions
 
     func validate() throws {
         guard images > 0, runs > 0, sgemmSize > 0 else { throw ValidationError("--images, --runs and --sgemm-size must be positive") }
     }
 
     func run() throws {
-        let report = KernelBenchmark(backend: backend.backend, images: images, runs: runs, sgemmSize: sgemmSize).measure()
-        if json {
-            print(String(decoding: try JSONEncoder.sortedPretty.encode(report), as: UTF8.self))
-        } else {
-            print(report.table)
-        }
-    }
-}
-
-extension JSONEncoder {
-    static var sortedPretty: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return e
+        let report = KernelBenchmark(backend: compute.backend.backend, images: images, runs: runs, sgemmSize: sgemmSize).measure()
+        if output.json { try output.print(report) } else { print(report.table) }
     }
 }
 

@@ -17,14 +17,11 @@ struct LeNetOptions: ParsableArguments {
     @Option(help: "Max-pooling window (a window larger than the stride overlaps).") var poolWindow = 2
     @Option(help: "Max-pooling stride.") var poolStride = 2
     @Flag(help: "Cross-map local response normalisation after the first pooling.") var lrn = false
-    @Option(help: "Hidden-layer activation (tanh | relu).") var hiddenActivation: String = "tanh"
+    @Option(help: "Hidden-layer activation (tanh | relu).") var hiddenActivation: HiddenActivation = .tanh
 
     func validate() throws {
         guard trainCount > 0, batchSize > 0, learningRate > 0, stride > 0, poolWindow > 0, poolStride > 0 else {
             throw ValidationError("--train-count, --batch-size, --learning-rate, --stride and the pooling sizes must be positive")
-        }
-        guard Activation(rawValue: hiddenActivation) != nil, hiddenActivation != "identity" else {
-            throw ValidationError("--hidden-activation must be tanh or relu, got \(hiddenActivation)")
         }
     }
 
@@ -35,7 +32,7 @@ struct LeNetOptions: ParsableArguments {
         c.poolWindow = poolWindow
         c.poolStride = poolStride
         c.localResponseNorm = lrn
-        c.hiddenActivation = Activation(rawValue: hiddenActivation)!
+        c.hiddenActivation = hiddenActivation.activation
         return c
     }
 
@@ -68,15 +65,15 @@ struct LeNetCommand: ParsableCommand {
 
     @OptionGroup var options: LeNetOptions
     @Option(help: "Epochs of SGD.") var epochs = 5
-    @Option(help: "Compute backend (reference | onednn).") var backend: BackendChoice = .onednn
+    @OptionGroup var compute: BackendOptions
 
     func validate() throws { guard epochs > 0 else { throw ValidationError("--epochs must be positive") } }
 
     func run() throws {
         let (train, test) = try options.load()
-        print("LeNet (\(options.configuration.summary)) on \(train.count) training / \(test.count) test digits, backend \(backend.rawValue)")
+        print("LeNet (\(options.configuration.summary)) on \(train.count) training / \(test.count) test digits, backend \(compute.backend.rawValue)")
         print("epoch  train loss  test error  seconds  images/s")
-        let run = LeNetTraining(configuration: options.configuration, options: options.training(epochs: epochs), backend: backend.backend)
+        let run = LeNetTraining(configuration: options.configuration, options: options.training(epochs: epochs), backend: compute.backend.backend)
         let epochs = run.run(train: train, test: test) { e in
             print(String(format: "%5d  %10.4f  %9.2f%%  %7.2f  %8.1f", e.epoch, e.trainLoss, 100 * e.testError, e.seconds, e.imagesPerSecond))
         }
@@ -92,7 +89,7 @@ struct LeNetBenchCommand: ParsableCommand {
 
     @OptionGroup var options: LeNetOptions
     @Option(help: "Epochs on each backend (the reference backend takes ~80 s per epoch).") var epochs = 1
-    @Flag(help: "Print one JSON object instead of the table.") var json = false
+    @OptionGroup var output: JSONOptions
 
     func validate() throws { guard epochs > 0 else { throw ValidationError("--epochs must be positive") } }
 
@@ -118,10 +115,7 @@ struct LeNetBenchCommand: ParsableCommand {
         let fast = side(.onednn), reference = side(.reference)
         let report = Report(model: options.configuration.summary, epochs: epochs, train_count: train.count,
                             reference: reference, onednn: fast, speedup: reference.seconds / fast.seconds)
-        if json {
-            print(String(decoding: try JSONEncoder.sortedPretty.encode(report), as: UTF8.self))
-            return
-        }
+        if output.json { return try output.print(report) }
         print("LeNet (\(report.model)), \(report.epochs) epochs on \(report.train_count) MNIST digits, same seed on both backends")
         print("backend     wall time (s)   images/s   test error")
         for s in [reference, fast] {

@@ -5,14 +5,14 @@ import GalaxyImaging
 struct MontageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "montage", abstract: "Write a PNG grid of JPEG images.")
 
-    @Argument(help: "JPEG files.") var images: [String]
+    @Argument(help: "Image files (JPEG).") var images: [String]
     @Option(help: "Output PNG.") var out: String
     @Option(help: "Images per row.") var columns = 4
     @Option(help: "Shrink factor (1 = full size).") var shrink = 2
 
     func run() throws {
         guard columns > 0, shrink > 0 else { throw ValidationError("--columns and --shrink must be positive") }
-        let decoded = try images.map { try JPEG.read($0).shrunk(by: shrink) }
+        let decoded = try images.map { try ImageSource.read($0).displayImage.shrunk(by: shrink) }
         try PNG.write(RGBImage.grid(decoded, columns: columns), to: out)
         print("wrote \(out) (\(decoded.count) images)")
     }

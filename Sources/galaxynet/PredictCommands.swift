@@ -7,13 +7,9 @@ import GalaxyTraining
 import GalaxyPrediction
 import GalaxyMock
 
-/// Writes predictions as a Kaggle CSV and a .npy beside it (same name, .npy).
-func writePredictions(_ table: GalaxyTable, to csv: String) throws -> String {
-    try KaggleCSV.write(table, to: csv)
-    let sorted = table.sortedByID()
-    let npy = (csv as NSString).deletingPathExtension + ".npy"
-    try NPY.write(shape: [sorted.count, DecisionTree.outputCount], values: sorted.values, to: npy)
-    return npy
+/// `--out` of the commands that write predictions: a Kaggle CSV and a .npy beside it.
+struct PredictionOutput: ParsableArguments {
+    @Option(help: "Output CSV (the .npy goes beside it).") var out: String
 }
 
 /// `galaxynet predict`.
@@ -23,46 +19,31 @@ struct PredictCommand: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
     @Option(help: "Folder of <GalaxyID>.jpg to predict (default: --split of the run's dataset).") var images: String?
-    @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1).") var split = "test"
-    @Option(help: "Test-time transforms: 60 or 1.") var tta = 60
-    @Option(help: "Output CSV (the .npy goes beside it).") var out: String
+    @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1).") var split: DatasetSplit = .test
+    @OptionGroup var augmentation: TTAOptions
+    @OptionGroup var output: PredictionOutput
     @Option(help: "Worker threads for decoding and warping.") var workers = 2
-    @Option(help: "Compute backend.") var backend: BackendChoice = .onednn
+    @OptionGroup var compute: BackendOptions
 
     func run() throws {
-        guard tta == 1 || tta == 60 else { throw ValidationError("--tta must be 60 or 1") }
-        let runDirectory = RunDirectory(runPath)
-        let (configuration, _) = try runDirectory.loadConfiguration()
-        var ids: [Int], paths: [String], extractions: [SourceExtraction]? = nil
+        let run = RunFolder(runPath)
+        let (configuration, _) = try run.loadConfiguration()
+        let ids: [Int], paths: [String], extractions: [SourceExtraction]?
         if let images {
             ids = try KaggleDataset.listImages(in: images)
             paths = ids.map { "\(images)/\($0).jpg" }
-            if configuration.centred { extractions = try paths.map { SourceExtractor.extract(try JPEG.read($0)) } }
+            extractions = configuration.centred ? try SourceExtractor.extract(files: paths) : nil
         } else {
-            guard let data = try? String(contentsOfFile: runPath + "/data.txt", encoding: .utf8) else {
-                throw ValidationError("\(runPath) does not name its dataset (data.txt); pass --images")
-            }
-            let dataset = try KaggleDataset(root: data.trimmingCharacters(in: .whitespacesAndNewlines))
-            switch split {
-            case "validation":
-                ids = dataset.split.validation.map { dataset.labels.ids[$0] }
-                paths = ids.map(dataset.trainingImagePath)
-                if configuration.centred { extractions = Array(try trainingExtractions(dataset)[dataset.split.validation.first!...]) }
-            case "test":
-                ids = dataset.testIDs
-                paths = ids.map(dataset.testImagePath)
-                if configuration.centred { extractions = try paths.map { SourceExtractor.extract(try JPEG.read($0)) } }
-            default: throw ValidationError("--split must be validation or test")
-            }
+            (ids, paths, extractions) = try KaggleDataset(root: try run.datasetPath()).images(of: split, centred: configuration.centred)
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }
-        let predictor = try Predictor(run: runDirectory, backend: backend.backend, tta: tta)
+        let predictor = try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta)
         let start = Date()
         let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { done, total in
             printProgress("predicting", done, total, Date().timeIntervalSince(start))
         }
-        let npy = try writePredictions(GalaxyTable(ids: ids, values: values), to: out)
-        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", out, npy, ids.count, tta,
+        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: output.out)
+        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", output.out, npy, ids.count, augmentation.tta.rawValue,
                      Double(ids.count) / Date().timeIntervalSince(start)))
     }
 }
@@ -115,28 +96,21 @@ struct BlendCommand: ParsableCommand {
     @Option(help: "True vote fractions of the validation images.") var truth: String
     @Option(help: "Output CSV of the pruned uniform blend of the test predictions (.npy beside it).") var out: String?
 
-    func run() throws {
+    func validate() throws {
         guard validation.count >= 2 else { throw ValidationError("give at least two models' --validation predictions") }
         guard test.isEmpty || test.count == validation.count else { throw ValidationError("--test needs one file per --validation file") }
+    }
+
+    func run() throws {
         let truthTable = try KaggleCSV.read(truth)
         let matched = try validation.map { try Report.matched(try KaggleCSV.read($0), truthTable) }
         guard Set(matched.map { $0.0.ids }).count == 1 else { throw ValidationError("the validation files cover different galaxies") }
-        let x = matched.map { $0.0.values }, y = matched[0].1.values
-        func rmse(_ p: [Float]) -> Double { Evaluation(predictions: p, truth: y).rmse }
-        for (file, p) in zip(validation, x) { print(String(format: "model %@: validation RMSE %.5f", file, rmse(p))) }
-        let weights = Blend.fitWeights(x, truth: y), perAnswer = Blend.fitWeights(x, truth: y, perAnswer: true)
-        let kept = Blend.kept(weights)
-        print(String(format: "uniform blend:        %.5f", rmse(Blend.uniform(x))))
-        print(String(format: "weighted blend:       %.5f  weights %@", rmse(Blend.weighted(x, weights: weights)),
-                     weights.map { String(format: "%.3f", $0[0]) }.joined(separator: " ")))
-        print(String(format: "per-answer blend:     %.5f", rmse(Blend.weighted(x, weights: perAnswer))))
-        print(String(format: "pruned uniform blend: %.5f  (keeps %@)", rmse(Blend.uniform(kept.map { x[$0] })),
-                     kept.map { validation[$0] }.joined(separator: ", ")))
-        print("validation-fitted weights overfit validation: they only prune; the pruned uniform blend is the output")
+        let report = BlendReport(models: validation, validation: matched.map { $0.0.values }, truth: matched[0].1.values)
+        print(report.text)
         if let out, !test.isEmpty {
             let tables = try test.map { try KaggleCSV.read($0).sortedByID() }
             guard Set(tables.map(\.ids)).count == 1 else { throw ValidationError("the test files cover different galaxies") }
-            let npy = try writePredictions(GalaxyTable(ids: tables[0].ids, values: Blend.uniform(kept.map { tables[$0].values })), to: out)
+            let npy = try PredictionFiles.write(GalaxyTable(ids: tables[0].ids, values: report.submission(tables.map(\.values))), to: out)
             print("wrote \(out) and \(npy)")
         }
     }
@@ -148,31 +122,20 @@ struct ClassifyCommand: ParsableCommand {
         abstract: "The 37 answers for a few images and a readable walk down the decision tree.")
 
     @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
-    @Argument(help: "JPEG images.") var images: [String]
-    @Option(help: "Test-time transforms: 60 or 1.") var tta = 60
+    @Argument(help: "Images.") var images: [String]
+    @OptionGroup var augmentation: TTAOptions
+    @OptionGroup var compute: BackendOptions
 
     func run() throws {
-        let predictor = try Predictor(run: RunDirectory(runPath), backend: BackendChoice.onednn.backend, tta: tta)
-        let centred = predictor.model.configuration.centred
-        let extractions = centred ? try images.map { SourceExtractor.extract(try JPEG.read($0)) } : nil
+        let predictor = try Predictor(run: RunFolder(runPath), backend: compute.backend.backend, tta: augmentation.tta)
+        let extractions = predictor.model.configuration.centred ? try SourceExtractor.extract(files: images) : nil
         let values = try predictor.predict(paths: images, extractions: extractions)
+        let n = DecisionTree.outputCount
         for (i, image) in images.enumerated() {
-            let v = Array(values[(i * 37)..<((i + 1) * 37)])
+            let v = Array(values[(i * n)..<((i + 1) * n)])
             print("\(image)")
-            print("  " + Self.walk(v))
+            print("  " + DecisionTree.describePath(v))
             print("  " + DecisionTree.answers.map { String(format: "%@ %.3f", $0.name, v[$0.column]) }.joined(separator: " "))
         }
-    }
-
-    /// The most likely path down the tree with each answer's value.
-    static func walk(_ v: [Float]) -> String {
-        var steps: [String] = [], question: Int? = 1
-        while let q = question {
-            let answer = DecisionTree.questions[q - 1].answers.max { v[$0.column] < v[$1.column] }!
-            steps.append(String(format: "%@ %.2f", answer.text, v[answer.column]))
-            if case .question(let next) = answer.next { question = next } else { question = nil }
-            if answer.question == 1 && answer.number == 3 { question = 6 }
-        }
-        return steps.joined(separator: " → ")
     }
 }

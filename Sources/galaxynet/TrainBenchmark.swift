@@ -18,8 +18,8 @@ struct TrainBenchCommand: ParsableCommand {
     @Option(help: "Timed update steps.") var steps = 12
     @Option(help: "Untimed steps first.") var warmUp = 3
     @Option(help: "Augmentation workers.") var workers = 2
-    @Option(help: "Compute backend.") var backend: BackendChoice = .onednn
-    @Flag(help: "Print one JSON object.") var json = false
+    @OptionGroup var compute: BackendOptions
+    @OptionGroup var output: JSONOptions
 
     struct Report: Codable {
         var model: String
@@ -45,25 +45,22 @@ struct TrainBenchCommand: ParsableCommand {
         var options = TrainingOptions(steps: 1_000_000)
         options.workers = workers
         options.warmUpSteps = 0
-        let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunDirectory(scratch + "/run"),
-                                  backend: backend.backend, extractions: configuration.centred ? try trainingExtractions(dataset) : nil,
+        let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunFolder(scratch + "/run"),
+                                  backend: compute.backend.backend, extractions: configuration.centred ? try dataset.trainingExtractions() : nil,
                                   progress: { _ in })
         let (rate, t) = try trainer.benchmark(warmUp: warmUp, steps: steps)
         let peak = KernelBenchmark.sgemmPeak(size: 4096, runs: 3)
-        let convBackward = (t.backward["conv2d"] ?? 0) + (t.backward["maxpool"] ?? 0)
-        let denseBackward = t.backward.values.reduce(0, +) - convBackward
-        let conv = t.forwardConvolution + convBackward, dense = t.forwardDense + denseBackward
-        let other = max(0, t.total - conv - dense - t.optimizer - t.data)
-        let shares = ["conv": conv / t.total, "dense": dense / t.total, "optimizer": t.optimizer / t.total,
-                      "data_wait": t.data / t.total, "other": other / t.total]
+        let convBackward: Double = (t.backward["conv2d"] ?? 0) + (t.backward["maxpool"] ?? 0)
+        let denseBackward: Double = t.backward.values.reduce(0, +) - convBackward
+        let conv: Double = t.forwardConvolution + convBackward, dense: Double = t.forwardDense + denseBackward
+        let other: Double = max(0, t.total - conv - dense - t.optimizer - t.data)
+        let shares: [String: Double] = ["conv": conv / t.total, "dense": dense / t.total, "optimizer": t.optimizer / t.total,
+                                        "data_wait": t.data / t.total, "other": other / t.total]
         let report = Report(model: configuration.name, parameters: configuration.parameterCount, images_per_second: rate,
                             step_ms: 1000 * t.total / Double(steps), shares: shares,
                             backward_ms_by_op: t.backward.mapValues { 1000 * $0 / Double(steps) }, sgemm_gflops: peak)
-        if json {
-            print(String(decoding: try JSONEncoder.sortedPretty.encode(report), as: UTF8.self))
-            return
-        }
-        print("training \(configuration.name) (\(configuration.parameterCount) parameters), batch 16, realtime augmentation with \(workers) workers, \(backend.rawValue)")
+        if output.json { return try output.print(report) }
+        print("training \(configuration.name) (\(configuration.parameterCount) parameters), batch 16, realtime augmentation with \(workers) workers, \(compute.backend.rawValue)")
         print(String(format: "%.1f images/s (%.0f ms per update, %d timed updates)", rate, report.step_ms, steps))
         for key in ["conv", "dense", "optimizer", "data_wait", "other"] { print(Text.pad("  " + key, 14) + String(format: "%5.1f%%", 100 * shares[key]!)) }
         print("  backward ms per update by op: " + report.backward_ms_by_op.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f", $0.key, $0.value) }.joined(separator: ", "))

@@ -27,13 +27,13 @@ struct PredictionTests {
         let image = RGBImage(width: 424, height: 424, pixels: pixels)
         var g = SeededGenerator(seed: 2)
         let model = GalaxyModel(ModelConfiguration.builtIn.first { $0.name == "small" }!, generator: &g, backend: OneDNNBackend.sharedFast)
-        let predictor = Predictor(model: model, backend: OneDNNBackend.sharedFast, tta: 60)
+        let predictor = Predictor(model: model, tta: .full)
         let atUnitZoom = predictor.transforms.filter { $0.zoom == 1 }
         #expect(atUnitZoom.count == 20)
         var outputs: [[Float]] = []
         for t in atUnitZoom {
             let (v0, v45) = AffineWarp.views(image, t)
-            outputs.append(predictor.meanPredictionForTests(v0 + v45))
+            outputs.append(predictor.meanPrediction(view0: v0, view45: v45))
         }
         let spread = (0..<37).map { j in (outputs.map { $0[j] }.max()! - outputs.map { $0[j] }.min()!) }.max()!
         #expect(spread < 0.01, "outputs differ by up to \(spread) across rotations and flips")

@@ -104,14 +104,14 @@ struct TrainingRunTests {
     @Test func resumingGivesBitIdenticalLosses() throws {
         let dataset = try KaggleDataset(root: sharedMock)
         let backend = OneDNNBackend.sharedFast
-        let whole = RunDirectory(scratch("whole")), split = RunDirectory(scratch("split"))
+        let whole = RunFolder(scratch("whole")), split = RunFolder(scratch("split"))
         _ = try Trainer(dataset: dataset, configuration: small, options: options(steps: 20, workers: 2), run: whole, backend: backend, progress: { _ in }).train()
         _ = try Trainer(dataset: dataset, configuration: small, options: options(steps: 20, workers: 1), run: split, backend: backend, progress: { _ in }).train(until: 10)
         let resumed = try Trainer(dataset: dataset, configuration: small, options: options(steps: 20, workers: 1), run: split, backend: backend,
                                   resume: true, progress: { _ in })
         #expect(resumed.step == 10)
         _ = try resumed.train()
-        let a = RunDirectoryLog.read(whole), b = RunDirectoryLog.read(split)
+        let a = RunFolderLog.read(whole), b = RunFolderLog.read(split)
         #expect(a.map(\.step) == [5, 10, 15, 20] && b.map(\.step) == a.map(\.step))
         #expect(a.map(\.loss) == b.map(\.loss), "losses \(a.map(\.loss)) vs \(b.map(\.loss))")
         #expect(a.last?.validation_rmse == b.last?.validation_rmse)
@@ -120,7 +120,7 @@ struct TrainingRunTests {
 
     @Test func aNaNLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
         let dataset = try KaggleDataset(root: sharedMock)
-        let run = RunDirectory(scratch("nan"))
+        let run = RunFolder(scratch("nan"))
         _ = try Trainer(dataset: dataset, configuration: small, options: options(steps: 30), run: run, backend: OneDNNBackend.sharedFast,
                         progress: { _ in }).train(until: 6)
         var explosive = options(steps: 30)
@@ -130,7 +130,7 @@ struct TrainingRunTests {
                                   resume: true, progress: { _ in })
         let error = try #require(throws: TrainingError.self) { _ = try trainer.train() }
         #expect(error.description.contains("NaN or infinite"), "\(error)")
-        let state = try JSONDecoder().decode(RunDirectory.State.self, from: FileManager.default.contents(atPath: run.checkpoint + "/state.json")!)
+        let state = try JSONDecoder().decode(RunFolder.State.self, from: FileManager.default.contents(atPath: run.checkpoint + "/state.json")!)
         let weights = try SafeTensors.read(run.checkpoint + "/weights.safetensors")
         #expect(weights.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) }, "the kept checkpoint is a good one")
         #expect(state.step >= 6 && state.step < 30)
@@ -146,36 +146,39 @@ struct TrainingRunTests {
         var configuration = small
         configuration.dropout = 0
         var g = SeededGenerator(seed: 8)
-        var model = GalaxyModel(configuration, generator: &g, backend: backend)
+        let model = GalaxyModel(configuration, generator: &g, backend: backend)
         let rows = Array(0..<32)
         let views = try rows.map { AffineWarp.views(try JPEG.read(dataset.trainingImagePath(dataset.labels.ids[$0])), ViewTransform()) }
-        let parts = Variable(Parts.stack(view0: views.flatMap(\.view0), view45: views.flatMap(\.view45), backend: backend))
+        let parts = Parts.stack(view0: views.flatMap(\.view0), view45: views.flatMap(\.view45), backend: backend)
         let labels = Tensor(shape: [32, 37], scalars: rows.flatMap { Array(dataset.labels.row($0)) }, backend: backend)
         var options = TrainingOptions(steps: 450)
         options.deadAnswerPenalty = 0.3
         options.warmUpSteps = 50
-        var sgd = SGD(learningRate: 0.08, momentum: 0.9)
-        var context = ForwardContext.inference
+        options.learningRates = [0.08]
+        options.boundaries = []
+        options.maxNormEvery = 0
+        // The trainer's own update (warm-up mode, momentum reset, objective, Nesterov SGD), full batch.
+        var update = TrainingStep(model: model, options: options)
+        var times = TrainingStep.Times()
         var trace: [Float] = []
         for step in 0..<options.steps {
-            model.decisionTree.mode = step < options.warmUpSteps ? .warmUp : .normalised
-            if step == options.warmUpSteps { sgd.resetMomentum() }
-            let loss = options.objective(scores: model.denseStack(model.convolutionStack(parts, &context), &context), labels: labels,
-                                         tree: model.decisionTree, &context)
-            if step % 50 == 0 { trace.append(loss.meanSquaredError.value.scalar.squareRoot()) }
-            sgd.update(&model, gradients: gradients(of: loss.objective, wrt: model.parameters))
+            let g = update.gradients(parts: parts, labels: labels, times: &times)
+            if step % 50 == 0 { trace.append(g.meanSquaredError.squareRoot()) }
+            update.apply(g.values, times: &times)
         }
-        model.decisionTree.mode = .normalised
-        let rmse = meanSquaredError(model(parts, &context), Variable(labels)).value.scalar.squareRoot()
+        var frozen = update.model
+        frozen.outputMode = .normalised
+        var context = ForwardContext.inference
+        let rmse = meanSquaredError(frozen(Variable(parts), &context), Variable(labels)).value.scalar.squareRoot()
         #expect(rmse < 0.02, "training RMSE \(rmse); every 50 steps \(trace)")
     }
 }
 
 /// Reads a run's log (the type lives in GalaxyTraining; this keeps the tests short).
-enum RunDirectoryLog {
-    static func read(_ run: RunDirectory) -> [RunDirectory.LogEntry] {
+enum RunFolderLog {
+    static func read(_ run: RunFolder) -> [RunFolder.LogEntry] {
         let text = (try? String(contentsOfFile: run.logFile, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(RunDirectory.LogEntry.self, from: Data($0.utf8)) }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(RunFolder.LogEntry.self, from: Data($0.utf8)) }
     }
 }
 

@@ -1,20 +1,29 @@
 import Foundation
 import GalaxyTensor
 import GalaxyLayers
-import GalaxyZoo
 import GalaxyNetwork
 
-/// A training run's folder: `model.json`, `run.json`, `log.jsonl`, `learning-curve.svg` and
-/// `checkpoint/` (weights.safetensors, optimizer.safetensors, state.json), written atomically.
-public struct RunDirectory: Sendable {
+/// A training run's folder, and the only code that reads or writes its files:
+///
+/// - `model.json`: the `ModelConfiguration`;
+/// - `run.json`: the `TrainingOptions`;
+/// - `data.txt`: the dataset the run trains on (a path, one line);
+/// - `log.jsonl`: one `LogEntry` per logged step; `learning-curve.svg`;
+/// - `checkpoint/`: `weights.safetensors`, `optimizer.safetensors` (momentum velocities by
+///   parameter name) and `state.json` (`State`), replaced as a whole with renames.
+public struct RunFolder: Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }
 
     public var modelFile: String { path + "/model.json" }
     public var optionsFile: String { path + "/run.json" }
+    public var datasetFile: String { path + "/data.txt" }
     public var logFile: String { path + "/log.jsonl" }
     public var curveFile: String { path + "/learning-curve.svg" }
     public var checkpoint: String { path + "/checkpoint" }
+    public var weightsFile: String { checkpoint + "/weights.safetensors" }
+    public var optimizerFile: String { checkpoint + "/optimizer.safetensors" }
+    public var stateFile: String { checkpoint + "/state.json" }
 
     /// One line of the log.
     public struct LogEntry: Codable, Sendable {
@@ -35,7 +44,18 @@ public struct RunDirectory: Sendable {
         public var writtenAt: String
     }
 
-    func create(configuration: ModelConfiguration, options: TrainingOptions) throws {
+    /// A checkpoint read back: named weights, named optimizer velocities (empty before the first
+    /// update of a phase) and the state.
+    public struct Checkpoint {
+        public var weights: [(name: String, tensor: Tensor)]
+        public var velocities: [(name: String, tensor: Tensor)]
+        public var state: State
+    }
+
+    // MARK: The run's description
+
+    /// Makes the folder for a new run; refuses one that already holds a run.
+    public func create(configuration: ModelConfiguration, options: TrainingOptions, dataset: String) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: optionsFile) {
             throw CheckpointError(file: path, reason: "already holds a run: use --resume \(path), or another --out")
@@ -43,6 +63,7 @@ public struct RunDirectory: Sendable {
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Data(configuration.json.utf8).write(to: URL(fileURLWithPath: modelFile), options: .atomic)
         try Data(Self.encode(options).utf8).write(to: URL(fileURLWithPath: optionsFile), options: .atomic)
+        try Data((dataset + "\n").utf8).write(to: URL(fileURLWithPath: datasetFile), options: .atomic)
         try Data().write(to: URL(fileURLWithPath: logFile))
     }
 
@@ -55,15 +76,26 @@ public struct RunDirectory: Sendable {
         } catch { throw CheckpointError(file: path, reason: "unreadable run description: \(error)") }
     }
 
+    /// The dataset folder the run trained on.
+    public func datasetPath() throws -> String {
+        guard let text = try? String(contentsOfFile: datasetFile, encoding: .utf8),
+              case let line = text.trimmingCharacters(in: .whitespacesAndNewlines), !line.isEmpty else {
+            throw CheckpointError(file: datasetFile, reason: "the run does not name its dataset; pass the data explicitly")
+        }
+        return line
+    }
+
     static func encode<T: Encodable>(_ value: T) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try! e.encode(value), as: UTF8.self)
     }
 
+    // MARK: Checkpoints
+
     /// Writes weights, optimizer velocities and state into `checkpoint.partial/`, then swaps it
     /// in for `checkpoint/` with renames, so a crash at any moment leaves one complete checkpoint.
-    func writeCheckpoint(model: GalaxyModel, velocities: [(name: String, tensor: Tensor)], state: State) throws {
+    public func writeCheckpoint(model: GalaxyModel, velocities: [(name: String, tensor: Tensor)], state: State) throws {
         let fm = FileManager.default
         let partial = checkpoint + ".partial", previous = checkpoint + ".previous"
         try? fm.removeItem(atPath: partial)
@@ -78,32 +110,55 @@ public struct RunDirectory: Sendable {
         try? fm.removeItem(atPath: previous)
     }
 
-    func readState() throws -> State {
-        let file = checkpoint + "/state.json"
-        guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError(file: file, reason: "no checkpoint to resume from") }
-        do { return try JSONDecoder().decode(State.self, from: data) } catch { throw CheckpointError(file: file, reason: "unreadable: \(error)") }
+    public func readState() throws -> State {
+        guard let data = FileManager.default.contents(atPath: stateFile) else { throw CheckpointError(file: stateFile, reason: "no checkpoint to resume from") }
+        do { return try JSONDecoder().decode(State.self, from: data) } catch { throw CheckpointError(file: stateFile, reason: "unreadable: \(error)") }
     }
+
+    /// The whole checkpoint, its tensors on `backend`.
+    public func readCheckpoint(backend: any Backend) throws -> Checkpoint {
+        let state = try readState()
+        return Checkpoint(weights: try SafeTensors.read(weightsFile, backend: backend),
+                          velocities: try SafeTensors.read(optimizerFile, backend: backend), state: state)
+    }
+
+    /// The model of model.json with the checkpoint's weights, on `backend`.
+    public func loadModel(backend: any Backend) throws -> GalaxyModel {
+        let (configuration, _) = try loadConfiguration()
+        var g = SeededGenerator(seed: 0)
+        var model = GalaxyModel(configuration, generator: &g, backend: backend)
+        try model.load(try SafeTensors.read(weightsFile, backend: backend), file: weightsFile)
+        return model
+    }
+
+    // MARK: Log and curve
 
     /// Keeps the log lines up to `step` (a resumed run rewrites what came after its checkpoint).
-    func truncateLog(after step: Int) throws {
-        guard let data = FileManager.default.contents(atPath: logFile) else { return }
-        let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
-            (try? JSONDecoder().decode(LogEntry.self, from: Data(line.utf8)))?.step ?? Int.max <= step
-        }
-        try Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8).write(to: URL(fileURLWithPath: logFile), options: .atomic)
+    public func truncateLog(after step: Int) throws {
+        let kept = readLog().filter { $0.step <= step }.map(Self.line)
+        try Data(kept.joined().utf8).write(to: URL(fileURLWithPath: logFile), options: .atomic)
     }
 
-    func append(_ entry: LogEntry) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+    public func append(_ entry: LogEntry) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: try e.encode(entry) + Data("\n".utf8))
+        try handle.write(contentsOf: Data(Self.line(entry).utf8))
     }
 
-    func readLog() -> [LogEntry] {
+    public func readLog() -> [LogEntry] {
         guard let data = FileManager.default.contents(atPath: logFile) else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONDecoder().decode(LogEntry.self, from: Data($0.utf8)) }
+    }
+
+    private static func line(_ entry: LogEntry) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try! e.encode(entry), as: UTF8.self) + "\n"
+    }
+
+    /// Replaces the learning-curve SVG atomically.
+    public func writeCurve(_ svg: String) throws {
+        try Data(svg.utf8).write(to: URL(fileURLWithPath: curveFile), options: .atomic)
     }
 }

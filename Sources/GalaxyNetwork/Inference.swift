@@ -1,0 +1,30 @@
+import GalaxyTensor
+import GalaxyAutodiff
+import GalaxyLayers
+import GalaxyImaging
+import GalaxyZoo
+
+extension GalaxyModel {
+    /// Images per forward pass at inference, the training batch of the original.
+    public static let inferenceBatch = 16
+
+    /// The answers for n view pairs given as flat planes (n·3·69·69 floats each), [n × 37]
+    /// row-major, evaluated `inferenceBatch` images at a time in the model's current output mode.
+    /// Dropout is off; call it on a `detached()` model so that no graph is recorded. The
+    /// predictor (averaging over test-time transforms) and the trainer's validator both use it.
+    public func answers(view0: [Float], view45: [Float]) -> [Float] {
+        let perView = Parts.viewFloats
+        require(view0.count % perView == 0 && view0.count == view45.count,
+                "GalaxyModel.answers: \(view0.count) and \(view45.count) floats are not n views of 3×69×69")
+        let count = view0.count / perView
+        var out: [Float] = []
+        out.reserveCapacity(count * DecisionTree.outputCount)
+        var context = ForwardContext.inference
+        for first in stride(from: 0, to: count, by: Self.inferenceBatch) {
+            let range = (first * perView)..<(min(first + Self.inferenceBatch, count) * perView)
+            let parts = Parts.stack(view0: Array(view0[range]), view45: Array(view45[range]), backend: backend)
+            out += self(Variable(parts), &context).value.scalars
+        }
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Synchronization
+import GalaxyNetwork
+
+/// Writes a run's checkpoints: every `minutes` of training and when asked, never with a
+/// non-finite parameter (the previous checkpoint is then kept).
+public struct Checkpointer {
+    public let run: RunFolder
+    public let minutes: Double
+    /// The update count of the newest checkpoint on disk, if any.
+    public private(set) var lastStep: Int?
+    private var lastWrite = Date()
+
+    public init(run: RunFolder, minutes: Double, lastStep: Int? = nil) {
+        self.run = run
+        self.minutes = minutes
+        self.lastStep = lastStep
+    }
+
+    /// Writes the step's weights, velocities and state; returns false (writing nothing) when a
+    /// parameter is NaN or infinite.
+    @discardableResult
+    public mutating func write(_ step: TrainingStep, bestValidationRMSE: Double?) throws -> Bool {
+        lastWrite = Date()
+        let finite = step.model.parameters.allSatisfy { p in p.value.backend.withHostScalars(p.value) { $0.allSatisfy(\.isFinite) } }
+        guard finite else { return false }
+        let state = RunFolder.State(step: step.step, seed: step.options.seed, model: step.model.configuration.name,
+                                    bestValidationRMSE: bestValidationRMSE, writtenAt: ISO8601DateFormatter().string(from: Date()))
+        try run.writeCheckpoint(model: step.model, velocities: step.namedVelocities, state: state)
+        lastStep = step.step
+        return true
+    }
+
+    /// Writes when `minutes` have passed since the last write.
+    public mutating func writeIfDue(_ step: TrainingStep, bestValidationRMSE: Double?) throws -> Bool? {
+        guard Date().timeIntervalSince(lastWrite) > minutes * 60 else { return nil }
+        return try write(step, bestValidationRMSE: bestValidationRMSE)
+    }
+}
+
+/// A request to end a run cleanly: the trainer writes a checkpoint and returns at the next step.
+/// `StopSignal.process` is set by SIGINT and SIGTERM once `installHandlers()` has run (the
+/// command line does that); a test or an embedding program makes its own and calls `request()`.
+public final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+
+    public func request() { flag.store(true, ordering: .relaxed) }
+    public var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+    /// The process's signal.
+    public static let process = StopSignal()
+
+    /// Makes Ctrl-C and termination requests set `process`.
+    public static func installHandlers() {
+        _ = process
+        for sig in [SIGINT, SIGTERM] { signal(sig) { _ in StopSignal.process.request() } }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import GalaxyTensor
+import GalaxyKernels
+import GalaxyImaging
+import GalaxyLayers
+import GalaxyTraining
+import GalaxyPrediction
+
+/// The compute backend chosen on the command line.
+enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case reference, onednn
+
+    var backend: any Backend {
+        switch self {
+        case .reference: ReferenceBackend.shared
+        case .onednn: OneDNNBackend.sharedFast
+        }
+    }
+}
+
+/// `--backend`, shared by every command that computes with tensors.
+struct BackendOptions: ParsableArguments {
+    @Option(help: "Compute backend (reference | onednn).") var backend: BackendChoice = .onednn
+}
+
+/// `--tta`, shared by the prediction commands.
+struct TTAOptions: ParsableArguments {
+    @Option(help: "Test-time transforms: 60 (3 zooms × 10 rotations × flip) or 1 (the plain view).") var tta: TestTimeAugmentation = .full
+}
+
+/// `--json`, shared by the commands that can print one JSON object instead of text.
+struct JSONOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    /// Prints `value` as sorted, indented JSON.
+    func print<T: Encodable>(_ value: T) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        Swift.print(String(decoding: try e.encode(value), as: UTF8.self))
+    }
+}
+
+/// `--images` for the benchmarks: a folder of JPEGs, cycled to `count` paths.
+struct BenchImageOptions: ParsableArguments {
+    @Option(help: "Folder of 424×424 JPEGs.") var images = "../shared/data/sdss-dev/images"
+
+    func paths(count: Int) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: images).filter(ImageSource.canRead).sorted()
+        guard !names.isEmpty else { throw ValidationError("\(images) holds no readable images") }
+        return (0..<count).map { "\(images)/\(names[$0 % names.count])" }
+    }
+}
+
+extension TestTimeAugmentation: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: Int(argument) ?? 0) }
+    public static var allValueStrings: [String] { allCases.map { String($0.rawValue) } }
+}
+
+extension ResamplingMode: ExpressibleByArgument {}
+extension DatasetSplit: ExpressibleByArgument {}
+
+/// The hidden activations LeNet offers.
+enum HiddenActivation: String, ExpressibleByArgument, CaseIterable {
+    case tanh, relu
+    var activation: Activation { self == .tanh ? .tanh : .relu }
+}

@@ -18,6 +18,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Test galaxies.") var testCount = 300
     @Option(help: "Update steps per model.") var steps = 1200
     @OptionGroup var augmentation: TTAOptions
+    @OptionGroup var compute: BackendOptions
     @Option(help: "Random seed.") var seed: UInt64 = 1
 
     func run() throws {
@@ -30,7 +31,7 @@ struct DemoCommand: ParsableCommand {
         say("making a mock universe of \(count) training and \(testCount) test galaxies in \(data)")
         let universe = try MockUniverse.generate(.init(count: count, testCount: testCount, seed: seed), into: data)
         let dataset = try KaggleDataset(root: data)
-        let backend = BackendChoice.onednn.backend
+        let backend = compute.backend.backend
         let tta = augmentation.tta
         var validationFiles: [String] = [], testFiles: [String] = [], lines: [String] = []
         let models = ["small", "small-centred"]

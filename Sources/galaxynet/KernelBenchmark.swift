@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GalaxyTensor
 import GalaxyKernels
+import GalaxyZoo
 
 /// `galaxynet bench kernels`: the layers of the winning net at 256 parts (16 images × 16 parts),
 /// forward and backward, against the same run's 4096³ sgemm.
@@ -133,7 +134,7 @@ struct KernelBenchmark {
             }
         }
 
-        for (name, inputs, outputs) in [("dense1", 8192, 4096), ("dense2", 2048, 4096), ("output", 2048, 37)] {
+        for (name, inputs, outputs) in [("dense1", 8192, 4096), ("dense2", 2048, 4096), ("output", 2048, DecisionTree.outputCount)] {
             let a = Tensor.randomNormal(shape: [images, inputs], standardDeviation: 1, generator: &generator, backend: backend)
             let w = Tensor.randomNormal(shape: [inputs, outputs], standardDeviation: 0.001, generator: &generator, backend: backend)
             let dy = Tensor.randomNormal(shape: [images, outputs], standardDeviation: 1, generator: &generator, backend: backend)

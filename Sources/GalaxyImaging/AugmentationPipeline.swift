@@ -135,9 +135,9 @@ public final class AugmentationPipeline: @unchecked Sendable {
     }
 
     /// The decoded source image for the configured mode.
-    public func image(_ index: Int) throws -> RGBImage {
+    public func image(_ index: Int) throws -> any SourceImage {
         if let cache { return mode == .faithful ? cache.image(index) : cache.image(index).shrunk(by: 2) }
-        return try JPEG.read(source.paths[index], scale: mode == .faithful ? 1 : 2)
+        return try ImageSource.read(source.paths[index], halfSize: mode == .antiAliased)
     }
 
     static func make(step: Int, pipeline p: AugmentationPipeline) throws -> AugmentedBatch {

@@ -12,7 +12,7 @@ import GalaxyTensor
 /// the original, the layout is an implementation detail and `Tensor.plain` restores NCHW.
 /// Primitives are created once per shape and cached. ReLU is fused into the convolution as a
 /// post-op for tied biases, and into the untied-bias pass otherwise.
-public final class OneDNNBackend: Backend, @unchecked Sendable {
+public final class OneDNNBackend: HostMemoryBackend, @unchecked Sendable {
     /// The shared instance; oneDNN primitives are cached in it.
     public static let sharedFast = OneDNNBackend()
 
@@ -25,7 +25,6 @@ public final class OneDNNBackend: Backend, @unchecked Sendable {
     public init() {}
 
     public var name: String { "onednn" }
-    public var isHostMemory: Bool { true }
 
     /// Number of oneDNN primitives created so far (each shape once).
     public var cachedPrimitiveCount: Int { context.cachedPrimitiveCount }
@@ -61,20 +60,6 @@ public final class OneDNNBackend: Backend, @unchecked Sendable {
 
     /// A fresh plain tensor for a kernel's output.
     func output(_ shape: [Int]) -> Tensor { Tensor(uninitialized: shape, backend: self) }
-
-    // MARK: Host transfers (the tensors already live in host memory)
-
-    public func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>) -> Tensor {
-        HostMemory.makeTensor(shape: shape, scalars: scalars, backend: self)
-    }
-
-    public func makeTensor(shape: [Int], repeating value: Float) -> Tensor {
-        HostMemory.makeTensor(shape: shape, repeating: value, backend: self)
-    }
-
-    public func withHostScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try HostMemory.withScalars(x, body)
-    }
 
     @inline(__always) func raw(_ t: Tensor) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(t.storage.pointer) }
 }

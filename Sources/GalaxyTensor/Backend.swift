@@ -93,20 +93,24 @@ public protocol Backend: AnyObject, Sendable {
     func maxNormColumns(_ weight: inout Tensor, limit: Float)
 }
 
-/// The host-memory half of a CPU backend: tensors in pooled host buffers, read in place.
-/// `ReferenceBackend` and the oneDNN backend both use it, so neither copies what it already holds.
-public enum HostMemory {
-    public static func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>, backend: any Backend) -> Tensor {
+/// A backend that computes on ordinary host memory (the CPU backends). Conforming gives it the
+/// host transfers, which read and write in place: pooled host buffers in, the buffer itself out.
+public protocol HostMemoryBackend: Backend {}
+
+extension HostMemoryBackend {
+    public var isHostMemory: Bool { true }
+
+    public func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>) -> Tensor {
         let storage = TensorStorage(uninitializedCount: scalars.count)
         if let base = scalars.baseAddress { storage.pointer.update(from: base, count: scalars.count) }
-        return Tensor(shape: shape, storage: storage, backend: backend)
+        return Tensor(shape: shape, storage: storage, backend: self)
     }
 
-    public static func makeTensor(shape: [Int], repeating value: Float, backend: any Backend) -> Tensor {
-        Tensor(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), repeating: value), backend: backend)
+    public func makeTensor(shape: [Int], repeating value: Float) -> Tensor {
+        Tensor(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), repeating: value), backend: self)
     }
 
-    public static func withScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    public func withHostScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try x.plain.withUnsafeBufferPointer(body)
     }
 }

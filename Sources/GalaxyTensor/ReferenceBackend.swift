@@ -4,7 +4,7 @@
 /// some ops with these loops holds its own instance made with `producingFor:` and names each
 /// such op (no inheritance): inputs may then arrive in that backend's opaque layout, so every
 /// kernel here reads `.plain` inputs, and outputs belong to that backend.
-public final class ReferenceBackend: Backend, @unchecked Sendable {
+public final class ReferenceBackend: HostMemoryBackend, @unchecked Sendable {
     /// The shared instance (the backend has no state).
     public static let shared = ReferenceBackend()
 
@@ -20,24 +20,11 @@ public final class ReferenceBackend: Backend, @unchecked Sendable {
     }
 
     public var name: String { "reference" }
-    public var isHostMemory: Bool { true }
     private var producer: any Backend { owner ?? self }
 
     public func makePlain(_ x: Tensor) -> Tensor {
         require(x.layout == nil, "\(name): tensor has a layout (\(x.layout!)) this backend does not know")
         return x
-    }
-
-    public func makeTensor(shape: [Int], scalars: UnsafeBufferPointer<Float>) -> Tensor {
-        HostMemory.makeTensor(shape: shape, scalars: scalars, backend: producer)
-    }
-
-    public func makeTensor(shape: [Int], repeating value: Float) -> Tensor {
-        HostMemory.makeTensor(shape: shape, repeating: value, backend: producer)
-    }
-
-    public func withHostScalars<R>(_ x: Tensor, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try HostMemory.withScalars(x, body)
     }
 
     /// A fresh tensor for a kernel's output, owned by the producing backend.

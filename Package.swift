@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         // The base: programmer-error checks (`require`) and the seeded random generator.
         .target(name: "GalaxyCore", swiftSettings: optimise),
@@ -46,6 +48,8 @@ let package = Package(
         .target(name: "GalaxyMock", dependencies: ["GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // Training runs: the run folder format, the training step, checkpointer, validator, trainer, learning curves.
         .target(name: "GalaxyTraining", dependencies: ["GalaxyCore", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
+        // Data parallelism on Open MPI: the MPI process group (bucketed, overlapped gradient sums) and the launcher check.
+        .target(name: "GalaxyDistributed", dependencies: ["CMPI", "GalaxyTraining"], swiftSettings: optimise),
         // Prediction: test-time averaging, blends, evaluation reports.
         .target(name: "GalaxyPrediction", dependencies: ["GalaxyTraining", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
@@ -54,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyTraining", "GalaxyPrediction",
+                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),

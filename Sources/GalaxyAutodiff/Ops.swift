@@ -172,6 +172,22 @@ extension Variable {
         return self * Variable(Tensor(shape: value.shape, scalars: mask, backend: backend))
     }
 
+    /// The same with one mask stream per example: row r of a [rows, features] input draws from
+    /// `examples[r % examples.count]`, so an example's mask does not depend on which other
+    /// examples share its batch (rows j·B + b of a per-part layer all belong to example b).
+    public func dropout(rate: Float, training: Bool, examples: inout [SeededGenerator]) -> Variable {
+        require(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1), got \(rate)")
+        guard training, rate > 0 else { return self }
+        require(shape.count == 2 && !examples.isEmpty && shape[0] % examples.count == 0,
+                "dropout: \(examples.count) example streams for a [rows, features] input of shape \(shape)")
+        let keep = 1 - rate, scale = 1 / (1 - rate), features = shape[1]
+        var mask = [Float](repeating: 0, count: value.count)
+        for row in 0..<shape[0] {
+            for f in 0..<features { mask[row * features + f] = examples[row % examples.count].nextUniform() < keep ? scale : 0 }
+        }
+        return self * Variable(Tensor(shape: value.shape, scalars: mask, backend: backend))
+    }
+
     /// Row-wise log-softmax of [rows, classes].
     public func logSoftmax() -> Variable {
         let y = value.logSoftmax()

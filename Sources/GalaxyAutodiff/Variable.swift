@@ -74,7 +74,13 @@ public struct Variable: @unchecked Sendable {
 
 /// The gradient of `output` (a scalar, or any shape with an explicit `seed`) with respect to each
 /// of `variables`; zeros for a variable the output does not depend on.
-public func gradients(of output: Variable, wrt variables: [Variable], seed: Tensor? = nil, profile: BackwardProfile? = nil) -> [Tensor] {
+///
+/// `ready(i, g)` is called as soon as the gradient of `variables[i]` is final (every op that read
+/// it has run its backward), while the rest of the backward pass still has to run: a data-parallel
+/// trainer starts summing it across processes there. Variables the output does not depend on
+/// are reported at the end.
+public func gradients(of output: Variable, wrt variables: [Variable], seed: Tensor? = nil, profile: BackwardProfile? = nil,
+                      ready: ((Int, Tensor) -> Void)? = nil) -> [Tensor] {
     let seed = seed ?? Tensor(repeating: 1, shape: output.shape, backend: output.backend)
     require(seed.shape == output.shape, "gradients: seed shape \(seed.shape) differs from output shape \(output.shape)")
     guard let root = output.node else {
@@ -95,6 +101,15 @@ public func gradients(of output: Variable, wrt variables: [Variable], seed: Tens
 
     let wanted = Set(variables.compactMap { $0.node.map(ObjectIdentifier.init) })
     var accumulated: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+    // For `ready`: how many recorded ops still have to pass a gradient to each wanted variable.
+    var pending: [ObjectIdentifier: Int] = [:], reported = Set<Int>()
+    var indices: [ObjectIdentifier: [Int]] = [:]
+    if ready != nil {
+        for (i, v) in variables.enumerated() { if let n = v.node { indices[ObjectIdentifier(n), default: []].append(i) } }
+        for node in order where node.backward != nil {
+            for parent in node.parents { if let parent, wanted.contains(ObjectIdentifier(parent)) { pending[ObjectIdentifier(parent), default: 0] += 1 } }
+        }
+    }
     for node in order.reversed() {
         let id = ObjectIdentifier(node)
         guard let backward = node.backward else { continue }
@@ -109,8 +124,18 @@ public func gradients(of output: Variable, wrt variables: [Variable], seed: Tens
             let pid = ObjectIdentifier(parent)
             if let existing = accumulated[pid] { accumulated[pid] = existing + g } else { accumulated[pid] = g }
         }
+        if let ready {
+            for parent in node.parents {
+                guard let parent, let count = pending[ObjectIdentifier(parent)] else { continue }
+                pending[ObjectIdentifier(parent)] = count - 1
+                guard count == 1, let final = accumulated[ObjectIdentifier(parent)]?.plain else { continue }
+                for i in indices[ObjectIdentifier(parent)] ?? [] where reported.insert(i).inserted { ready(i, final) }
+            }
+        }
     }
-    return variables.map { v in
+    let result = variables.map { v in
         v.node.flatMap { accumulated[ObjectIdentifier($0)] }?.plain ?? Tensor(zeros: v.shape, backend: v.backend)
     }
+    if let ready { for i in result.indices where !reported.contains(i) { ready(i, result[i]) } }
+    return result
 }

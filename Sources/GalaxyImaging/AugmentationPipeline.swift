@@ -10,11 +10,16 @@ public struct AugmentedBatch: Sendable {
     public let view0: [Float], view45: [Float]
     /// B × `labelWidth`.
     public let labels: [Float]
+    /// The batch slot of the first image (non-zero for one process's share of a split batch).
+    public let firstSlot: Int
+    /// The batch slots of the images.
+    public var slots: Range<Int> { firstSlot..<(firstSlot + indices.count) }
 
-    public init(step: Int, indices: [Int], view0: [Float], view45: [Float], labels: [Float]) {
+    public init(step: Int, indices: [Int], view0: [Float], view45: [Float], labels: [Float], firstSlot: Int = 0) {
         require(view0.count == indices.count * Parts.viewFloats && view45.count == view0.count,
                 "AugmentedBatch: \(view0.count) and \(view45.count) floats for \(indices.count) images")
         self.step = step; self.indices = indices; self.view0 = view0; self.view45 = view45; self.labels = labels
+        self.firstSlot = firstSlot
     }
 }
 
@@ -49,6 +54,9 @@ public final class AugmentationPipeline: @unchecked Sendable {
 
     public let source: Source
     public let batchSize: Int
+    /// The slots of each batch this pipeline builds (all of them, or one process's share of a
+    /// batch split across processes); every slot's draws are the same whoever builds it.
+    public let slots: Range<Int>
     public let seed: UInt64
     public let mode: ResamplingMode
     public let capacity: Int
@@ -63,11 +71,14 @@ public final class AugmentationPipeline: @unchecked Sendable {
 
     /// Starts `workers` threads producing batches from `startStep` on.
     public init(source: Source, batchSize: Int, seed: UInt64, workers: Int, capacity: Int = 4,
-                mode: ResamplingMode = .faithful, cache: DecodedImageCache? = nil, startStep: Int = 0) {
+                mode: ResamplingMode = .faithful, cache: DecodedImageCache? = nil, startStep: Int = 0, slots: Range<Int>? = nil) {
         require(!source.paths.isEmpty && batchSize > 0 && batchSize <= source.paths.count,
                 "AugmentationPipeline: batch size \(batchSize) needs 1…\(source.paths.count) images")
         self.source = source
         self.batchSize = batchSize
+        self.slots = slots ?? 0..<batchSize
+        require(self.slots.lowerBound >= 0 && self.slots.upperBound <= batchSize && !self.slots.isEmpty,
+                "AugmentationPipeline: slots \(self.slots) are not a part of a batch of \(batchSize)")
         self.seed = seed
         self.mode = mode
         self.capacity = max(1, capacity)
@@ -141,23 +152,24 @@ public final class AugmentationPipeline: @unchecked Sendable {
     }
 
     static func make(step: Int, pipeline p: AugmentationPipeline) throws -> AugmentedBatch {
-        let indices = p.indices(step: step)
+        let all = p.indices(step: step), indices = Array(all[p.slots])
         let viewCount = Parts.viewFloats
         var view0 = [Float](repeating: 0, count: indices.count * viewCount), view45 = view0
         var labels = [Float](repeating: 0, count: indices.count * p.source.labelWidth)
-        for (slot, index) in indices.enumerated() {
+        for (position, index) in indices.enumerated() {
+            let slot = p.slots.lowerBound + position
             var g = SeededGenerator(seed: p.seed, stream: UInt64(step), UInt64(slot))
             let e = p.source.extractions?[index]
             let (transform, alpha) = Augmentation.draw(&g, centreX: e?.x ?? ViewTransform.imageCentre, centreY: e?.y ?? ViewTransform.imageCentre, scale: e?.scale ?? 1)
             var (v0, v45) = AffineWarp.views(try p.image(index), transform, halfSizeSource: p.mode == .antiAliased)
             Augmentation.shiftColour(&v0, by: alpha)
             Augmentation.shiftColour(&v45, by: alpha)
-            view0.replaceSubrange((slot * viewCount)..<((slot + 1) * viewCount), with: v0)
-            view45.replaceSubrange((slot * viewCount)..<((slot + 1) * viewCount), with: v45)
+            view0.replaceSubrange((position * viewCount)..<((position + 1) * viewCount), with: v0)
+            view45.replaceSubrange((position * viewCount)..<((position + 1) * viewCount), with: v45)
             let w = p.source.labelWidth
-            if w > 0 { labels.replaceSubrange((slot * w)..<((slot + 1) * w), with: p.source.labels[(index * w)..<((index + 1) * w)]) }
+            if w > 0 { labels.replaceSubrange((position * w)..<((position + 1) * w), with: p.source.labels[(index * w)..<((index + 1) * w)]) }
         }
-        return AugmentedBatch(step: step, indices: indices, view0: view0, view45: view45, labels: labels)
+        return AugmentedBatch(step: step, indices: indices, view0: view0, view45: view45, labels: labels, firstSlot: p.slots.lowerBound)
     }
 }
 

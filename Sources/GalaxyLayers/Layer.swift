@@ -9,9 +9,14 @@ public struct ForwardContext: Sendable {
     /// Source of dropout masks (and any other randomness in a forward pass).
     public var generator: SeededGenerator
 
-    public init(training: Bool, generator: SeededGenerator) {
+    /// One dropout stream per example of the batch, when set: masks then depend only on the
+    /// example (a data-parallel run splits a batch across processes and must draw the same masks).
+    public var exampleGenerators: [SeededGenerator]?
+
+    public init(training: Bool, generator: SeededGenerator, exampleGenerators: [SeededGenerator]? = nil) {
         self.training = training
         self.generator = generator
+        self.exampleGenerators = exampleGenerators
     }
 
     /// Inference: no dropout; the generator is never drawn from.

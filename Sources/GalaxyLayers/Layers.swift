@@ -104,7 +104,8 @@ public struct Dropout: Layer {
         self.rate = rate
     }
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        input.dropout(rate: rate, training: context.training, generator: &context.generator)
+        guard context.exampleGenerators != nil else { return input.dropout(rate: rate, training: context.training, generator: &context.generator) }
+        return input.dropout(rate: rate, training: context.training, examples: &context.exampleGenerators!)
     }
 }
 

@@ -8,6 +8,7 @@ import GalaxyZoo
 /// Why a run stopped early.
 public enum TrainingError: Error, CustomStringConvertible {
     case nonFiniteLoss(step: Int, checkpointStep: Int?, directory: String)
+    case replicasDiverged(step: Int, checksums: [UInt64])
 
     public var description: String {
         switch self {
@@ -15,6 +16,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             "the loss became NaN or infinite at step \(step); the run stopped"
                 + (kept.map { " and kept the last good checkpoint (step \($0)) in \(directory)/checkpoint" } ?? " before its first checkpoint")
                 + ". Lower the learning rate or check the inputs, then --resume."
+        case .replicasDiverged(let step, let checksums):
+            "the processes' weights differ at step \(step) (checksums by rank: \(checksums.map { String($0, radix: 16) }.joined(separator: ", "))); "
+                + "the run stopped. Every process must run the same binary on the same data; resume from the last checkpoint."
         }
     }
 }
@@ -23,6 +27,12 @@ public enum TrainingError: Error, CustomStringConvertible {
 /// augmentation pipeline feeds a `TrainingStep`; every `logEvery` updates the log gets a line,
 /// every `validateEvery` the `Validator` scores the held-out 10% and the learning curve is
 /// redrawn; the `Checkpointer` writes every few minutes, at a stop request and at the end.
+///
+/// With a `ProcessGroup` of several processes (data parallelism), each builds and differentiates
+/// its share of every global batch, the gradients are summed as autodiff finishes them, and
+/// every process applies the same update; the processes agree on the loss and on stopping each
+/// step, compare weight checksums every `replicaCheckEvery` updates, and rank 0 alone validates
+/// and writes the run folder.
 public final class Trainer {
     public struct Summary: Sendable {
         public var step: Int
@@ -36,6 +46,7 @@ public final class Trainer {
     public let configuration: ModelConfiguration
     public let options: TrainingOptions
     public let run: RunFolder
+    public let group: any ProcessGroup
     public private(set) var update: TrainingStep
     var checkpointer: Checkpointer
     let training: [Int], validation: [Int]
@@ -48,16 +59,18 @@ public final class Trainer {
 
     /// Starts a new run in `run` (which must not hold one) or, with `resume`, continues the run there.
     public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunFolder,
-                backend: any Backend, resume: Bool = false, extractions: [SourceExtraction]? = nil,
+                backend: any Backend, resume: Bool = false, extractions: [SourceExtraction]? = nil, group: any ProcessGroup = SingleProcess(),
                 progress: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
         self.dataset = dataset
+        self.group = group
         self.configuration = configuration
         self.options = options
         self.run = run
-        self.progress = progress
+        self.progress = group.rank == 0 ? progress : { _ in }
         self.extractions = extractions
         (training, validation) = dataset.split
         require(!training.isEmpty, "Trainer: no training images")
+        require(options.batchSize >= group.size, "Trainer: a batch of \(options.batchSize) cannot be split across \(group.size) processes")
         require(!configuration.centred || extractions?.count == dataset.labels.count, "Trainer: a centred model needs every image's extraction")
         update = TrainingStep(configuration: configuration, options: options, backend: backend)
         checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes)
@@ -65,8 +78,8 @@ public final class Trainer {
             let checkpoint = try run.readCheckpoint(backend: backend)
             try update.restore(checkpoint, file: run.weightsFile)
             checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes, lastStep: checkpoint.state.step)
-            try run.truncateLog(after: update.step)
-        } else {
+            if group.rank == 0 { try run.truncateLog(after: update.step) }
+        } else if group.rank == 0 {
             try run.create(configuration: configuration, options: options, dataset: dataset.root)
         }
     }
@@ -82,17 +95,48 @@ public final class Trainer {
         let source = AugmentationPipeline.Source(paths: training.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, labels: labels,
                                                  labelWidth: DecisionTree.outputCount,
                                                  extractions: configuration.centred ? training.map { extractions![$0] } : nil)
-        return AugmentationPipeline(source: source, batchSize: min(options.batchSize, training.count), seed: options.seed,
-                                    workers: options.workers, capacity: 6, mode: options.mode, startStep: startStep)
+        let batch = min(options.batchSize, training.count)
+        return AugmentationPipeline(source: source, batchSize: batch, seed: options.seed, workers: options.workers, capacity: 6,
+                                    mode: options.mode, startStep: startStep, slots: group.slots(ofBatch: batch))
     }
 
     func validator() throws -> Validator {
-        try Validator(paths: validation.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, transforms: validation.map(plainTransform),
+        // Only rank 0 validates: the others hold no held-out images.
+        let validation = group.rank == 0 ? self.validation : []
+        return try Validator(paths: validation.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, transforms: validation.map(plainTransform),
                       truth: dataset.labels.subset(validation).values, workers: options.workers)
     }
 
     func checkpoint(best: Double?) throws {
+        guard group.rank == 0 else { return }
         if try !checkpointer.write(update, bestValidationRMSE: best) { progress("not checkpointing step \(step): parameters are not finite") }
+    }
+
+    /// Updates between weight checksums compared across processes.
+    public static let replicaCheckEvery = 50
+
+    /// One update on this process's share of a batch, the gradients summed over the group; returns
+    /// the global batch MSE.
+    func update(with batch: AugmentedBatch, times: inout TrainingStep.Times) throws -> Float {
+        let share = Float(batch.indices.count) / Float(min(options.batchSize, training.count))
+        let sum = group.gradientSum(count: update.model.parameterPaths.count)
+        let g = update.gradients(for: batch, share: share, times: &times, ready: sum.ready)
+        var loss = [Double(g.meanSquaredError) * Double(share)]
+        let gradients = sum.finish()
+        group.sum(&loss)
+        update.apply(gradients, times: &times)
+        if group.size > 1 && step % Self.replicaCheckEvery == 0 {
+            let checksums = group.gather(parameterChecksum(update.model.parameters.map(\.value)))
+            if Set(checksums).count > 1 { throw TrainingError.replicasDiverged(step: step, checksums: checksums) }
+        }
+        return Float(loss[0])
+    }
+
+    /// Whether any process has been asked to stop (all processes stop at the same update).
+    func stopRequested(_ stop: StopSignal) -> Bool {
+        var flag = [stop.isRequested ? 1.0 : 0]
+        group.sum(&flag)
+        return flag[0] > 0
     }
 
     /// Trains until `options.steps` (or `until`, or a stop request); checkpoints every few minutes
@@ -110,21 +154,22 @@ public final class Trainer {
         progress(String(format: "training %@ (%d parameters) on %d images, validating on %d; training-mean baseline RMSE %.4f",
                         configuration.name, model.parameterCount, training.count, validation.count, baseline))
         while step < min(options.steps, until ?? .max) {
-            if stop.isRequested {
+            if stopRequested(stop) {
                 try checkpoint(best: best)
                 progress("stopped by request at step \(step); checkpoint written to \(run.checkpoint)")
                 return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline, imagesPerSecond: 0, interrupted: true)
             }
             let batch = try data.next()
-            let loss = update(batch, times: &times)
+            let loss = try update(with: batch, times: &times)
             guard loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: checkpointer.lastStep, directory: run.path)
             }
-            lossSum += Double(loss); lossCount += 1; windowImages += batch.indices.count
+            lossSum += Double(loss); lossCount += 1; windowImages += min(options.batchSize, training.count)
             let validate = step % options.validateEvery == 0 || step == options.steps
             if step % options.logEvery == 0 || validate {
                 let rate = Double(windowImages) / max(Date().timeIntervalSince(windowStart), 1e-9)
                 if validate { lastValidation = validator.rmse(of: model); if let v = lastValidation { best = min(best ?? v, v) } }
+                if group.rank != 0 { lossSum = 0; lossCount = 0; windowStart = Date(); windowImages = 0; continue }
                 let entry = RunFolder.LogEntry(step: step, loss: lossSum / Double(lossCount), learning_rate: update.optimizer.learningRate,
                                                images_per_second: rate, validation_rmse: validate ? lastValidation : nil,
                                                phase: step <= options.warmUpSteps ? "warm-up" : "normalised")
@@ -140,7 +185,7 @@ public final class Trainer {
                 }
                 lossSum = 0; lossCount = 0; windowStart = Date(); windowImages = 0
             }
-            if try checkpointer.writeIfDue(update, bestValidationRMSE: best) == false {
+            if group.rank == 0, try checkpointer.writeIfDue(update, bestValidationRMSE: best) == false {
                 progress("not checkpointing step \(step): parameters are not finite")
             }
         }

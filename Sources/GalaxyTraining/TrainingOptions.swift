@@ -26,6 +26,26 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Weight of `DecisionTreeOutput.deadAnswerPenalty` added to the MSE (nil or 0: the original's
     /// objective, plain MSE). Optional so that run.json files written before it still load.
     public var deadAnswerPenalty: Float?
+    /// A linear ramp of the learning rate over the first `steps` updates, from `startFactor` × the
+    /// schedule to the schedule (Goyal et al. 2017's gradual warm-up for large batches); nil: none.
+    public var learningRateRamp: LearningRateRamp?
+
+    public struct LearningRateRamp: Codable, Sendable, Equatable {
+        public var steps: Int, startFactor: Float
+        public init(steps: Int, startFactor: Float) { self.steps = steps; self.startFactor = startFactor }
+    }
+
+    /// The original's batch of 16.
+    public static let originalBatch = 16
+
+    /// The linear scaling rule for a global batch of `batch`: every scheduled learning rate times
+    /// batch/16, reached by a linear ramp from the original rates over `rampSteps` updates.
+    public mutating func scaleLearningRates(forBatch batch: Int, rampSteps: Int) {
+        let k = Float(batch) / Float(Self.originalBatch)
+        batchSize = batch
+        learningRates = learningRates.map { $0 * k }
+        learningRateRamp = k > 1 && rampSteps > 0 ? LearningRateRamp(steps: rampSteps, startFactor: 1 / k) : nil
+    }
 
     /// The original's 625 warm-up updates, or a fifth of a shorter run.
     public init(steps: Int, seed: UInt64 = 1) {
@@ -46,7 +66,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
     public func learningRate(at step: Int) -> Float {
         let fraction = Double(step) / Double(max(steps, 1))
-        for (i, boundary) in boundaries.enumerated() where fraction < boundary { return learningRates[i] }
-        return learningRates.last!
+        let scheduled = boundaries.indices.first { fraction < boundaries[$0] }.map { learningRates[$0] } ?? learningRates.last!
+        guard let ramp = learningRateRamp, step < ramp.steps else { return scheduled }
+        return scheduled * (ramp.startFactor + (1 - ramp.startFactor) * Float(step) / Float(ramp.steps))
     }
 }

@@ -13,8 +13,9 @@ import GalaxyZoo
 /// runs the model's forward pass (warm-up or normalised output mode by step), the objective and
 /// the backward pass without changing anything; `apply(_:)` runs the optimizer at the scheduled
 /// learning rate (after resetting the momentum where the normalised phase starts), max-norm
-/// every `maxNormEvery` updates, and counts the update. Dropout masks are drawn from the stream
-/// (seed, 3, step), so a resumed run repeats the same masks.
+/// every `maxNormEvery` updates, and counts the update. Each example's dropout masks are drawn
+/// from the stream (seed, 3, step, slot), so a resumed run repeats the same masks and a batch
+/// split across processes draws what one process would.
 public struct TrainingStep {
     public var model: GalaxyModel
     public var optimizer: SGD
@@ -49,10 +50,17 @@ public struct TrainingStep {
     /// The output mode of update `step`: clipped scores during the warm-up updates.
     var outputMode: DecisionTreeOutput.Mode { step < options.warmUpSteps ? .warmUp : .normalised }
 
-    /// Forward, objective and backward for `parts` ([16·B, 3, 45, 45]) against `labels` ([B, 37]).
-    public mutating func gradients(parts: Tensor, labels: Tensor, times: inout Times, profile: BackwardProfile? = nil) -> Gradients {
+    /// Forward, objective and backward for `parts` ([16·B, 3, 45, 45]) against `labels` ([B, 37]),
+    /// the examples in batch `slots` (default 0 ..< B). `share` (B over the global batch, when
+    /// processes split it) scales the objective so that summed gradients are the global batch's.
+    /// `ready` gets each parameter's gradient as soon as it is final (see `gradients(of:wrt:)`).
+    public mutating func gradients(parts: Tensor, labels: Tensor, slots: Range<Int>? = nil, share: Float = 1, times: inout Times,
+                                   profile: BackwardProfile? = nil, ready: ((Int, Tensor) -> Void)? = nil) -> Gradients {
         model.outputMode = outputMode
-        var context = ForwardContext(training: true, generator: SeededGenerator(seed: options.seed, stream: 3, UInt64(step)))
+        let slots = slots ?? 0..<labels.shape[0], step = UInt64(step), seed = options.seed
+        require(slots.count == labels.shape[0], "TrainingStep: \(slots.count) slots for \(labels.shape[0]) examples")
+        var context = ForwardContext(training: true, generator: SeededGenerator(seed: seed, stream: 3, step),
+                                     exampleGenerators: slots.map { SeededGenerator(seed: seed, stream: 3, step, UInt64($0)) })
         var clock = DispatchTime.now().uptimeNanoseconds
         func lap() -> Double { let now = DispatchTime.now().uptimeNanoseconds; defer { clock = now }; return Double(now - clock) / 1e9 }
         let forward = model.forward(Variable(parts), &context) { stage in
@@ -61,15 +69,17 @@ public struct TrainingStep {
         let loss = options.objective(forward, labels: labels)
         let mse = loss.meanSquaredError.value.scalar
         times.forwardDense += lap()
-        let values = GalaxyAutodiff.gradients(of: loss.objective, wrt: model.parameters, profile: profile)
+        let objective = share == 1 ? loss.objective : loss.objective * share
+        let values = GalaxyAutodiff.gradients(of: objective, wrt: model.parameters, profile: profile, ready: ready)
         return Gradients(meanSquaredError: mse, values: values)
     }
 
-    /// The same for a batch of the augmentation pipeline.
-    public mutating func gradients(for batch: AugmentedBatch, times: inout Times, profile: BackwardProfile? = nil) -> Gradients {
+    /// The same for a batch (or one process's share of a batch) of the augmentation pipeline.
+    public mutating func gradients(for batch: AugmentedBatch, share: Float = 1, times: inout Times, profile: BackwardProfile? = nil,
+                                   ready: ((Int, Tensor) -> Void)? = nil) -> Gradients {
         let parts = Parts.stack(view0: batch.view0, view45: batch.view45, backend: model.backend)
         let labels = Tensor(shape: [batch.indices.count, DecisionTree.outputCount], scalars: batch.labels, backend: model.backend)
-        return gradients(parts: parts, labels: labels, times: &times, profile: profile)
+        return gradients(parts: parts, labels: labels, slots: batch.slots, share: share, times: &times, profile: profile, ready: ready)
     }
 
     /// The optimizer step with `gradients` (in `parameterPaths` order), max-norm, and the count.

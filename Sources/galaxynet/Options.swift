@@ -58,6 +58,10 @@ extension TestTimeAugmentation: ExpressibleByArgument {
 }
 
 extension ResamplingMode: ExpressibleByArgument {}
+
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
 extension DatasetSplit: ExpressibleByArgument {}
 
 /// The hidden activations LeNet offers.

@@ -5,6 +5,7 @@ import GalaxyImaging
 import GalaxyZoo
 import GalaxyTraining
 import GalaxyPrediction
+import GalaxyDistributed
 import GalaxyMock
 
 /// `--out` of the commands that write predictions: a Kaggle CSV and a .npy beside it.
@@ -15,36 +16,79 @@ struct PredictionOutput: ParsableArguments {
 /// `galaxynet predict`.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "predict",
-        abstract: "Predict with a trained run (test-time averaging over 60 transforms), writing a Kaggle CSV and a .npy.")
+        abstract: "Predict with a trained run (test-time averaging over 60 transforms), writing a Kaggle CSV and a .npy.",
+        discussion: """
+        Bulk runs split the images into shards: `--shard i/N` predicts shard i of N (a Slurm array \
+        task) into OUT.shard-i-of-N.csv; under mpirun each rank takes the shard of its rank and \
+        rank 0 joins them into OUT. A rerun skips shards already written; `galaxynet join` joins.
+        """)
 
     @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
     @Option(help: "Folder of <GalaxyID>.jpg to predict (default: --split of the run's dataset).") var images: String?
     @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1).") var split: DatasetSplit = .test
     @OptionGroup var augmentation: TTAOptions
     @OptionGroup var output: PredictionOutput
+    @Option(help: "Predict only shard i of N (\"i/N\", 0 ≤ i < N); under mpirun the rank's shard is taken.") var shard: Shard?
     @Option(help: "Worker threads for decoding and warping.") var workers = 2
     @OptionGroup var compute: BackendOptions
 
     func run() throws {
         let run = RunFolder(runPath)
         let (configuration, _) = try run.loadConfiguration()
-        let ids: [Int], paths: [String], extractions: [SourceExtraction]?
+        var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil
         if let images {
             ids = try KaggleDataset.listImages(in: images)
             paths = ids.map { "\(images)/\($0).jpg" }
-            extractions = configuration.centred ? try SourceExtractor.extract(files: paths) : nil
         } else {
-            (ids, paths, extractions) = try KaggleDataset(root: try run.datasetPath()).images(of: split, centred: configuration.centred)
+            // The validation images' extractions come from the dataset's cache; others are measured per shard.
+            let dataset = try KaggleDataset(root: try run.datasetPath())
+            (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }
+        let group = shard == nil && Launcher.isMPI ? MPIProcessGroup.world : nil
+        guard let part = shard ?? group.map({ Shard(index: $0.rank, count: $0.size) }) else {
+            return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
+        }
+        let range = part.range(of: ids.count), file = part.file(for: output.out)
+        if part.isFinished(for: output.out) {
+            print("shard \(part) is already written (\(file)); skipped")
+        } else {
+            try predict(ids: Array(ids[range]), paths: Array(paths[range]), extractions: cached.map { Array($0[range]) },
+                        centred: configuration.centred, into: file, run: run)
+        }
+        guard let group else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
+        group.barrier()
+        if group.rank == 0 { print("joined \(try ShardSet.join(out: output.out, count: part.count)) galaxies from \(part.count) shards into \(output.out)") }
+    }
+
+    /// Predicts `paths` (centred models measure each image first unless `extractions` are given)
+    /// and writes `file` and its .npy.
+    func predict(ids: [Int], paths: [String], extractions: [SourceExtraction]?, centred: Bool, into file: String, run: RunFolder) throws {
+        let extractions = centred ? try extractions ?? SourceExtractor.extract(files: paths) : nil
         let predictor = try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta)
         let start = Date()
         let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { done, total in
             printProgress("predicting", done, total, Date().timeIntervalSince(start))
         }
-        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: output.out)
-        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", output.out, npy, ids.count, augmentation.tta.rawValue,
+        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: file)
+        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", file, npy, ids.count, augmentation.tta.rawValue,
                      Double(ids.count) / Date().timeIntervalSince(start)))
+    }
+}
+
+/// `galaxynet join`.
+struct JoinCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "join",
+        abstract: "Join the shards of a bulk prediction into one Kaggle CSV and .npy sorted by GalaxyID (refuses gaps and overlaps).")
+
+    @OptionGroup var output: PredictionOutput
+    @Option(help: "Number of shards N (the files OUT.shard-i-of-N.csv).") var shards: Int
+
+    func validate() throws { guard shards > 0 else { throw ValidationError("--shards must be positive") } }
+
+    func run() throws {
+        let rows = try ShardSet.join(out: output.out, count: shards)
+        print("joined \(rows) galaxies from \(shards) shards into \(output.out) and \(PredictionFiles.npyPath(for: output.out))")
     }
 }
 

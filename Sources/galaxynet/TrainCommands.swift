@@ -5,6 +5,7 @@ import GalaxyZoo
 import GalaxyImaging
 import GalaxyNetwork
 import GalaxyTraining
+import GalaxyDistributed
 
 /// `galaxynet train`.
 struct TrainCommand: ParsableCommand {
@@ -12,7 +13,11 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Dataset folder in the Kaggle layout.") var data: String?
     @Option(help: "Built-in model name (see `galaxynet models`) or a JSON configuration file.") var model = "small"
-    @Option(help: "Update steps (batches of 16).") var steps = 1000
+    @Option(help: "Update steps.") var steps = 1000
+    @Option(help: "Global batch: images per update, split across the processes of an MPI run (the original: 16).") var batch = TrainingOptions.originalBatch
+    @Flag(help: "With --batch above 16: scale the learning rates by batch/16 (linear scaling rule) with a linear ramp from the original rates.")
+    var scaleLearningRate = false
+    @Option(help: "Updates of that ramp (default: a twentieth of the run).") var rampSteps: Int?
     @Option(help: "Run directory to create.") var out: String?
     @Option(help: "Continue the run in this directory (model and options come from it).") var resume: String?
     @Option(help: "Random seed.") var seed: UInt64 = 1
@@ -28,6 +33,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         guard resume != nil || (data != nil && out != nil) else { throw ValidationError("--data and --out are required (or --resume RUN_DIR)") }
         guard steps > 0, workers >= 0 else { throw ValidationError("--steps must be positive and --workers ≥ 0") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
         guard deadAnswerPenalty >= 0, deadAnswerPenalty.isFinite else { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
     }
 
@@ -40,6 +46,8 @@ struct TrainCommand: ParsableCommand {
         o.workers = workers
         o.mode = mode
         o.deadAnswerPenalty = deadAnswerPenalty > 0 ? deadAnswerPenalty : nil
+        o.batchSize = batch
+        if scaleLearningRate { o.scaleLearningRates(forBatch: batch, rampSteps: rampSteps ?? steps / 20) }
         return o
     }
 
@@ -47,15 +55,17 @@ struct TrainCommand: ParsableCommand {
         let run = RunFolder(resume ?? out!)
         let (configuration, options) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model), trainingOptions)
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
+        let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,
-                                  resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions() : nil)
+                                  resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions() : nil, group: group)
         StopSignal.installHandlers()
         do {
             let summary = try trainer.train()
             if summary.interrupted {
-                print("stopped at step \(summary.step) of \(options.steps); continue with: galaxynet train --resume \(run.path)")
+                if group.rank == 0 { print("stopped at step \(summary.step) of \(options.steps); continue with: galaxynet train --resume \(run.path)") }
                 return
             }
+            guard group.rank == 0 else { return }
             print(String(format: "finished at step %d: validation RMSE %@, training-mean baseline %.4f, %.1f images/s",
                          summary.step, summary.validationRMSE.map { String(format: "%.4f", $0) } ?? "n/a", summary.baselineRMSE, summary.imagesPerSecond))
             print("run directory: \(run.path) (model.json, run.json, data.txt, log.jsonl, learning-curve.svg, checkpoint/)")

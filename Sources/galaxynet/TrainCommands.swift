@@ -20,6 +20,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Updates of that ramp (default: a twentieth of the run).") var rampSteps: Int?
     @Option(help: "Run directory to create.") var out: String?
     @Option(help: "Continue the run in this directory (model and options come from it).") var resume: String?
+    @Option(help: "Stop after this update with a checkpoint (e.g. before a batch job's time limit); --resume continues.") var until: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @OptionGroup var compute: BackendOptions
     @Option(help: "Augmentation worker threads.") var workers = 2
@@ -60,8 +61,8 @@ struct TrainCommand: ParsableCommand {
                                   resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions() : nil, group: group)
         StopSignal.installHandlers()
         do {
-            let summary = try trainer.train()
-            if summary.interrupted {
+            let summary = try trainer.train(until: until)
+            if summary.interrupted || summary.step < options.steps {
                 if group.rank == 0 { print("stopped at step \(summary.step) of \(options.steps); continue with: galaxynet train --resume \(run.path)") }
                 return
             }

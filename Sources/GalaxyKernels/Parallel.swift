@@ -6,7 +6,12 @@ import Glibc
 /// Splits element-wise work into contiguous chunks run on all cores. Small jobs stay on the
 /// calling thread: waking workers costs more than it saves below ~32k elements.
 enum Parallel {
-    static let coreCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Threads for elementwise work: `OMP_NUM_THREADS` when set (as for oneDNN's OpenMP, so that
+    /// several MPI ranks on one node can share its cores), otherwise every online core.
+    static let coreCount: Int = {
+        if let text = getenv("OMP_NUM_THREADS"), let n = Int(String(cString: text)), n > 0 { return n }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }()
 
     static func forChunks(count: Int, minimumChunk: Int = 32_768, _ body: (Range<Int>) -> Void) {
         let chunks = min(coreCount, max(1, count / minimumChunk))

@@ -122,8 +122,10 @@ public final class Trainer {
         let sum = group.gradientSum(count: update.model.parameterPaths.count)
         let g = update.gradients(for: batch, share: share, times: &times, ready: sum.ready)
         var loss = [Double(g.meanSquaredError) * Double(share)]
+        let waitStart = Date()
         let gradients = sum.finish()
         group.sum(&loss)
+        times.communication += Date().timeIntervalSince(waitStart)
         update.apply(gradients, times: &times)
         if group.size > 1 && step % Self.replicaCheckEvery == 0 {
             let checksums = group.gather(parameterChecksum(update.model.parameters.map(\.value)))
@@ -191,6 +193,10 @@ public final class Trainer {
         }
         try checkpoint(best: best)
         let seconds = Date().timeIntervalSince(runStart)
+        if group.size > 1 {
+            progress(String(format: "%d processes: %.0f ms per update waiting for gradient sums after the backward pass, of %.0f ms",
+                            group.size, 1000 * times.communication / Double(max(step - startStep, 1)), 1000 * seconds / Double(max(step - startStep, 1))))
+        }
         return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline,
                        imagesPerSecond: Double((step - startStep) * options.batchSize) / max(seconds, 1e-9), interrupted: false)
     }

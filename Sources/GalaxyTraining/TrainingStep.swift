@@ -26,6 +26,8 @@ public struct TrainingStep {
     /// Where the time of an update goes, accumulated over updates (for `bench train`).
     public struct Times: Sendable {
         public var data = 0.0, forwardConvolution = 0.0, forwardDense = 0.0, backward: [String: Double] = [:], optimizer = 0.0, total = 0.0
+        /// Waiting for the gradient sums of other processes after the backward pass.
+        public var communication = 0.0
         public init() {}
     }
 

@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CFITSIO", path: "Sources/CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                        providers: [.apt(["libopenmpi-dev"])]),
 
@@ -37,11 +38,13 @@ let package = Package(
         .target(name: "GalaxyAutodiff", dependencies: ["GalaxyTensor"], swiftSettings: optimise),
         // Layers, parameter enumeration and optimisers.
         .target(name: "GalaxyLayers", dependencies: ["GalaxyAutodiff"], swiftSettings: optimise),
+        // FITS files through cfitsio: images (blank pixels as NaN), binary tables, keywords.
+        .target(name: "GalaxyFITS", dependencies: ["CFITSIO", "GalaxyCore"], swiftSettings: optimise),
         // Images: JPEG decode/encode (libjpeg-turbo), PNG output, warps and augmentation.
-        .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
+        .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "GalaxyFITS", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
         // The Galaxy Zoo data side: decision tree, Kaggle CSV/.npy I/O, datasets, metrics, label check.
         // No tensors, no autodiff: reading a catalogue pulls in nothing of the network.
-        .target(name: "GalaxyZoo", dependencies: ["GalaxyCore"], swiftSettings: optimise),
+        .target(name: "GalaxyZoo", dependencies: ["GalaxyCore", "GalaxyFITS"], swiftSettings: optimise),
         // The network: model configurations, the Galaxy Zoo model, the decision-tree output layer, batched inference.
         .target(name: "GalaxyNetwork", dependencies: ["GalaxyZoo", "GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
         // The mock universe: morphology prior, renderer, simulated crowd, Kaggle-layout writer.
@@ -69,7 +72,7 @@ let package = Package(
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
-        .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyFITS", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "TestSupport"]),

@@ -86,14 +86,22 @@ public struct ImageFormat: Sendable {
 }
 
 /// The one entry point from an image file to pixels: the format is chosen by the extension.
-/// A new format (FITS next) is one `ImageFormat` added to `formats`.
-public enum ImageSource {
-    public static let formats: [ImageFormat] = [.jpeg]
+/// A new format is one `ImageFormat` in `formats`; a reader with other FITS options is
+/// `ImageReader(fits:)`.
+public struct ImageReader: Sendable {
+    public var formats: [ImageFormat]
+
+    public init(formats: [ImageFormat]) { self.formats = formats }
+    /// JPEG and FITS (with these stretch and pixel-scale options).
+    public init(fits: FITSOptions) { self.init(formats: [.jpeg, .fits(fits)]) }
+
+    /// JPEG, and FITS with the default options.
+    public static let standard = ImageReader(fits: FITSOptions())
 
     /// Whether some format reads files named like `path`.
-    public static func canRead(_ path: String) -> Bool { format(for: path) != nil }
+    public func canRead(_ path: String) -> Bool { format(for: path) != nil }
 
-    public static func read(_ path: String, halfSize: Bool = false) throws -> any SourceImage {
+    public func read(_ path: String, halfSize: Bool = false) throws -> any SourceImage {
         guard let format = format(for: path) else {
             let known = formats.flatMap(\.extensions).map { "." + $0 }.joined(separator: ", ")
             throw ImageError(file: path, reason: "unknown image format (readable: \(known))")
@@ -101,8 +109,16 @@ public enum ImageSource {
         return try format.read(path, halfSize)
     }
 
-    static func format(for path: String) -> ImageFormat? {
+    func format(for path: String) -> ImageFormat? {
         let ext = (path as NSString).pathExtension.lowercased()
         return formats.first { $0.extensions.contains(ext) }
+    }
+}
+
+/// Reading with the standard formats and options.
+public enum ImageSource {
+    public static func canRead(_ path: String) -> Bool { ImageReader.standard.canRead(path) }
+    public static func read(_ path: String, halfSize: Bool = false) throws -> any SourceImage {
+        try ImageReader.standard.read(path, halfSize: halfSize)
     }
 }

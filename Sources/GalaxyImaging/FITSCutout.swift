@@ -1,0 +1,138 @@
+import Foundation
+import GalaxyFITS
+import GalaxyTensor
+
+/// How FITS cutouts become what the network was trained on: SDSS colour images at 0.396″/pixel,
+/// 424×424, with g, r, i shown as blue, green, red through the asinh stretch of Lupton et al.
+/// (2004) in the form of astropy's `make_lupton_rgb`: with I = (i + r + g)/3 after subtracting
+/// `minimum`, every band is multiplied by asinh(Q·I/stretch)/(Q·I), then clipped to [0, 1].
+public struct FITSOptions: Sendable, Equatable {
+    /// Softening parameter Q of the asinh stretch.
+    public var q: Float = 8
+    /// The linear stretch β: fluxes well below it are shown linearly.
+    public var stretch: Float = 0.5
+    /// Flux subtracted first (the sky level, if the cutout still has it).
+    public var minimum: Float = 0
+    /// Multipliers of the g, r and i fluxes before the stretch (to balance the colours of another survey).
+    public var bandScales: [Float] = [1, 1, 1]
+    /// The file's pixel scale in arcseconds; nil reads it from the WCS keywords (CD1_1/CD2_1 or CDELT1).
+    public var pixelScale: Double?
+
+    /// The training images' pixel scale (SDSS), arcseconds per pixel.
+    public static let trainingPixelScale = 0.396
+
+    public init() {}
+
+    /// Stretches g, r, i fluxes into the R, G, B planes.
+    public func colour(g: Float, r: Float, i: Float) -> (red: Float, green: Float, blue: Float) {
+        let bands = [g * bandScales[0] - minimum, r * bandScales[1] - minimum, i * bandScales[2] - minimum]
+        let intensity = (bands[0] + bands[1] + bands[2]) / 3
+        guard intensity > 0, intensity.isFinite else { return (0, 0, 0) }
+        let factor = asinhf(q * intensity / stretch) / (q * intensity)
+        func clip(_ v: Float) -> Float { min(max(v * factor, 0), 1) }
+        return (clip(bands[2]), clip(bands[1]), clip(bands[0]))
+    }
+}
+
+/// FITS cutouts as source images: one file with 3 planes (g, r, i), one single-band file (shown
+/// grey), or three single-band files named by a `{band}` placeholder (`cutout-{band}.fits`).
+public enum FITSCutout {
+    /// The path of one band of a `{band}` pattern.
+    public static func path(_ pattern: String, band: String) -> String { pattern.replacingOccurrences(of: "{band}", with: band) }
+
+    /// Reads a cutout and renders it as the network's input: resampled about its centre to the
+    /// training pixel scale on a 424×424 canvas (image rows top first; blank or NaN pixels and
+    /// pixels beyond the cutout are empty sky), then colour-stretched.
+    public static func read(_ path: String, options: FITSOptions = FITSOptions(), halfSize: Bool = false) throws -> PlanarImage {
+        let (bands, width, height, scale) = try readBands(path, options: options)
+        let size = ViewTransform.imageSize, centre = ViewTransform.imageCentre
+        let step = FITSOptions.trainingPixelScale / scale  // source pixels per output pixel
+        let sourceCentreX = Double(width - 1) / 2, sourceCentreY = Double(height - 1) / 2
+        var planes = [Float](repeating: 0, count: 3 * size * size)
+        let n = size * size
+        for y in 0..<size {
+            // Output row y (top first) is FITS row height − 1 − sy (FITS rows are bottom first).
+            let sy = sourceCentreY + (Double(y) - centre) * step
+            for x in 0..<size {
+                let sx = sourceCentreX + (Double(x) - centre) * step
+                let flux = bands.map { sample($0, width: width, height: height, x: sx, y: Double(height - 1) - sy) }
+                let (r, g, b) = options.colour(g: flux[0], r: flux[1], i: flux[2])
+                planes[y * size + x] = r
+                planes[n + y * size + x] = g
+                planes[2 * n + y * size + x] = b
+            }
+        }
+        let image = PlanarImage(width: size, height: size, planes: planes)
+        return halfSize ? image.halved() : image
+    }
+
+    /// The g, r, i planes in FITS order and the pixel scale (a single band fills all three).
+    static func readBands(_ path: String, options: FITSOptions) throws -> (bands: [[Float]], width: Int, height: Int, scale: Double) {
+        if path.contains("{band}") {
+            let single = try ["g", "r", "i"].map { try readBands(self.path(path, band: $0), options: options) }
+            guard Set(single.map { [$0.width, $0.height] }).count == 1 else {
+                throw FITSError(file: path, reason: "the g, r and i files differ in size")
+            }
+            return (single.map { $0.bands[0] }, single[0].width, single[0].height, single[0].scale)
+        }
+        let file = try FITSFile.open(path)
+        var hdu = 1
+        while try file.move(to: hdu) != .image || (try file.imageShape()).isEmpty {
+            hdu += 1
+            guard hdu <= (try file.hduCount) else { throw FITSError(file: path, reason: "no image HDU") }
+        }
+        let (shape, values) = try file.readImage()
+        guard shape.count >= 2, shape[0] > 1, shape[1] > 1 else { throw FITSError(file: path, reason: "the image has shape \(shape); expected a 2-D cutout") }
+        let width = shape[0], height = shape[1], planes = shape.count > 2 ? shape[2] : 1
+        guard planes == 1 || planes == 3, shape.dropFirst(3).allSatisfy({ $0 == 1 }) else {
+            throw FITSError(file: path, reason: "the image has \(planes) planes; expected 1 (one band) or 3 (g, r, i)")
+        }
+        let plane = width * height
+        let bands = planes == 3 ? (0..<3).map { Array(values[($0 * plane)..<(($0 + 1) * plane)]) } : Array(repeating: values, count: 3)
+        guard let scale = options.pixelScale ?? pixelScale(file) else {
+            throw FITSError(file: path, reason: "no pixel scale in the header (CD1_1/CD2_1 or CDELT1); give it with --pixel-scale")
+        }
+        guard scale > 0, scale.isFinite else { throw FITSError(file: path, reason: "pixel scale \(scale)″ is not positive") }
+        return (bands, width, height, scale)
+    }
+
+    /// Arcseconds per pixel from the WCS keywords of the current HDU.
+    static func pixelScale(_ file: FITSFile) -> Double? {
+        if let cd11 = file.number("CD1_1") { return (cd11 * cd11 + pow(file.number("CD2_1") ?? 0, 2)).squareRoot() * 3600 }
+        return file.number("CDELT1").map { abs($0) * 3600 }
+    }
+
+    /// Bilinear sample at (x, y) in FITS pixel coordinates; outside the cutout and NaN count as 0.
+    @inline(__always) static func sample(_ plane: [Float], width: Int, height: Int, x: Double, y: Double) -> Float {
+        let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
+        let fx = Float(x - Double(x0)), fy = Float(y - Double(y0))
+        func at(_ i: Int, _ j: Int) -> Float {
+            guard i >= 0, i < width, j >= 0, j < height else { return 0 }
+            let v = plane[j * width + i]
+            return v.isNaN ? 0 : v
+        }
+        return (1 - fx) * (1 - fy) * at(x0, y0) + fx * (1 - fy) * at(x0 + 1, y0) + (1 - fx) * fy * at(x0, y0 + 1) + fx * fy * at(x0 + 1, y0 + 1)
+    }
+}
+
+extension PlanarImage {
+    /// The 2× box-filtered image (the anti-aliased mode samples it).
+    func halved() -> PlanarImage {
+        let w = width / 2, h = height / 2, n = width * height
+        var out = [Float](repeating: 0, count: 3 * w * h)
+        for c in 0..<3 { for y in 0..<h { for x in 0..<w {
+            let p = c * n + 2 * y * width + 2 * x
+            out[c * w * h + y * w + x] = (planes[p] + planes[p + 1] + planes[p + width] + planes[p + width + 1]) / 4
+        } } }
+        return PlanarImage(width: w, height: h, planes: out)
+    }
+}
+
+extension ImageFormat {
+    /// FITS cutouts (`.fits`, `.fit`, `.fits.gz`; a `{band}` pattern for three files).
+    public static func fits(_ options: FITSOptions = FITSOptions()) -> ImageFormat {
+        ImageFormat(name: "FITS", extensions: ["fits", "fit", "fts", "gz"]) { path, halfSize in
+            try FITSCutout.read(path, options: options, halfSize: halfSize)
+        }
+    }
+}

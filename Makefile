@@ -4,7 +4,7 @@
 DEB_PACKAGES := libdnnl-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps pydeps build demo test bench clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -12,6 +12,10 @@ deps:
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+# The tests read FITS tables GalaxyNet writes with an independent reader (astropy, from PyPI).
+pydeps:
+	@python3 -c "import astropy" 2>/dev/null || python3 -m pip install --quiet astropy
 
 build: deps
 	swift build -c release
@@ -23,7 +27,7 @@ demo: build
 
 # Build every test target first so a compile error fails loudly, then run the suite.
 # Release mode: the end-to-end tests train real models and the CLI tests run the real binary.
-test: deps
+test: deps pydeps
 	swift build -c release --build-tests
 	swift test -c release --skip-build
 

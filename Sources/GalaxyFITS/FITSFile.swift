@@ -184,6 +184,12 @@ public final class FITSFile {
         try check(status, "cannot write column \(column)")
     }
 
+    public func write(_ values: [Double], column: Int, firstRow: Int) throws {
+        var data = values, status: Int32 = 0
+        ffpcl(handle, TDOUBLE, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)
+        try check(status, "cannot write column \(column)")
+    }
+
     public func write(_ values: [Int64], column: Int, firstRow: Int) throws {
         var data = values, status: Int32 = 0
         ffpcl(handle, TLONGLONG, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)

@@ -44,11 +44,12 @@ public enum ExtractionTable {
 extension SourceExtractor {
     /// The extraction of each file, in order, on `threads` threads; the first unreadable file
     /// throws its error. `progress` is called with the number done from a monitor thread.
-    public static func extract(files: [String], threads: Int = Parallelism.cores, progress: (Int) -> Void = { _ in }) throws -> [SourceExtraction] {
+    public static func extract(files: [String], threads: Int = Parallelism.cores, reader: ImageReader = .standard,
+                               progress: (Int) -> Void = { _ in }) throws -> [SourceExtraction] {
         let slots = ResultSlots<Result<SourceExtraction, Error>>(count: files.count)
         let counter = ProgressCounter()
         Parallelism.forEach(count: files.count, threads: threads) { i in
-            slots.set(i, Result { SourceExtractor.extract(try ImageSource.read(files[i])) })
+            slots.set(i, Result { SourceExtractor.extract(try reader.read(files[i])) })
             counter.increment()
         } monitor: { progress(counter.value) }
         return try slots.values.map { try $0!.get() }

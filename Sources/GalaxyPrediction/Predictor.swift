@@ -9,10 +9,25 @@ import GalaxyTraining
 public enum TestTimeAugmentation: Int, Sendable, CaseIterable, Codable {
     /// Only the plain view.
     case none = 1
+    /// The 8 right-angle rotations and their mirrors at zoom 1: a cheap set for bulk runs.
+    case rightAngles = 8
     /// 3 zooms × 10 rotations × flip.
     case full = 60
 
-    public var transforms: [ViewTransform] { self == .full ? Augmentation.testTimeTransforms() : [ViewTransform()] }
+    public var transforms: [ViewTransform] {
+        switch self {
+        case .none: [ViewTransform()]
+        case .rightAngles: (0..<8).map { ViewTransform(rotation: Double($0 % 4) * Double.pi / 2, flip: $0 >= 4) }
+        case .full: Augmentation.testTimeTransforms()
+        }
+    }
+}
+
+/// One image's prediction: each answer's mean over the test-time transforms, and its standard
+/// deviation over them (how much the answer depends on the view).
+public struct Prediction: Sendable {
+    public var answers: [Float]
+    public var spread: [Float]
 }
 
 /// Predictions of a trained run for any list of images: the decision-tree outputs with dropout
@@ -33,13 +48,20 @@ public struct Predictor {
         self.transforms = tta.transforms
     }
 
-    /// Mean prediction over the transforms for each image, n × 37, in `paths` order. Decoding and
-    /// warping run on `workers` threads while the model evaluates.
-    public func predict(paths: [String], extractions: [SourceExtraction]? = nil, workers: Int = 2,
+    /// Mean prediction over the transforms for each image, n × 37, in `paths` order; the first
+    /// unreadable image throws. Decoding and warping run on `workers` threads.
+    public func predict(paths: [String], extractions: [SourceExtraction]? = nil, workers: Int = 2, reader: ImageReader = .standard,
                         progress: (Int, Int) -> Void = { _, _ in }) throws -> [Float] {
+        try predictions(paths: paths, extractions: extractions, workers: workers, reader: reader, progress: progress).flatMap { try $0.get().answers }
+    }
+
+    /// Each image's prediction, or why it could not be made (a bulk run reports it and goes on).
+    public func predictions(paths: [String], extractions: [SourceExtraction]? = nil, workers: Int = 2, reader: ImageReader = .standard,
+                            progress: (Int, Int) -> Void = { _, _ in }) -> [Result<Prediction, Error>] {
         let centred = model.configuration.centred
         let transforms = self.transforms
-        var predictions = [Float](repeating: 0, count: paths.count * DecisionTree.outputCount)
+        var predictions: [Result<Prediction, Error>] = []
+        predictions.reserveCapacity(paths.count)
         // A few images at a time: their transformed views (up to 60 pairs each) stay small in memory.
         let chunk = 8
         for first in stride(from: 0, to: paths.count, by: chunk) {
@@ -49,7 +71,7 @@ public struct Predictor {
             Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
                 let index = range.lowerBound + i
                 slots.set(i, Result {
-                    let image = try ImageSource.read(paths[index])
+                    let image = try reader.read(paths[index])
                     let e = centred ? extractions?[index] : nil
                     var view0: [Float] = [], view45: [Float] = []
                     view0.reserveCapacity(transforms.count * Parts.viewFloats)
@@ -65,9 +87,7 @@ public struct Predictor {
                 })
             } monitor: {}
             for index in range {
-                let views = try slots.values[index - range.lowerBound]!.get()
-                let row = meanPrediction(view0: views.view0, view45: views.view45)
-                predictions.replaceSubrange((index * DecisionTree.outputCount)..<((index + 1) * DecisionTree.outputCount), with: row)
+                predictions.append(slots.values[index - range.lowerBound]!.map { summary(view0: $0.view0, view45: $0.view45) })
             }
             progress(range.upperBound, paths.count)
         }
@@ -75,11 +95,17 @@ public struct Predictor {
     }
 
     /// Mean decision-tree output over k view pairs (k·3·69·69 floats each).
-    public func meanPrediction(view0: [Float], view45: [Float]) -> [Float] {
+    public func meanPrediction(view0: [Float], view45: [Float]) -> [Float] { summary(view0: view0, view45: view45).answers }
+
+    /// Mean and standard deviation of each answer over k view pairs.
+    func summary(view0: [Float], view45: [Float]) -> Prediction {
         let out = model.answers(view0: view0, view45: view45), n = DecisionTree.outputCount
         let count = out.count / n
         var total = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { total[j] += out[k * n + j] } }
-        return total.map { $0 / Float(count) }
+        let mean = total.map { $0 / Float(count) }
+        var squares = [Float](repeating: 0, count: n)
+        for k in 0..<count { for j in 0..<n { squares[j] += (out[k * n + j] - mean[j]) * (out[k * n + j] - mean[j]) } }
+        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() })
     }
 }

@@ -10,12 +10,13 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Print the source extraction of an image and write a PNG with the detected ellipse, the Petrosian aperture, the two views and the 16 parts.")
 
-    @Argument(help: "A 424×424 image (JPEG).") var image: String
+    @Argument(help: "A 424×424 JPEG or a FITS cutout (rendered with the options below).") var image: String
+    @OptionGroup var fits: FITSOptionGroup
     @Option(help: "Output PNG (default: IMAGE with .inspect.png).") var out: String?
     @Flag(help: "Centre and rescale the views from the source extraction (the centred variants).") var centred = false
 
     func run() throws {
-        let source = try ImageSource.read(image)
+        let source = try fits.reader.read(image)
         let e = SourceExtractor.extract(source)
         print(String(format: "%@: centre (%.2f, %.2f) px, a %.2f, b %.2f, theta %.1f°, Petrosian radius %.2f px (aperture %.2f), scale %.3f%@",
                      image, e.x, e.y, e.a, e.b, e.theta, e.petrosianRadius, e.petrosianAperture, e.scale, e.detected ? "" : " (nothing detected)"))

@@ -26,7 +26,8 @@ struct BackendOptions: ParsableArguments {
 
 /// `--tta`, shared by the prediction commands.
 struct TTAOptions: ParsableArguments {
-    @Option(help: "Test-time transforms: 60 (3 zooms × 10 rotations × flip) or 1 (the plain view).") var tta: TestTimeAugmentation = .full
+    @Option(help: "Test-time transforms: 60 (3 zooms × 10 rotations × flip), 8 (right angles × flip, for bulk runs) or 1 (the plain view).")
+    var tta: TestTimeAugmentation = .full
 }
 
 /// `--json`, shared by the commands that can print one JSON object instead of text.

@@ -25,6 +25,8 @@ struct PredictCommand: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
     @Option(help: "Folder of <GalaxyID>.jpg to predict (default: --split of the run's dataset).") var images: String?
+    @OptionGroup var catalogue: CatalogueOptions
+    @OptionGroup var fits: FITSOptionGroup
     @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1).") var split: DatasetSplit = .test
     @OptionGroup var augmentation: TTAOptions
     @OptionGroup var output: PredictionOutput
@@ -32,8 +34,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Worker threads for decoding and warping.") var workers = 2
     @OptionGroup var compute: BackendOptions
 
+    func validate() throws {
+        guard catalogue.catalog == nil || images == nil else { throw ValidationError("give --catalog or --images, not both") }
+        guard catalogue.chunk > 0 else { throw ValidationError("--chunk must be positive") }
+    }
+
     func run() throws {
         let run = RunFolder(runPath)
+        if let path = catalogue.catalog { return try predictCatalogue(path, run: run) }
         let (configuration, _) = try run.loadConfiguration()
         var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil
         if let images {
@@ -166,14 +174,16 @@ struct ClassifyCommand: ParsableCommand {
         abstract: "The 37 answers for a few images and a readable walk down the decision tree.")
 
     @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
-    @Argument(help: "Images.") var images: [String]
+    @Argument(help: "Images (JPEG or FITS cutouts).") var images: [String]
     @OptionGroup var augmentation: TTAOptions
+    @OptionGroup var fits: FITSOptionGroup
     @OptionGroup var compute: BackendOptions
 
     func run() throws {
         let predictor = try Predictor(run: RunFolder(runPath), backend: compute.backend.backend, tta: augmentation.tta)
-        let extractions = predictor.model.configuration.centred ? try SourceExtractor.extract(files: images) : nil
-        let values = try predictor.predict(paths: images, extractions: extractions)
+        let reader = try fits.reader
+        let extractions = predictor.model.configuration.centred ? try SourceExtractor.extract(files: images, reader: reader) : nil
+        let values = try predictor.predict(paths: images, extractions: extractions, reader: reader)
         let n = DecisionTree.outputCount
         for (i, image) in images.enumerated() {
             let v = Array(values[(i * n)..<((i + 1) * n)])

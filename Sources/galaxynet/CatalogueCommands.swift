@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import GalaxyImaging
+import GalaxyTraining
+import GalaxyDistributed
+import GalaxyPrediction
+
+/// `--catalog` and its columns, for `predict`.
+struct CatalogueOptions: ParsableArguments {
+    @Option(help: "A catalogue to predict: CSV with a header row, or a FITS binary table (.fits); file paths relative to it.")
+    var catalog: String?
+    @Option(help: "The catalogue's ID column.") var idColumn = "id"
+    @Option(help: "The catalogue's image column (JPEG, FITS; \"cutout-{band}.fits\" names three g, r, i files).") var fileColumn = "file"
+    @Option(help: "Rows per chunk: each chunk is written as it finishes, and a rerun skips finished chunks.") var chunk = 4096
+}
+
+/// How FITS cutouts are rendered (the Lupton et al. asinh stretch and the pixel scale).
+struct FITSOptionGroup: ParsableArguments {
+    @Option(help: "Asinh softening Q.") var luptonQ: Float = 8
+    @Option(help: "Asinh linear stretch β (fluxes well below it are shown linearly), in the cutouts' flux units.") var luptonStretch: Float = 0.5
+    @Option(help: "Flux subtracted before the stretch (sky level).") var luptonMinimum: Float = 0
+    @Option(help: "Multipliers of the g, r, i fluxes, \"g,r,i\".") var bandScales = "1,1,1"
+    @Option(help: "The cutouts' pixel scale in arcseconds (default: from the WCS keywords).") var pixelScale: Double?
+
+    var options: FITSOptions {
+        get throws {
+            var o = FITSOptions()
+            o.q = luptonQ; o.stretch = luptonStretch; o.minimum = luptonMinimum; o.pixelScale = pixelScale
+            let scales = bandScales.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+            guard scales.count == 3, scales.allSatisfy({ $0 > 0 }) else { throw ValidationError("--band-scales must be three positive numbers \"g,r,i\"") }
+            guard luptonQ > 0, luptonStretch > 0 else { throw ValidationError("--lupton-q and --lupton-stretch must be positive") }
+            o.bandScales = scales
+            return o
+        }
+    }
+
+    var reader: ImageReader { get throws { ImageReader(fits: try options) } }
+}
+
+extension PredictCommand {
+    /// `predict --catalog`: chunks, resumable; under mpirun each rank takes every N-th chunk and
+    /// rank 0 assembles the table when all are done.
+    func predictCatalogue(_ path: String, run: RunFolder) throws {
+        var job = CatalogueJob(catalogue: path, out: output.out)
+        job.idColumn = catalogue.idColumn
+        job.fileColumn = catalogue.fileColumn
+        job.chunkSize = catalogue.chunk
+        job.workers = workers
+        let group = shard == nil && Launcher.isMPI ? MPIProcessGroup.world : nil
+        job.shard = shard ?? group.map { Shard(index: $0.rank, count: $0.size) }
+        try job.validateOutput()
+        let bulk = BulkPrediction(predictor: try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta), job: job,
+                                  reader: try fits.reader)
+        var summary = try bulk.run(assemble: job.shard == nil) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let group {
+            group.barrier()
+            guard group.rank == 0 else { return }
+            summary.assembled = try BulkPrediction.assembleIfComplete(job)
+        }
+        print("\(summary.predicted) predicted, \(summary.skipped) skipped (already done), \(summary.failed) failed (\(job.errorsFile) after assembly)")
+        if summary.assembled {
+            print("wrote \(job.out) and \(job.errorsFile)")
+        } else {
+            print("this process's chunks are done; run the same command without --shard when every shard has finished to assemble \(job.out)")
+        }
+    }
+}

@@ -178,21 +178,13 @@ public final class FITSFile {
     }
 
     /// Writes values into column `column` (1-based) from row `firstRow` (0-based).
-    public func write(_ values: [Float], column: Int, firstRow: Int) throws {
-        var data = values, status: Int32 = 0
-        ffpcl(handle, TFLOAT, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)
-        try check(status, "cannot write column \(column)")
-    }
+    public func write(_ values: [Float], column: Int, firstRow: Int) throws { try write(values, type: TFLOAT, column: column, firstRow: firstRow) }
+    public func write(_ values: [Double], column: Int, firstRow: Int) throws { try write(values, type: TDOUBLE, column: column, firstRow: firstRow) }
+    public func write(_ values: [Int64], column: Int, firstRow: Int) throws { try write(values, type: TLONGLONG, column: column, firstRow: firstRow) }
 
-    public func write(_ values: [Double], column: Int, firstRow: Int) throws {
+    private func write<T>(_ values: [T], type: Int32, column: Int, firstRow: Int) throws {
         var data = values, status: Int32 = 0
-        ffpcl(handle, TDOUBLE, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)
-        try check(status, "cannot write column \(column)")
-    }
-
-    public func write(_ values: [Int64], column: Int, firstRow: Int) throws {
-        var data = values, status: Int32 = 0
-        ffpcl(handle, TLONGLONG, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)
+        ffpcl(handle, type, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)
         try check(status, "cannot write column \(column)")
     }
 

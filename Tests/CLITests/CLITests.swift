@@ -11,9 +11,15 @@ enum CLI {
 
     /// Runs galaxynet with `arguments`; returns exit status, stdout and stderr.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        try run(executable, arguments)
+    }
+
+    /// Runs any program (with extra environment variables).
+    static func run(_ program: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

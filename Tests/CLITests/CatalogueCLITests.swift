@@ -3,18 +3,9 @@ import Testing
 
 /// Runs a Python snippet with astropy (installed by `make test`); returns what it printed.
 func astropy(_ script: String) throws -> String {
-    let python = Process()
-    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    python.arguments = ["python3", "-c", script]
-    let out = Pipe(), err = Pipe()
-    python.standardOutput = out
-    python.standardError = err
-    try python.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    python.waitUntilExit()
-    #expect(python.terminationStatus == 0, "python: \(error)")
-    return text
+    let result = try CLI.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script])
+    #expect(result.status == 0, "python: \(result.error)")
+    return result.output
 }
 
 @Suite("Catalogue prediction", .serialized)

@@ -4,21 +4,9 @@ import Testing
 /// Runs galaxynet under `mpirun` (Open MPI, installed by `make test`).
 enum MPI {
     static func run(ranks: Int, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "-np", String(ranks), "--oversubscribe", CLI.executable.path] + arguments
-        var environment = ProcessInfo.processInfo.environment
         // Open MPI refuses root unless told; CI runs as root.
-        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        try CLI.run(URL(fileURLWithPath: "/usr/bin/env"), ["mpirun", "-np", String(ranks), "--oversubscribe", CLI.executable.path] + arguments,
+                    environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
     }
 }
 

@@ -69,13 +69,13 @@ public enum SourceExtractor {
         let centre = (Double(w - 1) / 2, Double(h - 1) / 2)
         var next: Int32 = 0
         for start in 0..<n where smooth[start] > level && label[start] < 0 {
-            // Flood fill one component, accumulating flux-weighted moments.
-            var m = Moments()
+            // Flood fill one component, then split touching objects apart (deblending).
+            var component: [Int] = []
             label[start] = next
             stack.append(start)
             while let p = stack.popLast() {
+                component.append(p)
                 let px = p % w, py = p / w
-                m.add(x: Double(px), y: Double(py), flux: Double(max(green[p] - background, 0)))
                 for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 {
                     let xx = px + dx, yy = py + dy
                     guard xx >= 0, xx < w, yy >= 0, yy < h else { continue }
@@ -84,11 +84,16 @@ public enum SourceExtractor {
                 } }
             }
             next += 1
-            guard m.pixels >= minimumArea, m.flux > 0 else { continue }
-            let shape = m.shape
-            let d2 = (shape.x - centre.0) * (shape.x - centre.0) + (shape.y - centre.1) * (shape.y - centre.1)
-            let score = Double.pi * shape.a * shape.b * exp(-d2 / 5000)
-            if best == nil || score > best!.score { best = (score, m) }
+            guard component.count >= minimumArea else { continue }
+            for object in Deblender.split(component, green: green, smooth: smooth, width: w, threshold: level) {
+                var m = Moments()
+                for p in object { m.add(x: Double(p % w), y: Double(p / w), flux: Double(max(green[p] - background, 0))) }
+                guard m.pixels >= minimumArea, m.flux > 0 else { continue }
+                let shape = m.shape
+                let d2 = (shape.x - centre.0) * (shape.x - centre.0) + (shape.y - centre.1) * (shape.y - centre.1)
+                let score = Double.pi * shape.a * shape.b * exp(-d2 / 5000)
+                if best == nil || score > best!.score { best = (score, m) }
+            }
         }
         guard let galaxy = best?.moments else { return .undetected(width: w, height: h) }
         let s = galaxy.shape

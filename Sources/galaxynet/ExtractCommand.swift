@@ -54,5 +54,8 @@ struct ExtractCommand: ParsableCommand {
         print("against \(path) (\(errors.count) galaxies):")
         print("  centre error, px (5/25/50/75/95%):           " + quantiles(errors))
         if !ratios.isEmpty { print("  Petrosian aperture ratio ours/SExtractor:     " + quantiles(ratios)) }
+        print(String(format: "  centre within 2 px: %.1f%%; Petrosian aperture within 15%%: %.1f%%",
+                     100 * Double(errors.filter { $0 <= 2 }.count) / Double(errors.count),
+                     100 * Double(ratios.filter { abs($0 - 1) <= 0.15 }.count) / Double(errors.count)))
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Multi-threshold deblending as SExtractor does it: a detected component is re-thresholded at
+/// `levels` levels spaced exponentially between the detection threshold and its peak; where it
+/// splits into two or more branches that each hold at least `contrast` of its flux, the branches
+/// are separate objects (and each may split again higher up). The pixels below the splits go to
+/// the object whose Gaussian model (its flux, centroid and second moments) is largest there.
+public enum Deblender {
+    static let levels = 32
+    static let contrast = 0.005
+
+    /// The objects of one component: lists of pixel indices that partition `pixels`.
+    public static func split(_ pixels: [Int], green: [Float], smooth: [Float], width w: Int, threshold: Float) -> [[Int]] {
+        let peak = pixels.map { smooth[$0] }.max() ?? threshold
+        guard peak > threshold * 1.01, pixels.count > 8 else { return [pixels] }
+        let total = pixels.reduce(0.0) { $0 + Double(max(green[$1], 0)) }
+        let thresholds = (1...levels).map { threshold * powf(peak / threshold, Float($0) / Float(levels)) }
+        let cores = branches(pixels, from: 0, thresholds: thresholds, green: green, smooth: smooth, width: w, minimumFlux: contrast * total)
+        guard cores.count > 1 else { return [pixels] }
+        return assign(pixels, to: cores, green: green, width: w)
+    }
+
+    /// The separate branches of `pixels` above thresholds[level...], or `pixels` itself.
+    static func branches(_ pixels: [Int], from level: Int, thresholds: [Float], green: [Float], smooth: [Float], width w: Int,
+                         minimumFlux: Double) -> [[Int]] {
+        var current = pixels
+        for i in level..<thresholds.count {
+            let above = current.filter { smooth[$0] > thresholds[i] }
+            let parts = connected(above, width: w).filter { part in part.reduce(0.0) { $0 + Double(max(green[$1], 0)) } >= minimumFlux }
+            if parts.isEmpty { break }
+            if parts.count == 1 { current = parts[0]; continue }
+            return parts.flatMap { branches($0, from: i + 1, thresholds: thresholds, green: green, smooth: smooth, width: w, minimumFlux: minimumFlux) }
+        }
+        return [pixels]
+    }
+
+    /// 8-connected groups of a pixel set.
+    public static func connected(_ pixels: [Int], width w: Int) -> [[Int]] {
+        var remaining = Set(pixels), groups: [[Int]] = []
+        for start in pixels where remaining.contains(start) {
+            var group: [Int] = [], stack = [start]
+            remaining.remove(start)
+            while let p = stack.popLast() {
+                group.append(p)
+                let x = p % w
+                for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 {
+                    guard x + dx >= 0, x + dx < w else { continue }
+                    let q = p + dy * w + dx
+                    if remaining.remove(q) != nil { stack.append(q) }
+                } }
+            }
+            groups.append(group)
+        }
+        return groups
+    }
+
+    /// Every pixel of the component goes to the core whose Gaussian (flux, centroid, covariance
+    /// of its core pixels widened by a pixel) is largest at it.
+    static func assign(_ pixels: [Int], to cores: [[Int]], green: [Float], width w: Int) -> [[Int]] {
+        struct Model { var flux, x, y, ixx, iyy, ixy: Double }
+        let models: [Model] = cores.map { core in
+            var f = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+            for p in core {
+                let v = Double(max(green[p], 0)), x = Double(p % w), y = Double(p / w)
+                f += v; sx += v * x; sy += v * y; sxx += v * x * x; syy += v * y * y; sxy += v * x * y
+            }
+            let x = sx / max(f, 1e-9), y = sy / max(f, 1e-9)
+            return Model(flux: f, x: x, y: y, ixx: max(sxx / max(f, 1e-9) - x * x, 0) + 1, iyy: max(syy / max(f, 1e-9) - y * y, 0) + 1,
+                         ixy: sxy / max(f, 1e-9) - x * y)
+        }
+        var objects = [[Int]](repeating: [], count: cores.count)
+        for p in pixels {
+            let x = Double(p % w), y = Double(p / w)
+            var best = 0, bestDensity = -Double.infinity
+            for (k, m) in models.enumerated() {
+                let det = max(m.ixx * m.iyy - m.ixy * m.ixy, 1e-6)
+                let dx = x - m.x, dy = y - m.y
+                let q = (m.iyy * dx * dx - 2 * m.ixy * dx * dy + m.ixx * dy * dy) / det
+                let logDensity = log(max(m.flux, 1e-9)) - 0.5 * log(det) - 0.5 * q
+                if logDensity > bestDensity { bestDensity = logDensity; best = k }
+            }
+            objects[best].append(p)
+        }
+        return objects.filter { !$0.isEmpty }
+    }
+}

@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
         guard resume != nil || (data != nil && out != nil) else { throw ValidationError("--data and --out are required (or --resume RUN_DIR)") }
         guard steps > 0, workers >= 0 else { throw ValidationError("--steps must be positive and --workers ≥ 0") }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard validateEvery.map({ $0 > 0 }) ?? true, checkpointMinutes > 0, until.map({ $0 > 0 }) ?? true else {
+            throw ValidationError("--validate-every, --checkpoint-minutes and --until must be positive")
+        }
         guard deadAnswerPenalty >= 0, deadAnswerPenalty.isFinite else { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
     }
 

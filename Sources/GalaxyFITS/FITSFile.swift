@@ -182,7 +182,7 @@ public final class FITSFile {
     public func write(_ values: [Double], column: Int, firstRow: Int) throws { try write(values, type: TDOUBLE, column: column, firstRow: firstRow) }
     public func write(_ values: [Int64], column: Int, firstRow: Int) throws { try write(values, type: TLONGLONG, column: column, firstRow: firstRow) }
 
-    private func write<T>(_ values: [T], type: Int32, column: Int, firstRow: Int) throws {
+    private func write<T: BitwiseCopyable>(_ values: [T], type: Int32, column: Int, firstRow: Int) throws {
         var data = values, status: Int32 = 0
         ffpcl(handle, type, Int32(column), Int64(firstRow + 1), 1, Int64(values.count), &data, &status)
         try check(status, "cannot write column \(column)")

@@ -54,6 +54,14 @@ public final class StopSignal: Sendable {
     /// Makes Ctrl-C and termination requests set `process`.
     public static func installHandlers() {
         _ = process
-        for sig in [SIGINT, SIGTERM] { signal(sig) { _ in StopSignal.process.request() } }
+        // A parent may have left these signals blocked (some test runners and launchers do);
+        // a blocked SIGTERM would never reach the handler.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { _ in StopSignal.process.request() }
+            sigaddset(&set, sig)
+        }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 }

@@ -54,11 +54,15 @@ public struct RunFolder: Sendable {
 
     // MARK: The run's description
 
-    /// Makes the folder for a new run; refuses one that already holds a run.
+    /// Makes the folder for a new run; refuses one that already holds a run or anything else
+    /// (nothing a user made is overwritten).
     public func create(configuration: ModelConfiguration, options: TrainingOptions, dataset: String) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: optionsFile) {
             throw CheckpointError(file: path, reason: "already holds a run: use --resume \(path), or another --out")
+        }
+        if let existing = try? fm.contentsOfDirectory(atPath: path), existing.contains(where: { $0 != Self.lockName }) {
+            throw CheckpointError(file: path, reason: "the folder exists and is not empty (\(existing.sorted().prefix(3).joined(separator: ", "))…); give a new --out")
         }
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Data(configuration.json.utf8).write(to: URL(fileURLWithPath: modelFile), options: .atomic)
@@ -129,6 +133,32 @@ public struct RunFolder: Sendable {
         var model = GalaxyModel(configuration, generator: &g, backend: backend)
         try model.load(try SafeTensors.read(weightsFile, backend: backend), file: weightsFile)
         return model
+    }
+
+    // MARK: Lock
+
+    static let lockName = ".lock"
+
+    /// Holds the run folder for one training process: a second one (a `--resume` while it still
+    /// trains) would interleave its log and checkpoints. The lock goes with the process, so a
+    /// killed run leaves none behind.
+    public final class Lock {
+        private let descriptor: Int32
+        init(_ descriptor: Int32) { self.descriptor = descriptor }
+        deinit { close(descriptor) }
+    }
+
+    /// Takes the lock, or explains that another process holds it.
+    public func lock() throws -> Lock {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let file = path + "/" + Self.lockName
+        let fd = open(file, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw CheckpointError(file: file, reason: "cannot open the lock file: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw CheckpointError(file: path, reason: "another process is training in this run folder; wait for it to finish or stop it first")
+        }
+        return Lock(fd)
     }
 
     // MARK: Log and curve

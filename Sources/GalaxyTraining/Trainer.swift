@@ -49,6 +49,8 @@ public final class Trainer {
     public let group: any ProcessGroup
     public private(set) var update: TrainingStep
     var checkpointer: Checkpointer
+    /// Rank 0's hold on the run folder while the trainer exists.
+    let folderLock: RunFolder.Lock?
     let training: [Int], validation: [Int]
     let extractions: [SourceExtraction]?
     var progress: (String) -> Void
@@ -72,6 +74,8 @@ public final class Trainer {
         require(!training.isEmpty, "Trainer: no training images")
         require(options.batchSize >= group.size, "Trainer: a batch of \(options.batchSize) cannot be split across \(group.size) processes")
         require(!configuration.centred || extractions?.count == dataset.labels.count, "Trainer: a centred model needs every image's extraction")
+        if resume { _ = try run.readState() }  // a missing checkpoint is reported before anything is made
+        folderLock = group.rank == 0 ? try run.lock() : nil
         update = TrainingStep(configuration: configuration, options: options, backend: backend)
         checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes)
         if resume {

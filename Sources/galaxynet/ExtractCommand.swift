@@ -17,10 +17,8 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         let ids = try KaggleDataset.listImages(in: folder)
-        let start = Date()
-        let found = try SourceExtractor.extract(files: ids.map { "\(folder)/\($0).jpg" }, threads: threads) {
-            printProgress("extracting", $0, ids.count, Date().timeIntervalSince(start))
-        }
+        let progress = Progress("extracting")
+        let found = try SourceExtractor.extract(files: ids.map { "\(folder)/\($0).jpg" }, threads: threads) { progress($0, ids.count) }
         try ExtractionTable.write(ids: ids, extractions: found, to: out)
         let results = Dictionary(uniqueKeysWithValues: zip(ids, found))
         print("wrote \(out) (\(ids.count) images, \(results.values.filter(\.detected).count) with a detection)")

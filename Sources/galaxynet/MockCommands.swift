@@ -24,7 +24,8 @@ struct MockCommand: ParsableCommand {
     func run() throws {
         var options = MockUniverse.Options(count: count, testCount: testCount, seed: seed)
         options.threads = threads
-        let summary = try MockUniverse.generate(options, into: out) { printProgress("rendering", $0, $1, $2) }
+        let progress = Progress("rendering")
+        let summary = try MockUniverse.generate(options, into: out) { done, total, _ in progress(done, total) }
         if output.json { return try output.print(summary) }
         print("wrote \(summary.trainingCount) training and \(summary.testCount) test galaxies to \(out)")
         print(String(format: "  %.1f s, %.1f galaxies/s on %d threads", summary.seconds, summary.galaxiesPerSecond, threads))

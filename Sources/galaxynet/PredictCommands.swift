@@ -11,6 +11,14 @@ import GalaxyMock
 /// `--out` of the commands that write predictions: a Kaggle CSV and a .npy beside it.
 struct PredictionOutput: ParsableArguments {
     @Option(help: "Output CSV (the .npy goes beside it).") var out: String
+
+    /// The folder must exist before any work is done (not after an hour of predicting).
+    func validate() throws {
+        let folder = (out as NSString).deletingLastPathComponent
+        guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+            throw ValidationError("cannot write \(out): the folder \(folder) does not exist or is not writable")
+        }
+    }
 }
 
 /// `galaxynet predict`.
@@ -75,9 +83,8 @@ struct PredictCommand: ParsableCommand {
         let extractions = centred ? try extractions ?? SourceExtractor.extract(files: paths) : nil
         let predictor = try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta)
         let start = Date()
-        let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { done, total in
-            printProgress("predicting", done, total, Date().timeIntervalSince(start))
-        }
+        let progress = Progress("predicting")
+        let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { progress($0, $1) }
         let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: file)
         print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", file, npy, ids.count, augmentation.tta.rawValue,
                      Double(ids.count) / Date().timeIntervalSince(start)))

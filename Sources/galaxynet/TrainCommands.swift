@@ -67,6 +67,8 @@ struct TrainCommand: ParsableCommand {
             let summary = try trainer.train(until: until)
             if summary.interrupted || summary.step < options.steps {
                 if group.rank == 0 { print("stopped at step \(summary.step) of \(options.steps); continue with: galaxynet train --resume \(run.path)") }
+                // A stop by signal is not a finished job (a batch system may requeue it); --until is.
+                if summary.interrupted { throw ExitCode(130) }
                 return
             }
             guard group.rank == 0 else { return }

@@ -79,3 +79,34 @@ final class SlotsProbe: ProcessGroup {
     func gather(_ value: UInt64) -> [UInt64] { [value] }
     func gradientSum(count: Int) -> GradientSum { DivergingGroup.Passthrough(count: count) }
 }
+
+@Suite("Run folders")
+struct RunFolderTests {
+    @Test func aSecondTrainerOnTheSameFolderIsRefusedAndAUsersFolderIsNotOverwritten() throws {
+        let dataset = try KaggleDataset(root: sharedMock)
+        let small = ModelConfiguration.builtIn.first { $0.name == "small" }!
+        var options = TrainingOptions(steps: 4)
+        options.workers = 1
+        let run = RunFolder(scratch("locked"))
+        do {
+            let first = try Trainer(dataset: dataset, configuration: small, options: options, run: run, backend: OneDNNBackend.sharedFast, progress: { _ in })
+            _ = try first.train(until: 2)
+            let second = try #require(throws: CheckpointError.self) {
+                _ = try Trainer(dataset: dataset, configuration: small, options: options, run: run, backend: OneDNNBackend.sharedFast, resume: true, progress: { _ in })
+            }
+            #expect(second.description.contains("another process is training"), "\(second)")
+            withExtendedLifetime(first) {}
+        }
+        // Once the first is gone, the run resumes.
+        let resumed = try Trainer(dataset: dataset, configuration: small, options: options, run: run, backend: OneDNNBackend.sharedFast, resume: true, progress: { _ in })
+        #expect(resumed.step == 2)
+        // A folder holding something else is not a place for a new run.
+        let mine = scratch("users-folder")
+        try FileManager.default.createDirectory(atPath: mine, withIntermediateDirectories: true)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: mine + "/notes.txt"))
+        let refused = try #require(throws: CheckpointError.self) {
+            _ = try Trainer(dataset: dataset, configuration: small, options: options, run: RunFolder(mine), backend: OneDNNBackend.sharedFast, progress: { _ in })
+        }
+        #expect(refused.description.contains("not empty") && FileManager.default.contents(atPath: mine + "/notes.txt") == Data("notes".utf8))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@Suite("Failures are early, clear and not mistaken for success", .serialized)
+struct RobustnessCLITests {
+    static let mock: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("robust-\(UUID().uuidString)").path
+        _ = try? CLI.run(["mock", "--count", "40", "--test-count", "8", "--seed", "6", "--out", path])
+        return path
+    }()
+
+    func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
+
+    @Test func anUnwritableOutputIsRefusedBeforeAnyWork() throws {
+        let run = scratch("robust-run")
+        #expect(try CLI.run(["train", "--data", Self.mock, "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
+        let started = Date()
+        let result = try CLI.run(["predict", "--run", run, "--out", "/nonexistent-folder/predictions.csv"])
+        #expect(result.status != 0 && result.error.contains("/nonexistent-folder does not exist"), "\(result.error)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        let zero = try CLI.run(["train", "--data", Self.mock, "--steps", "10", "--validate-every", "0", "--out", scratch("zero")])
+        #expect(zero.status != 0 && zero.error.contains("must be positive"), "\(zero.error)")
+    }
+
+    /// Into a pipe (a log file, CI) progress is whole lines, not carriage returns.
+    @Test func progressIntoALogIsLines() throws {
+        let out = scratch("lines") + ".csv"
+        let run = scratch("lines-run")
+        #expect(try CLI.run(["train", "--data", Self.mock, "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
+        let result = try CLI.run(["predict", "--run", run, "--tta", "1", "--out", out])
+        #expect(result.status == 0 && !result.error.contains("\r") && result.error.contains("predicting 8/8"), "\(result.error.debugDescription)")
+    }
+
+    /// A run stopped by a signal checkpoints, says how to resume, and does not exit 0.
+    @Test func anInterruptedRunExitsNonZeroAfterItsCheckpoint() throws {
+        let run = scratch("interrupted")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["train", "--data", Self.mock, "--steps", "100000", "--out", run, "--workers", "1"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: run + "/log.jsonl", encoding: .utf8)) ?? "").isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        kill(process.processIdentifier, SIGTERM)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("continue with: galaxynet train --resume"), "\(text)")
+        #expect(FileManager.default.fileExists(atPath: run + "/checkpoint/state.json"))
+    }
+}

@@ -30,6 +30,16 @@ enum CLI {
     }
 }
 
+/// A fresh path in the temporary folder.
+func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
+
+/// A mock universe written by `galaxynet mock` into a fresh folder.
+func mockUniverse(count: Int, testCount: Int, seed: Int) -> String {
+    let path = scratch("mock")
+    _ = try? CLI.run(["mock", "--count", String(count), "--test-count", String(testCount), "--seed", String(seed), "--out", path])
+    return path
+}
+
 /// The Kaggle header, for format checks.
 enum KaggleHeader {
     static let text = "GalaxyID," + (1...11).flatMap { q in (1...[3, 2, 2, 2, 4, 2, 3, 7, 3, 3, 6][q - 1]).map { "Class\(q).\($0)" } }.joined(separator: ",")

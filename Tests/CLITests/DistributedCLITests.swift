@@ -26,13 +26,8 @@ func safetensors(_ path: String) throws -> [String: [Float]] {
 
 @Suite("Data-parallel training and sharded prediction", .serialized)
 struct DistributedCLITests {
-    static let mock: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-mock-\(UUID().uuidString)").path
-        _ = try? CLI.run(["mock", "--count", "120", "--test-count", "24", "--seed", "4", "--out", path])
-        return path
-    }()
+    static let mock = mockUniverse(count: 120, testCount: 24, seed: 4)
 
-    func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
 
     /// Two ranks sharing each global batch give one process's losses (1e-5) and weights (1e-4)
     /// after 20 updates. The reference backend sums in a fixed order, so the only differences

@@ -3,13 +3,8 @@ import Testing
 
 @Suite("Failures are early, clear and not mistaken for success", .serialized)
 struct RobustnessCLITests {
-    static let mock: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("robust-\(UUID().uuidString)").path
-        _ = try? CLI.run(["mock", "--count", "40", "--test-count", "8", "--seed", "6", "--out", path])
-        return path
-    }()
+    static let mock = mockUniverse(count: 40, testCount: 8, seed: 6)
 
-    func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
 
     @Test func anUnwritableOutputIsRefusedBeforeAnyWork() throws {
         let run = scratch("robust-run")

@@ -3,11 +3,14 @@ import Foundation
 /// Multi-threshold deblending as SExtractor does it: a detected component is re-thresholded at
 /// `levels` levels spaced exponentially between the detection threshold and its peak; where it
 /// splits into two or more branches that each hold at least `contrast` of its flux, the branches
-/// are separate objects (and each may split again higher up). The pixels below the splits go to
+/// are separate objects (and each may split again higher up). The contrast is 0.05, not
+/// SExtractor's default 0.005: on the 256 real SDSS images it agrees better with SExtractor's
+/// centres (68.4 % within 2 px against 65.6 %), and it splits far fewer clumpy mock galaxies
+/// (141 of 2,000 centres move by more than 3 px against 310). The pixels below the splits go to
 /// the object whose Gaussian model (its flux, centroid and second moments) is largest there.
 public enum Deblender {
     static let levels = 32
-    static let contrast = 0.005
+    static let contrast = 0.05
 
     /// The objects of one component: lists of pixel indices that partition `pixels`.
     public static func split(_ pixels: [Int], green: [Float], smooth: [Float], width w: Int, threshold: Float) -> [[Int]] {

@@ -87,13 +87,15 @@ public struct BulkPrediction {
                             chunk + 1, chunks, summary.predicted, summary.failed, summary.skipped, rate, Double(max(left, 0)) / max(rate, 1e-9)))
         }
         summary.chunks = mine
-        if assemble { summary.assembled = try Self.assembleIfComplete(job) }
+        if assemble { summary.assembled = try Self.assembleIfComplete(job, rows: total) }
         return summary
     }
 
     /// Assembles the output table and errors file when every chunk of `job`'s catalogue is done.
-    public static func assembleIfComplete(_ job: CatalogueJob) throws -> Bool {
-        let chunks = (try rowCount(job.catalogue) + job.chunkSize - 1) / job.chunkSize
+    /// `rows` is the catalogue's row count when the caller has it already.
+    public static func assembleIfComplete(_ job: CatalogueJob, rows: Int? = nil) throws -> Bool {
+        let total = try rows ?? rowCount(job.catalogue)
+        let chunks = (total + job.chunkSize - 1) / job.chunkSize
         guard (0..<chunks).allSatisfy({ FileManager.default.fileExists(atPath: job.chunkFile($0)) }) else { return false }
         let catalogue = try CatalogueReader(job.catalogue)
         let id = try catalogue.column(job.idColumn, role: "ID"), file = try catalogue.column(job.fileColumn, role: "file")
@@ -146,6 +148,7 @@ public struct BulkPrediction {
     /// Rows in a catalogue, counted in one streaming pass.
     static func rowCount(_ path: String) throws -> Int {
         let reader = try CatalogueReader(path)
+        if let rows = reader.tableRows { return rows }
         var count = 0
         while case let rows = try reader.next(8192), !rows.isEmpty { count += rows.count }
         return count

@@ -94,14 +94,16 @@ public final class Trainer {
         return ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale)
     }
 
+    /// Images per update over all processes (a dataset smaller than the batch gives all it has).
+    var globalBatch: Int { min(options.batchSize, training.count) }
+
     func pipeline(startStep: Int) -> AugmentationPipeline {
         let labels = training.flatMap { Array(dataset.labels.row($0)) }
         let source = AugmentationPipeline.Source(paths: training.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, labels: labels,
                                                  labelWidth: DecisionTree.outputCount,
                                                  extractions: configuration.centred ? training.map { extractions![$0] } : nil)
-        let batch = min(options.batchSize, training.count)
-        return AugmentationPipeline(source: source, batchSize: batch, seed: options.seed, workers: options.workers, capacity: 6,
-                                    mode: options.mode, startStep: startStep, slots: group.slots(ofBatch: batch))
+        return AugmentationPipeline(source: source, batchSize: globalBatch, seed: options.seed, workers: options.workers, capacity: 6,
+                                    mode: options.mode, startStep: startStep, slots: group.slots(ofBatch: globalBatch))
     }
 
     func validator() throws -> Validator {
@@ -122,7 +124,7 @@ public final class Trainer {
     /// One update on this process's share of a batch, the gradients summed over the group; returns
     /// the global batch MSE.
     func update(with batch: AugmentedBatch, times: inout TrainingStep.Times) throws -> Float {
-        let share = Float(batch.indices.count) / Float(min(options.batchSize, training.count))
+        let share = Float(batch.indices.count) / Float(globalBatch)
         let sum = group.gradientSum(count: update.model.parameterPaths.count)
         let g = update.gradients(for: batch, share: share, times: &times, ready: sum.ready)
         var loss = [Double(g.meanSquaredError) * Double(share)]
@@ -170,7 +172,7 @@ public final class Trainer {
             guard loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: checkpointer.lastStep, directory: run.path)
             }
-            lossSum += Double(loss); lossCount += 1; windowImages += min(options.batchSize, training.count)
+            lossSum += Double(loss); lossCount += 1; windowImages += globalBatch
             let validate = step % options.validateEvery == 0 || step == options.steps
             if step % options.logEvery == 0 || validate {
                 let rate = Double(windowImages) / max(Date().timeIntervalSince(windowStart), 1e-9)

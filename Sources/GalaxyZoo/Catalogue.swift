@@ -18,6 +18,8 @@ public final class CatalogueReader {
     public let columns: [String]
     /// Rows read so far.
     public private(set) var rowsRead = 0
+    /// The row count of a FITS table (known without reading it); nil for CSV.
+    public var tableRows: Int? { if case .fits(_, let rows) = source { rows } else { nil } }
     private var source: Source
 
     private enum Source {

@@ -46,8 +46,8 @@ extension PredictCommand {
         job.fileColumn = catalogue.fileColumn
         job.chunkSize = catalogue.chunk
         job.workers = workers
-        let group = shard == nil && Launcher.isMPI ? MPIProcessGroup.world : nil
-        job.shard = shard ?? group.map { Shard(index: $0.rank, count: $0.size) }
+        let group: MPIProcessGroup?
+        (job.shard, group) = Shard.chosen(shard)
         try job.validateOutput()
         let bulk = BulkPrediction(predictor: try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta), job: job,
                                   reader: try fits.reader)

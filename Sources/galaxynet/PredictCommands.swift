@@ -61,8 +61,8 @@ struct PredictCommand: ParsableCommand {
             (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }
-        let group = shard == nil && Launcher.isMPI ? MPIProcessGroup.world : nil
-        guard let part = shard ?? group.map({ Shard(index: $0.rank, count: $0.size) }) else {
+        let (chosen, group) = Shard.chosen(shard)
+        guard let part = chosen else {
             return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
         }
         let range = part.range(of: ids.count), file = part.file(for: output.out)

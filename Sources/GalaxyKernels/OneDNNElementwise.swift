@@ -105,25 +105,6 @@ extension OneDNNBackend {
         return dx
     }
 
-    public func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
-                                 learningRate eta: Float, momentum mu: Float, nesterov: Bool) {
-        let g = gradient.plain
-        let pg = UnsafePointer(g.storage.pointer)
-        velocity.withUnsafeMutableBufferPointer { v in
-            parameter.withUnsafeMutableBufferPointer { w in
-                let pv = v.baseAddress!, pw = w.baseAddress!
-                // One pass over the 42M weights: at batch 16 memory traffic, not arithmetic, is the cost.
-                Parallel.forChunks(count: w.count) { range in
-                    if nesterov {
-                        for i in range { let step = mu * pv[i] - eta * pg[i]; pv[i] = step; pw[i] += mu * step - eta * pg[i] }
-                    } else {
-                        for i in range { let step = mu * pv[i] - eta * pg[i]; pv[i] = step; pw[i] += step }
-                    }
-                }
-            }
-        }
-    }
-
     public func sum(_ x: Tensor, axes: [Int]) -> Tensor {
         let x = x.plain
         var shape = x.shape

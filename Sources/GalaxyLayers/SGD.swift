@@ -6,12 +6,13 @@ import GalaxyAutodiff
 ///
 /// The update of each parameter is one fused pass of its backend (`Backend.sgdStep`) and
 /// happens in place; velocities are allocated once, on the first step.
-public struct SGD: Sendable {
+public struct SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float
     public let nesterov: Bool
     /// One buffer per parameter, in `parameterPaths` order (empty before the first step).
     public var velocities: [Tensor]
+    public private(set) var updates = 0
 
     public init(learningRate: Float, momentum: Float = 0.9, nesterov: Bool = true) {
         require(learningRate > 0 && momentum >= 0 && momentum < 1,
@@ -22,22 +23,27 @@ public struct SGD: Sendable {
         self.velocities = []
     }
 
-    /// Applies one step to every parameter of `model`, given gradients in `parameterPaths` order.
     public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor]) {
-        let paths = model.parameterPaths
-        require(gradients.count == paths.count, "SGD: \(gradients.count) gradients for \(paths.count) parameters")
-        if velocities.isEmpty {
-            velocities = paths.map { Tensor(zeros: model[keyPath: $0.keyPath].shape, backend: model[keyPath: $0.keyPath].backend) }
-        }
-        for (i, path) in paths.enumerated() {
-            require(gradients[i].shape == velocities[i].shape,
-                         "SGD: gradient of \(path.name) has shape \(gradients[i].shape), parameter \(velocities[i].shape)")
+        Self.check(model, gradients, "SGD")
+        if velocities.isEmpty { velocities = Self.zeros(like: model) }
+        for (i, path) in model.parameterPaths.enumerated() {
             let backend = model[keyPath: path.keyPath].backend
             backend.sgdStep(parameter: &model[keyPath: path.keyPath].value, velocity: &velocities[i], gradient: gradients[i],
                             learningRate: learningRate, momentum: momentum, nesterov: nesterov)
         }
+        updates += 1
     }
 
     /// Forgets the momentum (the winning recipe starts the normalised phase with zero velocity).
-    public mutating func resetMomentum() { velocities = [] }
+    public mutating func reset() { velocities = []; updates = 0 }
+
+    /// Velocities under the parameters' own names (the checkpoint format since the first release).
+    public func namedState(parameterNames names: [String]) -> [(name: String, tensor: Tensor)] {
+        velocities.isEmpty ? [] : Array(zip(names, velocities))
+    }
+
+    public mutating func restore(_ state: [String: Tensor], parameterNames names: [String], updates: Int) throws {
+        velocities = try Self.tensors(state, names)
+        self.updates = updates
+    }
 }

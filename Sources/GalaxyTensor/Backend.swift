@@ -83,11 +83,16 @@ public protocol Backend: AnyObject, Sendable {
     func localResponseNormBackward(_ input: Tensor, parameters: LocalResponseNormParameters,
                                    result: PoolingResult, outputGradient: Tensor) -> Tensor
 
-    // Optimiser kernel.
+    // Optimiser kernels.
     /// One fused SGD-with-momentum step, reading each element once:
     /// v ← μ·v − η·g, then w ← w + μ·v − η·g (Nesterov) or w ← w + v (classical).
     func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
                  learningRate: Float, momentum: Float, nesterov: Bool)
+    /// One fused AdamW step (`AdamWParameters.update` on every element), in place.
+    func adamWStep(parameter: inout Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor, gradient: Tensor,
+                   _ parameters: AdamWParameters)
+    /// An exponential moving average step: a ← a + (1 − decay)·(x − a), in place.
+    func movingAverageStep(average: inout Tensor, value: Tensor, decay: Float)
     /// Max-norm on a dense weight [inputs, units]: each unit's incoming weights (a column) are
     /// scaled by min(limit / RMS(column), 1), in place.
     func maxNormColumns(_ weight: inout Tensor, limit: Float)

@@ -1,4 +1,4 @@
-/// The reference loops for local response normalisation and the optimiser kernels (SGD, max-norm).
+/// The reference loops for local response normalisation.
 extension ReferenceBackend {
     // MARK: Local response normalisation
 
@@ -44,34 +44,6 @@ extension ReferenceBackend {
             }
         }
         return dx
-    }
-
-    // MARK: Optimiser
-
-    public func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
-                      learningRate eta: Float, momentum mu: Float, nesterov: Bool) {
-        let g = gradient.plain
-        g.withUnsafeBufferPointer { pg in
-            velocity.withUnsafeMutableBufferPointer { pv in
-                parameter.withUnsafeMutableBufferPointer { pw in
-                    for i in pw.indices {
-                        pv[i] = mu * pv[i] - eta * pg[i]
-                        pw[i] += nesterov ? mu * pv[i] - eta * pg[i] : pv[i]
-                    }
-                }
-            }
-        }
-    }
-
-    public func maxNormColumns(_ weight: inout Tensor, limit: Float) {
-        require(weight.rank == 2, "maxNormColumns: expected a rank-2 weight, got \(weight.shape)")
-        let rows = weight.shape[0], columns = weight.shape[1]
-        weight.withUnsafeMutableBufferPointer { w in
-            var squares = [Float](repeating: 0, count: columns)
-            for r in 0..<rows { for c in 0..<columns { squares[c] += w[r * columns + c] * w[r * columns + c] } }
-            let factors = squares.map { min(limit / max(($0 / Float(rows)).squareRoot(), 1e-12), 1) }
-            for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= factors[c] } }
-        }
     }
 
     func lrnScale(_ px: UnsafeBufferPointer<Float>, sample s: Int, channel ch: Int, element e: Int,

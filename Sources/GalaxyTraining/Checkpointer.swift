@@ -17,7 +17,7 @@ public struct Checkpointer {
         self.lastStep = lastStep
     }
 
-    /// Writes the step's weights, velocities and state; returns false (writing nothing) when a
+    /// Writes the step's weights, optimiser state, average and state; returns false (writing nothing) when a
     /// parameter is NaN or infinite.
     @discardableResult
     public mutating func write(_ step: TrainingStep, bestValidationRMSE: Double?) throws -> Bool {
@@ -25,8 +25,10 @@ public struct Checkpointer {
         let finite = step.model.parameters.allSatisfy { p in p.value.backend.withHostScalars(p.value) { $0.allSatisfy(\.isFinite) } }
         guard finite else { return false }
         let state = RunFolder.State(step: step.step, seed: step.options.seed, model: step.model.configuration.name,
-                                    bestValidationRMSE: bestValidationRMSE, writtenAt: ISO8601DateFormatter().string(from: Date()))
-        try run.writeCheckpoint(model: step.model, velocities: step.namedVelocities, state: state)
+                                    bestValidationRMSE: bestValidationRMSE, writtenAt: ISO8601DateFormatter().string(from: Date()),
+                                    optimizerUpdates: step.optimizer.updates)
+        try run.writeCheckpoint(model: step.model, optimizerState: step.namedOptimizerState, optimizer: (step.options.optimizer ?? .nesterov).rawValue,
+                                average: step.average.map { $0.applied(to: step.model) }, state: state)
         lastStep = step.step
         return true
     }

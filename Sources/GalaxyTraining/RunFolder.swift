@@ -9,8 +9,10 @@ import GalaxyNetwork
 /// - `run.json`: the `TrainingOptions`;
 /// - `data.txt`: the dataset the run trains on (a path, one line);
 /// - `log.jsonl`: one `LogEntry` per logged step; `learning-curve.svg`;
-/// - `checkpoint/`: `weights.safetensors`, `optimizer.safetensors` (momentum velocities by
-///   parameter name) and `state.json` (`State`), replaced as a whole with renames.
+/// - `checkpoint/`: `weights.safetensors`, `optimizer.safetensors` (the optimiser's state by
+///   parameter name: momentum velocities, or AdamW's `m.`/`v.` moments), `average.safetensors`
+///   (the moving average of the weights, when the run keeps one: what prediction uses) and
+///   `state.json` (`State`), replaced as a whole with renames.
 public struct RunFolder: Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }
@@ -23,6 +25,7 @@ public struct RunFolder: Sendable {
     public var checkpoint: String { path + "/checkpoint" }
     public var weightsFile: String { checkpoint + "/weights.safetensors" }
     public var optimizerFile: String { checkpoint + "/optimizer.safetensors" }
+    public var averageFile: String { checkpoint + "/average.safetensors" }
     public var stateFile: String { checkpoint + "/state.json" }
 
     /// One line of the log.
@@ -42,13 +45,17 @@ public struct RunFolder: Sendable {
         public var model: String
         public var bestValidationRMSE: Double?
         public var writtenAt: String
+        /// Updates of the optimiser's current phase (AdamW's bias correction); nil in
+        /// checkpoints from before it was stored.
+        public var optimizerUpdates: Int?
     }
 
-    /// A checkpoint read back: named weights, named optimizer velocities (empty before the first
-    /// update of a phase) and the state.
+    /// A checkpoint read back: named weights, the named optimiser state (empty before the first
+    /// update of a phase), the averaged weights (nil when the run keeps none) and the state.
     public struct Checkpoint {
         public var weights: [(name: String, tensor: Tensor)]
-        public var velocities: [(name: String, tensor: Tensor)]
+        public var optimizerState: [(name: String, tensor: Tensor)]
+        public var average: [(name: String, tensor: Tensor)]?
         public var state: State
     }
 
@@ -97,16 +104,22 @@ public struct RunFolder: Sendable {
 
     // MARK: Checkpoints
 
-    /// Writes weights, optimizer velocities and state into `checkpoint.partial/`, then swaps it
-    /// in for `checkpoint/` with renames, so a crash at any moment leaves one complete checkpoint.
-    public func writeCheckpoint(model: GalaxyModel, velocities: [(name: String, tensor: Tensor)], state: State) throws {
+    /// Writes weights, optimiser state, the average and state into `checkpoint.partial/`, then
+    /// swaps it in for `checkpoint/` with renames, so a crash at any moment leaves one complete
+    /// checkpoint.
+    public func writeCheckpoint(model: GalaxyModel, optimizerState: [(name: String, tensor: Tensor)], optimizer: String,
+                                average: GalaxyModel?, state: State) throws {
         let fm = FileManager.default
         let partial = checkpoint + ".partial", previous = checkpoint + ".previous"
         try? fm.removeItem(atPath: partial)
         try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
         try SafeTensors.write(model.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step)],
                               to: partial + "/weights.safetensors")
-        try SafeTensors.write(velocities, metadata: ["kind": "sgd-nesterov-velocities"], to: partial + "/optimizer.safetensors")
+        try SafeTensors.write(optimizerState, metadata: ["kind": optimizer], to: partial + "/optimizer.safetensors")
+        if let average {
+            try SafeTensors.write(average.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step),
+                                                                      "kind": "exponential-moving-average"], to: partial + "/average.safetensors")
+        }
         try Data(Self.encode(state).utf8).write(to: URL(fileURLWithPath: partial + "/state.json"), options: .atomic)
         try? fm.removeItem(atPath: previous)
         if fm.fileExists(atPath: checkpoint) { try fm.moveItem(atPath: checkpoint, toPath: previous) }
@@ -122,16 +135,21 @@ public struct RunFolder: Sendable {
     /// The whole checkpoint, its tensors on `backend`.
     public func readCheckpoint(backend: any Backend) throws -> Checkpoint {
         let state = try readState()
+        let average = FileManager.default.fileExists(atPath: averageFile) ? try SafeTensors.read(averageFile, backend: backend) : nil
         return Checkpoint(weights: try SafeTensors.read(weightsFile, backend: backend),
-                          velocities: try SafeTensors.read(optimizerFile, backend: backend), state: state)
+                          optimizerState: try SafeTensors.read(optimizerFile, backend: backend), average: average, state: state)
     }
 
-    /// The model of model.json with the checkpoint's weights, on `backend`.
+    /// The file prediction reads: the averaged weights when the run keeps an average, else the weights.
+    public var publishedWeightsFile: String { FileManager.default.fileExists(atPath: averageFile) ? averageFile : weightsFile }
+
+    /// The model of model.json with the checkpoint's published weights, on `backend`.
     public func loadModel(backend: any Backend) throws -> GalaxyModel {
         let (configuration, _) = try loadConfiguration()
         var g = SeededGenerator(seed: 0)
         var model = GalaxyModel(configuration, generator: &g, backend: backend)
-        try model.load(try SafeTensors.read(weightsFile, backend: backend), file: weightsFile)
+        let file = publishedWeightsFile
+        try model.load(try SafeTensors.read(file, backend: backend), file: file)
         return model
     }
 

@@ -80,7 +80,7 @@ public final class Trainer {
         checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes)
         if resume {
             let checkpoint = try run.readCheckpoint(backend: backend)
-            try update.restore(checkpoint, file: run.weightsFile)
+            try update.restore(checkpoint, run: run)
             checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes, lastStep: checkpoint.state.step)
             if group.rank == 0 { try run.truncateLog(after: update.step) }
         } else if group.rank == 0 {
@@ -176,7 +176,7 @@ public final class Trainer {
             let validate = step % options.validateEvery == 0 || step == options.steps
             if step % options.logEvery == 0 || validate {
                 let rate = Double(windowImages) / max(Date().timeIntervalSince(windowStart), 1e-9)
-                if validate { lastValidation = validator.rmse(of: model); if let v = lastValidation { best = min(best ?? v, v) } }
+                if validate { lastValidation = validator.rmse(of: update.evaluationModel); if let v = lastValidation { best = min(best ?? v, v) } }
                 if group.rank != 0 { lossSum = 0; lossCount = 0; windowStart = Date(); windowImages = 0; continue }
                 let entry = RunFolder.LogEntry(step: step, loss: lossSum / Double(lossCount), learning_rate: update.optimizer.learningRate,
                                                images_per_second: rate, validation_rmse: validate ? lastValidation : nil,

@@ -6,19 +6,22 @@ import GalaxyImaging
 import GalaxyNetwork
 import GalaxyZoo
 
-/// One update of spec §5, and the state it changes: the model, the Nesterov SGD velocities and
+/// One update of spec §5, and the state it changes: the model, the optimiser's state (Nesterov
+/// SGD velocities, or AdamW moments), the average of the weights when the options keep one, and
 /// the number of updates done.
 ///
 /// An update is two halves so that a distributed step can sit between them: `gradients(for:)`
 /// runs the model's forward pass (warm-up or normalised output mode by step), the objective and
 /// the backward pass without changing anything; `apply(_:)` runs the optimizer at the scheduled
 /// learning rate (after resetting the momentum where the normalised phase starts), max-norm
-/// every `maxNormEvery` updates, and counts the update. Each example's dropout masks are drawn
+/// every `maxNormEvery` updates, folds the new weights into the average, and counts the update. Each example's dropout masks are drawn
 /// from the stream (seed, 3, step, slot), so a resumed run repeats the same masks and a batch
 /// split across processes draws what one process would.
 public struct TrainingStep {
     public var model: GalaxyModel
-    public var optimizer: SGD
+    public var optimizer: any Optimizer
+    /// The moving average of the weights (`options.averageDecay`), nil when off.
+    public var average: WeightAverage?
     public let options: TrainingOptions
     /// Updates done so far.
     public internal(set) var step = 0
@@ -46,8 +49,12 @@ public struct TrainingStep {
     public init(model: GalaxyModel, options: TrainingOptions) {
         self.model = model
         self.options = options
-        optimizer = SGD(learningRate: options.learningRates[0], momentum: options.momentum, nesterov: true)
+        optimizer = options.makeOptimizer()
+        average = options.averageDecay.map { WeightAverage(of: model, decay: $0) }
     }
+
+    /// The weights to validate, predict and publish with: the average when kept, else the model.
+    public var evaluationModel: GalaxyModel { average?.applied(to: model) ?? model }
 
     /// The output mode of update `step`: clipped scores during the warm-up updates.
     var outputMode: DecisionTreeOutput.Mode { step < options.warmUpSteps ? .warmUp : .normalised }
@@ -87,10 +94,11 @@ public struct TrainingStep {
     /// The optimizer step with `gradients` (in `parameterPaths` order), max-norm, and the count.
     public mutating func apply(_ gradients: [Tensor], times: inout Times) {
         let start = DispatchTime.now().uptimeNanoseconds
-        if step == options.warmUpSteps && options.warmUpSteps > 0 { optimizer.resetMomentum() }  // the normalised phase starts at rest
+        if step == options.warmUpSteps && options.warmUpSteps > 0 { optimizer.reset() }  // the normalised phase starts at rest
         optimizer.learningRate = options.learningRate(at: step)
         optimizer.update(&model, gradients: gradients)
         if options.maxNormEvery > 0 && (step + 1) % options.maxNormEvery == 0 { model.applyMaxNorm() }
+        average?.update(from: model)
         step += 1
         times.optimizer += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
@@ -103,22 +111,29 @@ public struct TrainingStep {
         return g.meanSquaredError
     }
 
-    /// The optimizer's velocities by parameter name, for a checkpoint (empty before the first
-    /// update of a phase).
-    public var namedVelocities: [(name: String, tensor: Tensor)] {
-        optimizer.velocities.isEmpty ? [] : zip(model.parameterPaths, optimizer.velocities).map { ($0.name, $1) }
+    /// The optimiser's state by name, for a checkpoint (empty before the first update of a phase).
+    public var namedOptimizerState: [(name: String, tensor: Tensor)] {
+        optimizer.namedState(parameterNames: model.parameterPaths.map(\.name))
     }
 
-    /// Continues from a checkpoint: its weights, velocities and update count.
-    public mutating func restore(_ checkpoint: RunFolder.Checkpoint, file: String) throws {
-        try model.load(checkpoint.weights, file: file)
-        if !checkpoint.velocities.isEmpty {
-            let byName = Dictionary(checkpoint.velocities.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-            optimizer.velocities = try model.parameterPaths.map { path in
-                guard let v = byName[path.name] else { throw CheckpointError(file: file, reason: "no velocity for \(path.name)") }
-                return v
-            }
-        }
+    /// Continues from a checkpoint: its weights, optimiser state, average and update count.
+    public mutating func restore(_ checkpoint: RunFolder.Checkpoint, run: RunFolder) throws {
+        try model.load(checkpoint.weights, file: run.weightsFile)
         step = checkpoint.state.step
+        let names = model.parameterPaths.map(\.name)
+        // Checkpoints from before the count was stored: updates since the phase began.
+        let phaseStart = options.warmUpSteps > 0 && step >= options.warmUpSteps ? options.warmUpSteps : 0
+        do {
+            try optimizer.restore(Dictionary(checkpoint.optimizerState.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }),
+                                  parameterNames: names, updates: checkpoint.state.optimizerUpdates ?? step - phaseStart)
+        } catch { throw CheckpointError(file: run.optimizerFile, reason: "\(error)") }
+        if average != nil {
+            guard let saved = checkpoint.average else {
+                throw CheckpointError(file: run.averageFile, reason: "the run keeps an average of the weights but the checkpoint has none")
+            }
+            var averaged = model
+            try averaged.load(saved, file: run.averageFile)
+            average?.restore(averaged.parameters.map(\.value), updates: step)
+        }
     }
 }

@@ -30,6 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Resampling mode (faithful | antiAliased).") var mode: ResamplingMode = .faithful
     @Option(help: "Weight of the dead-answer penalty added to the MSE (0: the original's plain MSE; 0.3 revives answers stuck at 0).")
     var deadAnswerPenalty: Float = 0
+    @OptionGroup var recipe: RecipeOptions
 
     func validate() throws {
         guard resume != nil || (data != nil && out != nil) else { throw ValidationError("--data and --out are required (or --resume RUN_DIR)") }
@@ -39,6 +40,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--validate-every, --checkpoint-minutes and --until must be positive")
         }
         guard deadAnswerPenalty >= 0, deadAnswerPenalty.isFinite else { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
+        if resume != nil, let flag = recipe.flagsGiven.first {
+            throw ValidationError("\(flag) cannot change a run being resumed: its options come from run.json")
+        }
     }
 
     /// The options of a new run from the flags.
@@ -51,6 +55,7 @@ struct TrainCommand: ParsableCommand {
         o.mode = mode
         o.deadAnswerPenalty = deadAnswerPenalty > 0 ? deadAnswerPenalty : nil
         o.batchSize = batch
+        recipe.apply(to: &o)
         if scaleLearningRate { o.scaleLearningRates(forBatch: batch, rampSteps: rampSteps ?? steps / 20) }
         return o
     }

@@ -116,4 +116,22 @@ struct OneDNNLayoutTests {
         for _ in 0..<3 { _ = x.conv2d(weight: w, fuseReLU: true).maxPool2d(.init(window: 2, stride: 2)) }
         #expect(fast.cachedPrimitiveCount == primitives, "primitives are created once per shape")
     }
+
+    /// The optimiser kernels on 100,003 elements (several parallel chunks and a ragged tail).
+    @Test func optimiserKernelsAgree() {
+        let n = 100_003
+        let p = AdamWParameters(learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, t: 7)
+        func run(_ backend: any Backend) -> [[Float]] {
+            var w = TestSupport.random([n], seed: 1).on(backend), m = TestSupport.random([n], seed: 2, scale: 0.1).on(backend)
+            var v = TestSupport.random([n], seed: 3).on(backend).applying(.square), a = TestSupport.random([n], seed: 4).on(backend)
+            let g = TestSupport.random([n], seed: 5).on(backend)
+            backend.adamWStep(parameter: &w, firstMoment: &m, secondMoment: &v, gradient: g, p)
+            backend.movingAverageStep(average: &a, value: w, decay: 0.99)
+            return [w.scalars, m.scalars, v.scalars, a.scalars]
+        }
+        let r = run(ReferenceBackend.shared), f = run(OneDNNBackend.sharedFast)
+        for (i, name) in ["weights", "first moments", "second moments", "average"].enumerated() {
+            #expect(zip(r[i], f[i]).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0)) }, "\(name) differ")
+        }
+    }
 }

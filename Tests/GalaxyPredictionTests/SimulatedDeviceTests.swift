@@ -52,7 +52,7 @@ struct SimulatedDeviceTests {
         for ((name, x), (_, y)) in zip(onDevice.model.namedParameters, onHost.model.namedParameters) {
             #expect(x.backend === device && x.scalars == y.scalars, "\(name) differs after two updates")
         }
-        for ((name, x), (_, y)) in zip(onDevice.namedVelocities, onHost.namedVelocities) {
+        for ((name, x), (_, y)) in zip(onDevice.namedOptimizerState, onHost.namedOptimizerState) {
             #expect(x.scalars == y.scalars, "velocity of \(name) differs")
         }
         #expect(device.transfers.uploads > 0 && device.transfers.downloads > 0)

@@ -114,6 +114,21 @@ public final class SimulatedDeviceBackend: Backend, DeviceArena, @unchecked Send
         velocity = onDevice(v)
     }
 
+    public func adamWStep(parameter: inout Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor, gradient: Tensor,
+                          _ p: AdamWParameters) {
+        var w = onHost(parameter), m = onHost(firstMoment), v = onHost(secondMoment)
+        host.adamWStep(parameter: &w, firstMoment: &m, secondMoment: &v, gradient: onHost(gradient), p)
+        parameter = onDevice(w)
+        firstMoment = onDevice(m)
+        secondMoment = onDevice(v)
+    }
+
+    public func movingAverageStep(average: inout Tensor, value: Tensor, decay: Float) {
+        var a = onHost(average)
+        host.movingAverageStep(average: &a, value: onHost(value), decay: decay)
+        average = onDevice(a)
+    }
+
     public func maxNormColumns(_ weight: inout Tensor, limit: Float) {
         var w = onHost(weight)
         host.maxNormColumns(&w, limit: limit)

@@ -1,0 +1,58 @@
+import ArgumentParser
+import GalaxyTraining
+
+extension TrainingOptions.Recipe: ExpressibleByArgument {}
+extension TrainingOptions.OptimizerChoice: ExpressibleByArgument {}
+extension TrainingOptions.ScheduleShape: ExpressibleByArgument {}
+
+/// The optimisation recipe of a new run: a named recipe, then any of its parts overridden.
+struct RecipeOptions: ParsableArguments {
+    @Option(help: "Named recipe: faithful (the original's Nesterov SGD and step schedule) or fast (AdamW, cosine schedule, weight average; see docs/time-to-accuracy.md).")
+    var recipe: TrainingOptions.Recipe = .faithful
+    @Option(help: "Optimiser (nesterov | adamW, whose default peak rate is 0.002); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
+    @Option(help: "First (peak) learning rate; the schedule's later rates keep their ratios to it.") var learningRate: Float?
+    @Option(help: "Learning-rate schedule (steps | cosine); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
+    @Option(help: "Updates of the cosine schedule's linear warm-up (default: a twentieth of the run).") var scheduleWarmup: Int?
+    @Option(help: "AdamW's decoupled weight decay.") var weightDecay: Float?
+    @Option(help: "Keep a moving average of the weights with this decay (e.g. 0.998) for validation, prediction and checkpoints.")
+    var averageDecay: Float?
+
+    func validate() throws {
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be positive") }
+        if let scheduleWarmup, scheduleWarmup < 0 { throw ValidationError("--schedule-warmup must be ≥ 0") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0") }
+        if let averageDecay, !(averageDecay > 0 && averageDecay < 1) { throw ValidationError("--average-decay must be between 0 and 1") }
+        if weightDecay != nil, (optimizer ?? (recipe == .fast ? .adamW : .nesterov)) != .adamW {
+            throw ValidationError("--weight-decay is AdamW's; choose --optimizer adamW or --recipe fast")
+        }
+        if scheduleWarmup != nil, (schedule ?? (recipe == .fast ? .cosine : .steps)) != .cosine {
+            throw ValidationError("--schedule-warmup belongs to the cosine schedule; add --schedule cosine")
+        }
+    }
+
+    /// The flags given on the command line (a resumed run takes none: its options are fixed).
+    var flagsGiven: [String] {
+        [("--recipe", recipe != .faithful), ("--optimizer", optimizer != nil), ("--learning-rate", learningRate != nil),
+         ("--schedule", schedule != nil), ("--schedule-warmup", scheduleWarmup != nil), ("--weight-decay", weightDecay != nil),
+         ("--average-decay", averageDecay != nil)].filter(\.1).map(\.0)
+    }
+
+    func apply(to options: inout TrainingOptions) {
+        options.apply(recipe)
+        if let optimizer, optimizer != options.optimizer ?? .nesterov {
+            options.optimizer = optimizer
+            // Rates keep their ratios; the peak moves to one suited to the optimiser.
+            let peak: Float = optimizer == .adamW ? 0.002 : 0.04
+            options.learningRates = options.learningRates.map { $0 * peak / options.learningRates[0] }
+        }
+        if let schedule {
+            options.schedule = schedule
+            if schedule == .cosine, options.learningRates.count > 2 { options.learningRates = [options.learningRates[0], options.learningRates.last!] }
+            if schedule == .cosine, options.scheduleWarmUpSteps == nil { options.scheduleWarmUpSteps = max(1, options.steps / 20) }
+        }
+        if let scheduleWarmup { options.scheduleWarmUpSteps = scheduleWarmup }
+        if let learningRate { options.learningRates = options.learningRates.map { $0 * learningRate / options.learningRates[0] } }
+        if let weightDecay { options.weightDecay = weightDecay }
+        if let averageDecay { options.averageDecay = averageDecay }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import GalaxyTensor
+import GalaxyKernels
+import GalaxyLayers
+import GalaxyZoo
+import GalaxyTraining
+import GalaxyNetwork
+import TestSupport
+
+@Suite("Schedules and recipes")
+struct ScheduleTests {
+    @Test func cosineScheduleWarmsUpThenFollowsHalfACosine() {
+        var o = TrainingOptions(steps: 1000)
+        o.schedule = .cosine
+        o.scheduleWarmUpSteps = 100
+        o.learningRates = [0.002, 0.00002]
+        #expect(o.learningRate(at: 0) == 0.002 * 1 / 100 && abs(o.learningRate(at: 49) - 0.001) < 1e-9)
+        #expect(o.learningRate(at: 100) == 0.002)
+        // Half-way through the decay: (peak + floor)/2; at the end: the floor.
+        #expect(abs(o.learningRate(at: 550) - 0.00101) < 1e-8)
+        #expect(abs(o.learningRate(at: 1000) - 0.00002) < 1e-9 && abs(o.learningRate(at: 5000) - 0.00002) < 1e-9)
+        let rates = (100...1000).map(o.learningRate(at:))
+        #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 >= $1 }, "the decay never rises")
+    }
+
+    @Test func theFastRecipeIsRecordedAndTheFaithfulOneIsTheOriginal() {
+        var o = TrainingOptions(steps: 2000)
+        let original = o
+        o.apply(.fast)
+        #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .cosine && o.averageDecay != nil && o.scheduleWarmUpSteps == 100)
+        #expect(o.makeOptimizer() is AdamW)
+        o.apply(.faithful)
+        #expect(o.makeOptimizer() is SGD)
+        o.recipe = nil
+        #expect(o == original)
+        // run.json files written before these options still load, as the faithful recipe.
+        var json = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(original)) as! [String: Any]
+        for key in ["optimizer", "schedule", "averageDecay", "recipe"] { json.removeValue(forKey: key) }
+        let old = try! JSONDecoder().decode(TrainingOptions.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old == original)
+    }
+}
+
+@Suite("Recipes under resume", .serialized)
+struct RecipeResumeTests {
+    var small: ModelConfiguration { ModelConfiguration.builtIn.first { $0.name == "small" }! }
+
+    func options(_ change: (inout TrainingOptions) -> Void) -> TrainingOptions {
+        var o = TrainingOptions(steps: 16, seed: 9)
+        o.warmUpSteps = 4
+        o.validateEvery = 8
+        o.logEvery = 4
+        o.workers = 1
+        change(&o)
+        return o
+    }
+
+    /// Trains 16 updates straight and 8 + 8 with a resume between; the checkpoints (weights,
+    /// optimiser state, average) must be the same bytes and the logged losses equal.
+    @discardableResult
+    func expectBitIdenticalResume(_ options: TrainingOptions, _ label: String) throws -> RunFolder {
+        let dataset = try KaggleDataset(root: sharedMock)
+        let backend = OneDNNBackend.sharedFast
+        let whole = RunFolder(scratch("whole-\(label)")), split = RunFolder(scratch("split-\(label)"))
+        _ = try Trainer(dataset: dataset, configuration: small, options: options, run: whole, backend: backend, progress: { _ in }).train()
+        _ = try Trainer(dataset: dataset, configuration: small, options: options, run: split, backend: backend, progress: { _ in }).train(until: 8)
+        _ = try Trainer(dataset: dataset, configuration: small, options: options, run: split, backend: backend, resume: true, progress: { _ in }).train()
+        for file in ["weights.safetensors", "optimizer.safetensors", "average.safetensors"] {
+            let a = FileManager.default.contents(atPath: whole.checkpoint + "/" + file), b = FileManager.default.contents(atPath: split.checkpoint + "/" + file)
+            #expect(a == b, "\(label): \(file) differs after a resume")
+            #expect((a != nil) == (file != "average.safetensors" || options.averageDecay != nil), "\(label): \(file) present")
+        }
+        let a = RunFolderLog.read(whole), b = RunFolderLog.read(split)
+        #expect(a.map(\.loss) == b.map(\.loss) && a.count == 4, "\(label): losses \(a.map(\.loss)) vs \(b.map(\.loss))")
+        #expect(a.last?.validation_rmse == b.last?.validation_rmse && a.last?.validation_rmse != nil)
+        return whole
+    }
+
+    @Test func adamWResumesBitIdentically() throws {
+        try expectBitIdenticalResume(options { $0.optimizer = .adamW; $0.learningRates = [0.001, 0.0001, 0.00001] }, "adamw")
+    }
+
+    @Test func cosineScheduleResumesBitIdentically() throws {
+        try expectBitIdenticalResume(options { $0.schedule = .cosine; $0.scheduleWarmUpSteps = 3; $0.learningRates = [0.04, 0.0004] }, "cosine")
+    }
+
+    @Test func weightAverageResumesBitIdenticallyAndIsWhatPredictionLoads() throws {
+        let run = try expectBitIdenticalResume(options { $0.averageDecay = 0.9 }, "average")
+        try expectBitIdenticalResume(options { $0.apply(.fast) }, "fast")
+        // The published model is the average, not the last weights.
+        #expect(run.publishedWeightsFile == run.averageFile)
+        let published = try run.loadModel(backend: ReferenceBackend.shared).namedParameters.map { $0.tensor.scalars }
+        let average = try SafeTensors.read(run.averageFile).map { $0.tensor.scalars }
+        let weights = try SafeTensors.read(run.weightsFile).map { $0.tensor.scalars }
+        #expect(published == average && published != weights)
+    }
+}

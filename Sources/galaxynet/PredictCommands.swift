@@ -12,13 +12,7 @@ import GalaxyMock
 struct PredictionOutput: ParsableArguments {
     @Option(help: "Output CSV (the .npy goes beside it).") var out: String
 
-    /// The folder must exist before any work is done (not after an hour of predicting).
-    func validate() throws {
-        let folder = (out as NSString).deletingLastPathComponent
-        guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
-            throw ValidationError("cannot write \(out): the folder \(folder) does not exist or is not writable")
-        }
-    }
+    func validate() throws { try OutputPath.check(out) }
 }
 
 /// `galaxynet predict`.

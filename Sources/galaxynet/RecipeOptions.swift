@@ -7,8 +7,8 @@ extension TrainingOptions.ScheduleShape: ExpressibleByArgument {}
 
 /// The optimisation recipe of a new run: a named recipe, then any of its parts overridden.
 struct RecipeOptions: ParsableArguments {
-    @Option(help: "Named recipe: faithful (the original's Nesterov SGD and step schedule) or fast (AdamW, cosine schedule, weight average; see docs/time-to-accuracy.md).")
-    var recipe: TrainingOptions.Recipe = .faithful
+    @Option(help: "Named recipe: faithful (the default: the original's Nesterov SGD and step schedule) or fast (AdamW, cosine schedule, weight average; see docs/time-to-accuracy.md).")
+    var recipe: TrainingOptions.Recipe?
     @Option(help: "Optimiser (nesterov | adamW, whose default peak rate is 0.002); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
     @Option(help: "First (peak) learning rate; the schedule's later rates keep their ratios to it.") var learningRate: Float?
     @Option(help: "Learning-rate schedule (steps | cosine); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
@@ -32,13 +32,13 @@ struct RecipeOptions: ParsableArguments {
 
     /// The flags given on the command line (a resumed run takes none: its options are fixed).
     var flagsGiven: [String] {
-        [("--recipe", recipe != .faithful), ("--optimizer", optimizer != nil), ("--learning-rate", learningRate != nil),
+        [("--recipe", recipe != nil), ("--optimizer", optimizer != nil), ("--learning-rate", learningRate != nil),
          ("--schedule", schedule != nil), ("--schedule-warmup", scheduleWarmup != nil), ("--weight-decay", weightDecay != nil),
          ("--average-decay", averageDecay != nil)].filter(\.1).map(\.0)
     }
 
     func apply(to options: inout TrainingOptions) {
-        options.apply(recipe)
+        options.apply(recipe ?? .faithful)
         if let optimizer, optimizer != options.optimizer ?? .nesterov {
             options.optimizer = optimizer
             // Rates keep their ratios; the peak moves to one suited to the optimiser.

@@ -1,0 +1,75 @@
+import Foundation
+import GalaxyZoo
+import GalaxyTraining
+import GalaxyLayers
+
+/// Training runs side by side: each run's validation RMSE against the images it has seen, and
+/// the images each needs to reach a target RMSE (by default the reference run's final one) —
+/// the time-to-accuracy measure of docs/time-to-accuracy.md.
+public struct RunComparison {
+    /// One run's validation curve.
+    public struct Curve: Sendable {
+        public var label: String
+        /// The run's recipe and optimiser, as run.json records them.
+        public var recipe: String
+        /// (images seen, validation RMSE) at each validation.
+        public var points: [(images: Int, rmse: Double)]
+        public var finalRMSE: Double? { points.last?.rmse }
+
+        /// The images seen at the first validation at or below `target` (the resolution is the
+        /// run's validation interval), nil when never reached.
+        public func imagesToReach(_ target: Double) -> Int? { points.first { $0.rmse <= target }?.images }
+    }
+
+    public var curves: [Curve]
+    /// The training-mean baseline and the oracle floor on the validation images, when known.
+    public var baseline: Double?, floor: Double?
+
+    public init(curves: [Curve], baseline: Double?, floor: Double?) {
+        self.curves = curves
+        self.baseline = baseline
+        self.floor = floor
+    }
+
+    /// Reads the runs' logs and descriptions; labels default to the folder names.
+    public init(runs: [RunFolder], labels: [String]? = nil, baseline: Double?, floor: Double?) throws {
+        curves = try runs.enumerated().map { i, run in
+            let (_, options) = try run.loadConfiguration()
+            let points = run.readLog().compactMap { e in e.validation_rmse.map { (images: e.step * options.batchSize, rmse: $0) } }
+            guard !points.isEmpty else { throw CheckpointError(file: run.logFile, reason: "the run has no validation yet") }
+            let recipe = [options.recipe ?? "faithful", (options.optimizer ?? .nesterov).rawValue, (options.schedule ?? .steps).rawValue,
+                          options.averageDecay.map { "average \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            return Curve(label: labels?[i] ?? URL(fileURLWithPath: run.path).lastPathComponent, recipe: recipe, points: points)
+        }
+        self.baseline = baseline
+        self.floor = floor
+    }
+
+    /// A Markdown table: each run's final RMSE, its images, and the images (and the fraction of
+    /// the reference run's) it needed to reach `target`.
+    public func table(target: Double, reference: Int = 0) -> String {
+        let referenceImages = curves[reference].points.last!.images
+        var lines = [String(format: "Target: validation RMSE %.4f (the final RMSE of %@).", target, curves[reference].label), "",
+                     "| run | recipe | images | final RMSE | images to reach the target | share of the reference's images |",
+                     "|---|---|---|---|---|---|"]
+        for c in curves {
+            let reached = c.imagesToReach(target)
+            lines.append(String(format: "| %@ | %@ | %d | %.4f | %@ | %@ |", c.label, c.recipe, c.points.last!.images, c.finalRMSE!,
+                                reached.map(String.init) ?? "not reached",
+                                reached.map { String(format: "%.0f %%", 100 * Double($0) / Double(referenceImages)) } ?? "—"))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension RunComparison {
+    /// The training-mean baseline on `dataset`'s validation images, and the oracle floor there
+    /// when `truth` (a mock universe's true probabilities by ID) is known.
+    public static func validationReferences(dataset: KaggleDataset, truth: [Int: [Float]]?) -> (baseline: Double, floor: Double?) {
+        let (training, validation) = dataset.split
+        let held = dataset.labels.subset(validation)
+        let baseline = Baselines(training: dataset.labels.subset(training)).evaluate(on: held).trainingMean.rmse
+        guard let truth, held.ids.allSatisfy({ truth[$0] != nil }) else { return (baseline, nil) }
+        return (baseline, Evaluation(predictions: held.ids.flatMap { truth[$0]! }, truth: held.values).rmse)
+    }
+}

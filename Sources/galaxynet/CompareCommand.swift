@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import GalaxyZoo
+import GalaxyMock
+import GalaxyTraining
+import GalaxyPrediction
+
+/// `galaxynet compare`: training runs side by side (time to accuracy).
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Training runs on one dataset side by side: validation RMSE against images seen (SVG) and the images each needs to reach a target.")
+
+    @Argument(help: "Run folders; the first is the reference unless --reference says otherwise.") var runs: [String]
+    @Option(help: "Labels for the runs, comma-separated (default: folder names).") var labels: String?
+    @Option(help: "Index of the reference run (0-based) whose final validation RMSE is the target.") var reference = 0
+    @Option(help: "Target validation RMSE (default: the reference run's final one).") var target: Double?
+    @Option(help: "SVG to write.") var out: String
+    @Option(help: "Markdown table to write as well (it is printed either way).") var table: String?
+
+    func validate() throws {
+        guard !runs.isEmpty, runs.indices.contains(reference) else { throw ValidationError("give run folders, and --reference between 0 and \(runs.count - 1)") }
+        if let labels, labels.split(separator: ",").count != runs.count { throw ValidationError("--labels needs one label per run (\(runs.count))") }
+        guard out.hasSuffix(".svg") else { throw ValidationError("--out must name an .svg file") }
+        try OutputPath.check(out)
+        if let table { try OutputPath.check(table) }
+    }
+
+    func run() throws {
+        let folders = runs.map(RunFolder.init)
+        let datasets = Set(try folders.map { try $0.datasetPath() })
+        guard datasets.count == 1, let root = datasets.first else {
+            throw ValidationError("the runs trained on different datasets (\(datasets.sorted().joined(separator: ", "))): compare runs of one dataset")
+        }
+        let dataset = try KaggleDataset(root: root)
+        let truth = try? MockUniverse.readTruth(root + "/" + MockUniverse.truthFile)
+        let (baseline, floor) = RunComparison.validationReferences(dataset: dataset, truth: truth)
+        let comparison = try RunComparison(runs: folders, labels: labels.map { $0.split(separator: ",").map(String.init) }, baseline: baseline, floor: floor)
+        let goal = target ?? comparison.curves[reference].finalRMSE!
+        let text = comparison.table(target: goal, reference: reference)
+            + String(format: "\nTraining-mean baseline %.4f%@ on the %d validation images of %@.\n", baseline,
+                     floor.map { String(format: ", oracle floor %.4f", $0) } ?? "", dataset.split.validation.count, root)
+        print(text, terminator: "")
+        try Data(comparison.svg(title: "Validation RMSE against images seen — \(URL(fileURLWithPath: root).lastPathComponent)", target: goal).utf8)
+            .write(to: URL(fileURLWithPath: out), options: .atomic)
+        if let table { try Data(text.utf8).write(to: URL(fileURLWithPath: table), options: .atomic) }
+        print("wrote \(out)" + (table.map { " and \($0)" } ?? ""))
+    }
+}

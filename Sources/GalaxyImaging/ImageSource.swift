@@ -81,7 +81,9 @@ public struct ImageFormat: Sendable {
 
     /// JPEG through libjpeg-turbo, 8-bit.
     public static let jpeg = ImageFormat(name: "JPEG", extensions: ["jpg", "jpeg"]) { path, halfSize in
-        try JPEG.read(path, scale: halfSize ? 2 : 1)
+        // Other sizes would be warped as if they were SDSS cutouts at 0.396″/px (silently wrong).
+        try JPEG.read(path, scale: halfSize ? 2 : 1, expectedSize: (ViewTransform.imageSize, ViewTransform.imageSize),
+                      sizeAdvice: "GalaxyNet reads 424x424 SDSS cutouts at 0.396″/px: resample it to that scale and size, or give a FITS cutout (resampled from its WCS)")
     }
 }
 

@@ -12,10 +12,15 @@ public struct ImageError: Error, CustomStringConvertible, Equatable {
 
 /// JPEG decoding and encoding through libjpeg-turbo's TurboJPEG API.
 public enum JPEG {
+    /// The accurate integer DCT in both directions: what the original read its images with
+    /// (scikit-image through libjpeg's default), not libjpeg-turbo's faster approximate one,
+    /// which moves predictions of the same weights by up to 0.023 on real SDSS images.
+    static let dctFlag = TJFLAG_ACCURATEDCT
+
     /// Decodes a colour JPEG; `scale` 2 uses the decoder's own 1/2-size path (cheaper than
     /// decoding in full and shrinking). `expectedSize` rejects images of another size.
     public static func decode(_ data: [UInt8], file: String = "<memory>", scale: Int = 1,
-                              expectedSize: (width: Int, height: Int)? = nil) throws -> RGBImage {
+                              expectedSize: (width: Int, height: Int)? = nil, sizeAdvice: String? = nil) throws -> RGBImage {
         guard data.count >= 4, data[0] == 0xFF, data[1] == 0xD8 else {
             throw ImageError(file: file, reason: "not a JPEG file (no SOI marker)")
         }
@@ -29,8 +34,11 @@ public enum JPEG {
         guard colorspace != Int32(TJCS_GRAY.rawValue) else {
             throw ImageError(file: file, reason: "grey-scale JPEG; a colour (RGB) image is required")
         }
+        guard colorspace != Int32(TJCS_CMYK.rawValue) && colorspace != Int32(TJCS_YCCK.rawValue) else {
+            throw ImageError(file: file, reason: "CMYK JPEG (a print colour space); convert it to RGB, e.g. `convert in.jpg -colorspace sRGB out.jpg`")
+        }
         if let expectedSize, (Int(width), Int(height)) != expectedSize {
-            throw ImageError(file: file, reason: "image is \(width)x\(height), expected \(expectedSize.width)x\(expectedSize.height)")
+            throw ImageError(file: file, reason: "image is \(width)x\(height), expected \(expectedSize.width)x\(expectedSize.height)" + (sizeAdvice.map { "; " + $0 } ?? ""))
         }
         require(scale == 1 || scale == 2, "JPEG.decode: scale must be 1 or 2, got \(scale)")
         let w = (Int(width) + scale - 1) / scale, h = (Int(height) + scale - 1) / scale
@@ -38,7 +46,7 @@ public enum JPEG {
         let status = data.withUnsafeBufferPointer { src in
             pixels.withUnsafeMutableBufferPointer { dst in
                 tjDecompress2(handle, src.baseAddress, UInt(data.count), dst.baseAddress, Int32(w), 0, Int32(h),
-                              Int32(TJPF_RGB.rawValue), TJFLAG_FASTDCT)
+                              Int32(TJPF_RGB.rawValue), dctFlag)
             }
         }
         // Status -1 with a warning (e.g. premature end of data) is still an error here: a truncated
@@ -48,11 +56,11 @@ public enum JPEG {
     }
 
     /// Reads and decodes a file.
-    public static func read(_ path: String, scale: Int = 1, expectedSize: (width: Int, height: Int)? = nil) throws -> RGBImage {
+    public static func read(_ path: String, scale: Int = 1, expectedSize: (width: Int, height: Int)? = nil, sizeAdvice: String? = nil) throws -> RGBImage {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImageError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "file not found")
         }
-        return try decode([UInt8](data), file: path, scale: scale, expectedSize: expectedSize)
+        return try decode([UInt8](data), file: path, scale: scale, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
     }
 
     /// Encodes with 4:2:0 chroma subsampling (as SDSS cutouts are) at `quality` 1–100;
@@ -64,7 +72,7 @@ public enum JPEG {
         var size: UInt = 0
         let status = image.pixels.withUnsafeBufferPointer {
             tjCompress2(handle, $0.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
-                        &buffer, &size, Int32(greyscale ? TJSAMP_GRAY.rawValue : TJSAMP_420.rawValue), Int32(quality), TJFLAG_FASTDCT)
+                        &buffer, &size, Int32(greyscale ? TJSAMP_GRAY.rawValue : TJSAMP_420.rawValue), Int32(quality), dctFlag)
         }
         require(status == 0, "JPEG.encode: \(message(handle))")
         defer { tjFree(buffer) }

@@ -70,9 +70,7 @@ public enum KaggleCSV {
                 if lineEnd > start && base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let text = { String(decoding: UnsafeBufferPointer(start: base + start, count: lineEnd - start), as: UTF8.self) }
                 if lineNumber == 1 {
-                    guard text() == header else {
-                        throw KaggleDataError(file: path, line: 1, reason: "header must be exactly \"GalaxyID,Class1.1,…,Class11.6\" (38 columns), found \"\(text().prefix(80))\"")
-                    }
+                    guard text() == header else { throw KaggleDataError(file: path, line: 1, reason: headerProblem(text())) }
                     continue
                 }
                 if lineEnd == start { continue }
@@ -86,6 +84,9 @@ public enum KaggleCSV {
                 func fieldText(_ k: Int) -> String { String(decoding: UnsafeBufferPointer(start: base + fieldStarts[k], count: fieldEnd(k) - fieldStarts[k]), as: UTF8.self) }
                 guard let id = Int(fieldText(0)), id >= 0 else {
                     throw KaggleDataError(file: path, line: lineNumber, reason: "GalaxyID \"\(fieldText(0))\" is not a non-negative integer")
+                }
+                guard String(id) == fieldText(0) else {
+                    throw KaggleDataError(file: path, line: lineNumber, reason: "GalaxyID \"\(fieldText(0))\" must be written without leading zeros or signs (\(id))")
                 }
                 if let previous = seen[id] {
                     throw KaggleDataError(file: path, line: lineNumber, reason: "duplicate GalaxyID \(id) (first on line \(previous))")
@@ -111,6 +112,24 @@ public enum KaggleCSV {
         }
         guard lineNumber >= 1 else { throw KaggleDataError(file: path, reason: "empty file (no header)") }
         return GalaxyTable(ids: ids, values: values, lines: lines)
+    }
+
+    /// What is wrong with a header line that is not `header`, in words a user can act on.
+    static func headerProblem(_ line: String) -> String {
+        if line.hasPrefix("\u{FEFF}") {
+            return "the file starts with a UTF-8 byte-order mark (invisible in most editors) before \"GalaxyID\"; save it as UTF-8 without BOM"
+        }
+        let found = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let expected = ["GalaxyID"] + DecisionTree.columnNames
+        let missing = expected.filter { !found.contains($0) }, extra = found.filter { !expected.contains($0) }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("missing column\(missing.count > 1 ? "s" : "") \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? "…" : "")") }
+        if !extra.isEmpty { parts.append("unexpected column\(extra.count > 1 ? "s" : "") \(extra.prefix(5).map { "\"\($0)\"" }.joined(separator: ", "))") }
+        if parts.isEmpty, let i = zip(found, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            parts.append("column \(i + 1) is \(found[i]), expected \(expected[i]) (the columns must be in the Kaggle order)")
+        }
+        if parts.isEmpty { parts.append("\(found.count) columns, expected 38") }
+        return "header must be \"GalaxyID,Class1.1,…,Class11.6\" (38 columns): " + parts.joined(separator: "; ")
     }
 
     /// Writes a Kaggle submission: the header, rows in ascending GalaxyID, 37 values each.

@@ -61,6 +61,11 @@ public struct KaggleDataset: Sendable {
                 throw KaggleDataError(file: (folder as NSString).appendingPathComponent(name),
                                       reason: "unexpected file in an image folder: names must be <GalaxyID>.jpg")
             }
+            // 0102474.jpg would be read as galaxy 102474 while its path is never opened.
+            guard String(id) + ".jpg" == name else {
+                throw KaggleDataError(file: (folder as NSString).appendingPathComponent(name),
+                                      reason: "GalaxyIDs are written without leading zeros or signs: rename it \(id).jpg")
+            }
             ids.append(id)
         }
         return ids.sorted()

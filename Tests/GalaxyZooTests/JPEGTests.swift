@@ -34,6 +34,18 @@ struct JPEGTests {
         try expectError(good, "expected 69x69", expectedSize: (69, 69))
         try expectError(JPEG.encode(RGBImage(width: 16, height: 16, fill: (128, 128, 128)), greyscale: true), "grey-scale")
         #expect(throws: ImageError.self) { try JPEG.read("/nonexistent/galaxy.jpg") }
+        // An 8×8 CMYK JPEG (written by Pillow): named as such, not called corrupt.
+        try expectError([UInt8](Data(base64Encoded: "/9j/7gAOQWRvYmUAZAAAAAAA/9sAQwADAgIDAgIDAwMDBAMDBAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4LCxAWEBETFBUVFQwPFxgWFBgSFBUU/8AAFAgACAAIBEMRAE0RAFkRAEsRAP/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/aAA4EQwBNAFkASwAAPwD9OK+PK/QOv1Tr/9k=")!), "CMYK JPEG")
+    }
+
+    /// Images of another size are refused by the standard reader, with what to do about it.
+    @Test func imagesThatAreNot424SquareAreRefusedWithAdvice() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wide-\(UUID().uuidString).jpg").path
+        try Data(JPEG.encode(RGBImage(width: 500, height: 400, fill: (90, 80, 70)))).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: ImageError.self) { _ = try ImageSource.read(path) }
+        #expect(error.description.hasPrefix(path) && error.description.contains("500x400, expected 424x424")
+                && error.description.contains("FITS cutout"), "\(error)")
+        #expect(try ImageSource.read(real).width == 424)
     }
 
     @Test func pngHasSignatureAndChunks() {

@@ -79,6 +79,11 @@ struct KaggleDataTests {
         (KaggleCSV.header + "\n" + row + "\n" + row + "\n", 3, "duplicate GalaxyID 100008 (first on line 2)"),
         (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,", with: "x1,") + "\n", 2, "GalaxyID \"x1\""),
         (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,") + "\n", 2, "Class1.1 is \"\", not a number"),
+        (KaggleCSV.header + "\n" + "0" + row + "\n", 2, "GalaxyID \"0100008\" must be written without leading zeros"),
+        ("\u{FEFF}" + KaggleCSV.header + "\n", 1, "byte-order mark"),
+        (KaggleCSV.header.replacingOccurrences(of: ",Class7.2", with: "") + "\n", 1, "missing column Class7.2"),
+        (KaggleCSV.header + ",Notes\n", 1, "unexpected column \"Notes\""),
+        (KaggleCSV.header.replacingOccurrences(of: "Class1.1,Class1.2", with: "Class1.2,Class1.1") + "\n", 1, "column 2 is Class1.2, expected Class1.1"),
     ])
     func malformedFilesNameFileLineAndReason(text: String, line: Int, reason: String) throws {
         let path = temporaryFolder() + "/bad.csv"
@@ -86,6 +91,14 @@ struct KaggleDataTests {
         let error = try #require(throws: KaggleDataError.self) { try KaggleCSV.read(path) }
         #expect(error.description.hasPrefix("\(path):\(line):"), "\(error)")
         #expect(error.description.contains(reason), "\(error)")
+    }
+
+    @Test func imageNamesWithLeadingZerosAreRefused() throws {
+        let folder = temporaryFolder() + "/images"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in ["102474.jpg", "0102474.jpg"] { FileManager.default.createFile(atPath: folder + "/" + name, contents: Data()) }
+        let error = try #require(throws: KaggleDataError.self) { try KaggleDataset.listImages(in: folder) }
+        #expect(error.description.contains("0102474.jpg") && error.description.contains("rename it 102474.jpg"), "\(error)")
     }
 
     @Test func labelWithoutImageAndImageWithoutLabelAreErrors() throws {

@@ -2,6 +2,7 @@ import Foundation
 import GalaxyTensor
 import GalaxyLayers
 import GalaxyNetwork
+import GalaxyImaging
 
 /// A training run's folder, and the only code that reads or writes its files:
 ///
@@ -9,6 +10,7 @@ import GalaxyNetwork
 /// - `run.json`: the `TrainingOptions`;
 /// - `data.txt`: the dataset the run trains on (a path, one line);
 /// - `log.jsonl`: one `LogEntry` per logged step; `learning-curve.svg`;
+/// - `bad-images.txt`: the images left out by `--on-bad-image skip`, with the reasons;
 /// - `checkpoint/`: `weights.safetensors`, `optimizer.safetensors` (the optimiser's state by
 ///   parameter name: momentum velocities, or AdamW's `m.`/`v.` moments), `average.safetensors`
 ///   (the moving average of the weights, when the run keeps one: what prediction uses) and
@@ -22,6 +24,7 @@ public struct RunFolder: Sendable {
     public var datasetFile: String { path + "/data.txt" }
     public var logFile: String { path + "/log.jsonl" }
     public var curveFile: String { path + "/learning-curve.svg" }
+    public var badImagesFile: String { path + "/bad-images.txt" }
     public var checkpoint: String { path + "/checkpoint" }
     public var weightsFile: String { checkpoint + "/weights.safetensors" }
     public var optimizerFile: String { checkpoint + "/optimizer.safetensors" }
@@ -203,6 +206,11 @@ public struct RunFolder: Sendable {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try! e.encode(entry), as: UTF8.self) + "\n"
+    }
+
+    /// Lists the images a run left out, one "file: reason" per line.
+    public func writeBadImages(_ errors: [ImageError]) throws {
+        try Data(errors.map { "\($0)\n" }.joined().utf8).write(to: URL(fileURLWithPath: badImagesFile), options: .atomic)
     }
 
     /// Replaces the learning-curve SVG atomically.

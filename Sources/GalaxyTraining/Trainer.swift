@@ -9,6 +9,10 @@ import GalaxyZoo
 public enum TrainingError: Error, CustomStringConvertible {
     case nonFiniteLoss(step: Int, checkpointStep: Int?, directory: String)
     case replicasDiverged(step: Int, checksums: [UInt64])
+    case tooFewImages(labelled: Int, file: String)
+    case labelsBreakTheTree(first: LabelCheck.Violation, rows: Int, file: String)
+    case badImages([ImageError])
+    case unreadableImage(step: Int, error: Error, checkpointStep: Int?, directory: String)
 
     public var description: String {
         switch self {
@@ -19,6 +23,18 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .replicasDiverged(let step, let checksums):
             "the processes' weights differ at step \(step) (checksums by rank: \(checksums.map { String($0, radix: 16) }.joined(separator: ", "))); "
                 + "the run stopped. Every process must run the same binary on the same data; resume from the last checkpoint."
+        case .tooFewImages(let labelled, let file):
+            "\(file): \(labelled) labelled images; training needs at least 10, as the highest tenth of the IDs is held out for validation"
+        case .labelsBreakTheTree(let v, let rows, let file):
+            "\(file)\(v.line.map { ":\($0)" } ?? ""): GalaxyID \(v.galaxyID) question \(v.question) sums to \(v.sum), the decision tree requires \(v.required) "
+                + "(\(rows) rows break the tree); the model's outputs obey it, so it cannot learn these labels. `galaxynet check-labels \(file)` lists them all."
+        case .badImages(let errors):
+            "\(errors.count) image\(errors.count == 1 ? "" : "s") cannot be used:\n" + errors.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+                + (errors.count > 20 ? "\n  …" : "") + "\nReplace them, or train with --on-bad-image skip to leave them out (they are then listed in the run folder)."
+        case .unreadableImage(let step, let error, let kept, let directory):
+            "an image became unreadable at step \(step): \(error)\n"
+                + (kept.map { "The updates so far are kept in the checkpoint (step \($0)) in \(directory)/checkpoint; replace the image and --resume." }
+                   ?? "No checkpoint could be written.")
         }
     }
 }
@@ -52,6 +68,8 @@ public final class Trainer {
     /// Rank 0's hold on the run folder while the trainer exists.
     let folderLock: RunFolder.Lock?
     let training: [Int], validation: [Int]
+    /// Images left out by `--on-bad-image skip`.
+    public let badImages: [ImageError]
     let extractions: [SourceExtraction]?
     var progress: (String) -> Void
 
@@ -70,12 +88,19 @@ public final class Trainer {
         self.run = run
         self.progress = group.rank == 0 ? progress : { _ in }
         self.extractions = extractions
-        (training, validation) = dataset.split
-        require(!training.isEmpty, "Trainer: no training images")
         require(options.batchSize >= group.size, "Trainer: a batch of \(options.batchSize) cannot be split across \(group.size) processes")
         require(!configuration.centred || extractions?.count == dataset.labels.count, "Trainer: a centred model needs every image's extraction")
+        // Everything that would stop the run later is checked before anything is made.
+        let solutions = dataset.root + "/" + KaggleDataset.solutionsFile
+        guard dataset.labels.count >= 10 else { throw TrainingError.tooFewImages(labelled: dataset.labels.count, file: solutions) }
+        let violations = LabelCheck.violations(in: dataset.labels)
+        if let first = violations.first {
+            throw TrainingError.labelsBreakTheTree(first: first, rows: Set(violations.map(\.galaxyID)).count, file: solutions)
+        }
         if resume { _ = try run.readState() }  // a missing checkpoint is reported before anything is made
         folderLock = group.rank == 0 ? try run.lock() : nil
+        let report = self.progress
+        (training, validation, badImages) = try Self.usableRows(dataset, policy: options.onBadImage ?? .fail, progress: report)
         update = TrainingStep(configuration: configuration, options: options, backend: backend)
         checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes)
         if resume {
@@ -86,6 +111,27 @@ public final class Trainer {
         } else if group.rank == 0 {
             try run.create(configuration: configuration, options: options, dataset: dataset.root)
         }
+        if group.rank == 0 && !badImages.isEmpty {
+            try run.writeBadImages(badImages)
+            progress("left out \(badImages.count) unreadable image\(badImages.count == 1 ? "" : "s"), listed in \(run.badImagesFile)")
+        }
+    }
+
+    /// The dataset's split with every image read once first: rows whose image fails are an error
+    /// (`fail`) or left out (`skip`).
+    static func usableRows(_ dataset: KaggleDataset, policy: ImageCheck.Policy, progress: (String) -> Void)
+        throws -> (training: [Int], validation: [Int], bad: [ImageError]) {
+        let (training, validation) = dataset.split
+        let rows = training + validation
+        let start = Date()
+        let failures = ImageCheck.failures(paths: rows.map { dataset.trainingImagePath(dataset.labels.ids[$0]) })
+        progress(String(format: "checked %d images in %.1f s: %d unreadable", rows.count, Date().timeIntervalSince(start), failures.count))
+        if failures.isEmpty { return (training, validation, []) }
+        guard policy == .skip else { throw TrainingError.badImages(failures.map(\.error)) }
+        let bad = Set(failures.map { rows[$0.index] })
+        let kept = (training.filter { !bad.contains($0) }, validation.filter { !bad.contains($0) })
+        guard !kept.0.isEmpty, !kept.1.isEmpty else { throw TrainingError.badImages(failures.map(\.error)) }
+        return (kept.0, kept.1, failures.map(\.error))
     }
 
     /// The transform of an un-augmented view of image `row` (centred models use its extraction).
@@ -167,7 +213,12 @@ public final class Trainer {
                 progress("stopped by request at step \(step); checkpoint written to \(run.checkpoint)")
                 return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline, imagesPerSecond: 0, interrupted: true)
             }
-            let batch = try data.next()
+            let batch: AugmentedBatch
+            do { batch = try data.next() } catch {
+                // An image that broke after the check: keep the updates done so far.
+                try checkpoint(best: best)
+                throw TrainingError.unreadableImage(step: step, error: error, checkpointStep: checkpointer.lastStep, directory: run.path)
+            }
             let loss = try update(with: batch, times: &times)
             guard loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: checkpointer.lastStep, directory: run.path)

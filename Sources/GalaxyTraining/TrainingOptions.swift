@@ -45,6 +45,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var averageDecay: Float?
     /// The named recipe the options came from, for the record.
     public var recipe: String?
+    /// What to do with training or validation images that cannot be read (nil: fail before
+    /// the first update, listing them).
+    public var onBadImage: ImageCheck.Policy?
 
     public enum OptimizerChoice: String, Codable, Sendable, CaseIterable { case nesterov, adamW }
     public enum ScheduleShape: String, Codable, Sendable, CaseIterable {

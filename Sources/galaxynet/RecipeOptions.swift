@@ -1,9 +1,11 @@
 import ArgumentParser
 import GalaxyTraining
+import GalaxyImaging
 
 extension TrainingOptions.Recipe: ExpressibleByArgument {}
 extension TrainingOptions.OptimizerChoice: ExpressibleByArgument {}
 extension TrainingOptions.ScheduleShape: ExpressibleByArgument {}
+extension ImageCheck.Policy: ExpressibleByArgument {}
 
 /// The optimisation recipe of a new run: a named recipe, then any of its parts overridden.
 struct RecipeOptions: ParsableArguments {

@@ -11,58 +11,77 @@ import GalaxyDistributed
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Train a Galaxy Zoo model on a Kaggle-layout dataset (real or mock).")
 
-    @Option(help: "Dataset folder in the Kaggle layout.") var data: String?
-    @Option(help: "Built-in model name (see `galaxynet models`) or a JSON configuration file.") var model = "small"
-    @Option(help: "Update steps.") var steps = 1000
-    @Option(help: "Global batch: images per update, split across the processes of an MPI run (the original: 16).") var batch = TrainingOptions.originalBatch
+    @Option(help: "Dataset folder in the Kaggle layout (with --resume: instead of the one the run names).") var data: String?
+    @Option(help: "Built-in model name (see `galaxynet models`) or a JSON configuration file (default: small).") var model: String?
+    @Option(help: "Update steps (default: 1000).") var steps: Int?
+    @Option(help: "Global batch: images per update, split across the processes of an MPI run (default: the original's 16).") var batch: Int?
     @Flag(help: "With --batch above 16: scale the learning rates by batch/16 (linear scaling rule) with a linear ramp from the original rates.")
     var scaleLearningRate = false
     @Option(help: "Updates of that ramp (default: a twentieth of the run).") var rampSteps: Int?
     @Option(help: "Run directory to create.") var out: String?
     @Option(help: "Continue the run in this directory (model and options come from it).") var resume: String?
     @Option(help: "Stop after this update with a checkpoint (e.g. before a batch job's time limit); --resume continues.") var until: Int?
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Random seed (default: 1).") var seed: UInt64?
     @OptionGroup var compute: BackendOptions
-    @Option(help: "Augmentation worker threads.") var workers = 2
+    @Option(help: "Augmentation worker threads (default: 2; may change on --resume).") var workers: Int?
     @Option(help: "Warm-up updates in clip mode (default: min(625, steps/5)).") var warmup: Int?
     @Option(help: "Validate every N steps (default: steps/20).") var validateEvery: Int?
-    @Option(help: "Minutes between checkpoints.") var checkpointMinutes = 10.0
-    @Option(help: "Resampling mode (faithful | antiAliased).") var mode: ResamplingMode = .faithful
-    @Option(help: "Weight of the dead-answer penalty added to the MSE (0: the original's plain MSE; 0.3 revives answers stuck at 0).")
-    var deadAnswerPenalty: Float = 0
+    @Option(help: "Minutes between checkpoints (default: 10; may change on --resume).") var checkpointMinutes: Double?
+    @Option(help: "Resampling mode (faithful | antiAliased; default: faithful).") var mode: ResamplingMode?
+    @Option(help: "Weight of the dead-answer penalty added to the MSE (default 0: the original's plain MSE; 0.3 revives answers stuck at 0).")
+    var deadAnswerPenalty: Float?
     @OptionGroup var recipe: RecipeOptions
+    @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
+    var onBadImage: ImageCheck.Policy?
+
+    /// The flags that describe a new run; a resumed run's description comes from its folder.
+    var newRunFlags: [String] {
+        [("--model", model != nil), ("--steps", steps != nil), ("--batch", batch != nil), ("--scale-learning-rate", scaleLearningRate),
+         ("--ramp-steps", rampSteps != nil), ("--out", out != nil), ("--seed", seed != nil), ("--warmup", warmup != nil),
+         ("--validate-every", validateEvery != nil), ("--mode", mode != nil), ("--dead-answer-penalty", deadAnswerPenalty != nil),
+         ("--on-bad-image", onBadImage != nil)].filter(\.1).map(\.0) + recipe.flagsGiven
+    }
 
     func validate() throws {
         guard resume != nil || (data != nil && out != nil) else { throw ValidationError("--data and --out are required (or --resume RUN_DIR)") }
-        guard steps > 0, workers >= 0 else { throw ValidationError("--steps must be positive and --workers ≥ 0") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive") }
-        guard validateEvery.map({ $0 > 0 }) ?? true, checkpointMinutes > 0, until.map({ $0 > 0 }) ?? true else {
+        if resume != nil, let flag = newRunFlags.first {
+            throw ValidationError("\(flag) cannot change a run being resumed: its options come from run.json (start a new run with --out to change them)")
+        }
+        guard (steps ?? 1) > 0, (workers ?? 0) >= 0 else { throw ValidationError("--steps must be positive and --workers ≥ 0") }
+        guard (batch ?? 1) > 0 else { throw ValidationError("--batch must be positive") }
+        guard (validateEvery ?? 1) > 0, (checkpointMinutes ?? 1) > 0, (until ?? 1) > 0 else {
             throw ValidationError("--validate-every, --checkpoint-minutes and --until must be positive")
         }
-        guard deadAnswerPenalty >= 0, deadAnswerPenalty.isFinite else { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
-        if resume != nil, let flag = recipe.flagsGiven.first {
-            throw ValidationError("\(flag) cannot change a run being resumed: its options come from run.json")
-        }
+        if let deadAnswerPenalty, !(deadAnswerPenalty >= 0 && deadAnswerPenalty.isFinite) { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
+        if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
     }
 
     /// The options of a new run from the flags.
     var trainingOptions: TrainingOptions {
-        var o = TrainingOptions(steps: steps, seed: seed)
+        var o = TrainingOptions(steps: steps ?? 1000, seed: seed ?? 1)
         if let warmup { o.warmUpSteps = warmup }
         if let validateEvery { o.validateEvery = validateEvery }
-        o.checkpointMinutes = checkpointMinutes
-        o.workers = workers
-        o.mode = mode
-        o.deadAnswerPenalty = deadAnswerPenalty > 0 ? deadAnswerPenalty : nil
-        o.batchSize = batch
+        o.mode = mode ?? .faithful
+        o.deadAnswerPenalty = (deadAnswerPenalty ?? 0) > 0 ? deadAnswerPenalty : nil
+        o.batchSize = batch ?? TrainingOptions.originalBatch
         recipe.apply(to: &o)
-        if scaleLearningRate { o.scaleLearningRates(forBatch: batch, rampSteps: rampSteps ?? steps / 20) }
+        o.onBadImage = onBadImage
+        if scaleLearningRate { o.scaleLearningRates(forBatch: o.batchSize, rampSteps: rampSteps ?? o.steps / 20) }
+        return o
+    }
+
+    /// What may change between sessions of one run without changing its results.
+    func sessionSettings(_ options: TrainingOptions) -> TrainingOptions {
+        var o = options
+        if let workers { o.workers = workers }
+        if let checkpointMinutes { o.checkpointMinutes = checkpointMinutes }
         return o
     }
 
     func run() throws {
         let run = RunFolder(resume ?? out!)
-        let (configuration, options) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model), trainingOptions)
+        let (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
+        let options = sessionSettings(stored)
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
         let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,

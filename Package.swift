@@ -29,7 +29,7 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev"])]),
 
         // The base: programmer-error checks (`require`) and the seeded random generator.
-        .target(name: "GalaxyCore", swiftSettings: optimise),
+        .target(name: "GalaxyCore", dependencies: ["CZlib"], swiftSettings: optimise),
         // Tensor values, the Backend interface and the plain reference kernels.
         .target(name: "GalaxyTensor", dependencies: ["GalaxyCore"], swiftSettings: optimise),
         // The fast CPU backend: oneDNN for conv/pool/LRN, OpenBLAS for matmul, SIMD loops.

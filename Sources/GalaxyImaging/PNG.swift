@@ -35,8 +35,7 @@ public enum PNG {
     private static func chunk(_ out: inout [UInt8], _ type: String, _ data: [UInt8]) {
         let typeBytes = Array(type.utf8)
         out += bigEndian(UInt32(data.count)) + typeBytes + data
-        let crc = (typeBytes + data).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
-        out += bigEndian(UInt32(crc))
+        out += bigEndian(Checksum.crc32(typeBytes + data))
     }
 
     private static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }

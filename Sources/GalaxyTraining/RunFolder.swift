@@ -51,6 +51,9 @@ public struct RunFolder: Sendable {
         /// Updates of the optimiser's current phase (AdamW's bias correction); nil in
         /// checkpoints from before it was stored.
         public var optimizerUpdates: Int?
+        /// CRC-32 of each tensor file of the checkpoint by name (hex), verified when read; nil in
+        /// checkpoints from before they were recorded.
+        public var checksums: [String: String]?
     }
 
     /// A checkpoint read back: named weights, the named optimiser state (empty before the first
@@ -123,6 +126,9 @@ public struct RunFolder: Sendable {
             try SafeTensors.write(average.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step),
                                                                       "kind": "exponential-moving-average"], to: partial + "/average.safetensors")
         }
+        var state = state
+        state.checksums = try Dictionary(uniqueKeysWithValues: ["weights.safetensors", "optimizer.safetensors", "average.safetensors"]
+            .filter { fm.fileExists(atPath: partial + "/" + $0) }.map { ($0, try Self.checksum(of: partial + "/" + $0)) })
         try Data(Self.encode(state).utf8).write(to: URL(fileURLWithPath: partial + "/state.json"), options: .atomic)
         try? fm.removeItem(atPath: previous)
         if fm.fileExists(atPath: checkpoint) { try fm.moveItem(atPath: checkpoint, toPath: previous) }
@@ -135,12 +141,30 @@ public struct RunFolder: Sendable {
         do { return try JSONDecoder().decode(State.self, from: data) } catch { throw CheckpointError(file: stateFile, reason: "unreadable: \(error)") }
     }
 
-    /// The whole checkpoint, its tensors on `backend`.
+    /// The whole checkpoint, its tensors on `backend`, each file checked against its checksum.
     public func readCheckpoint(backend: any Backend) throws -> Checkpoint {
         let state = try readState()
-        let average = FileManager.default.fileExists(atPath: averageFile) ? try SafeTensors.read(averageFile, backend: backend) : nil
-        return Checkpoint(weights: try SafeTensors.read(weightsFile, backend: backend),
-                          optimizerState: try SafeTensors.read(optimizerFile, backend: backend), average: average, state: state)
+        let average = FileManager.default.fileExists(atPath: averageFile) ? try readTensors(averageFile, state: state, backend: backend) : nil
+        return Checkpoint(weights: try readTensors(weightsFile, state: state, backend: backend),
+                          optimizerState: try readTensors(optimizerFile, state: state, backend: backend), average: average, state: state)
+    }
+
+    static func checksum(of file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError(file: file, reason: "cannot read file") }
+        return String(data.withUnsafeBytes { Checksum.crc32($0) }, radix: 16)
+    }
+
+    /// A checkpoint tensor file, refused when its bytes are not the ones written (a flipped
+    /// byte in a weight would otherwise load silently).
+    func readTensors(_ file: String, state: State?, backend: any Backend) throws -> [(name: String, tensor: Tensor)] {
+        if let expected = state?.checksums?[(file as NSString).lastPathComponent] {
+            let found = try Self.checksum(of: file)
+            guard found == expected else {
+                throw CheckpointError(file: file, reason: "damaged: its CRC-32 is \(found), the checkpoint recorded \(expected) when it wrote it; "
+                                      + "restore the file from a backup or retrain")
+            }
+        }
+        return try SafeTensors.read(file, backend: backend)
     }
 
     /// The file prediction reads: the averaged weights when the run keeps an average, else the weights.
@@ -152,7 +176,7 @@ public struct RunFolder: Sendable {
         var g = SeededGenerator(seed: 0)
         var model = GalaxyModel(configuration, generator: &g, backend: backend)
         let file = publishedWeightsFile
-        try model.load(try SafeTensors.read(file, backend: backend), file: file)
+        try model.load(try readTensors(file, state: try? readState(), backend: backend), file: file)
         return model
     }
 

@@ -223,4 +223,22 @@ struct CheckpointTests {
         let error = try #require(throws: CheckpointError.self) { try model.load(tensors, file: "weights.safetensors") }
         #expect(error.description.contains("conv.0.weight"))
     }
+
+    /// One flipped byte in a weight is refused when the checkpoint is read, whoever reads it.
+    @Test func aDamagedCheckpointIsRefused() throws {
+        let dataset = try KaggleDataset(root: sharedMock)
+        var o = TrainingOptions(steps: 2, seed: 3)
+        o.workers = 1
+        let run = RunFolder(scratch("damaged"))
+        _ = try Trainer(dataset: dataset, configuration: ModelConfiguration.builtIn.first { $0.name == "small" }!, options: o, run: run,
+                        backend: OneDNNBackend.sharedFast, progress: { _ in }).train()
+        #expect(try run.readState().checksums?.keys.sorted() == ["optimizer.safetensors", "weights.safetensors"])
+        _ = try run.loadModel(backend: ReferenceBackend.shared)
+        var bytes = [UInt8](FileManager.default.contents(atPath: run.weightsFile)!)
+        bytes[bytes.count - 5] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: run.weightsFile))
+        let error = try #require(throws: CheckpointError.self) { _ = try run.loadModel(backend: ReferenceBackend.shared) }
+        #expect(error.description.hasPrefix(run.weightsFile) && error.description.contains("damaged"), "\(error)")
+        #expect(throws: CheckpointError.self) { _ = try run.readCheckpoint(backend: ReferenceBackend.shared) }
+    }
 }

@@ -78,6 +78,10 @@ public enum MockUniverse {
         if fm.fileExists(atPath: solutions) {
             throw KaggleDataError(file: solutions, reason: "already exists: choose another --out folder or delete this dataset first")
         }
+        // Nothing a user made is overwritten: a mock universe goes into a new or empty folder.
+        if let existing = try? fm.contentsOfDirectory(atPath: directory).filter({ !$0.hasPrefix(".") }), !existing.isEmpty {
+            throw KaggleDataError(file: directory, reason: "the folder is not empty (\(existing.sorted().prefix(3).joined(separator: ", "))…); choose a new or empty --out folder")
+        }
         let trainFolder = (directory as NSString).appendingPathComponent(KaggleDataset.trainingFolder)
         let testFolder = (directory as NSString).appendingPathComponent(KaggleDataset.testFolder)
         for folder in [trainFolder, testFolder] {

@@ -4,11 +4,26 @@ import GalaxyZoo
 /// Evaluation reports: text and an SVG of predicted against true values for the main answers.
 public enum Report {
     /// The rows of `predictions` whose IDs are in `truth`, matched in ID order.
-    public static func matched(_ predictions: GalaxyTable, _ truth: GalaxyTable) throws -> (GalaxyTable, GalaxyTable) {
+    /// The rows of `predictions` and `truth` paired by GalaxyID. Every prediction must have a
+    /// truth row (with `partial`, those without are left out). Truth rows without a prediction
+    /// are normal (validation predictions against the training solutions) but never silent:
+    /// `note` says what was scored whenever the files differ.
+    public static func matched(_ predictions: GalaxyTable, _ truth: GalaxyTable, predictionsFile: String, truthFile: String,
+                               partial: Bool = false) throws -> (predictions: GalaxyTable, truth: GalaxyTable, note: String?) {
         let index = Dictionary(truth.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let common = predictions.ids.indices.filter { index[predictions.ids[$0]] != nil }
-        guard !common.isEmpty else { throw KaggleDataError(file: "predictions", reason: "no GalaxyID in common with the truth") }
-        return (predictions.subset(common), truth.subset(common.map { index[predictions.ids[$0]]! }))
+        guard !common.isEmpty else { throw KaggleDataError(file: predictionsFile, reason: "no GalaxyID in common with \(truthFile)") }
+        let unscored = predictions.ids.filter { index[$0] == nil }
+        if !unscored.isEmpty && !partial {
+            throw KaggleDataError(file: predictionsFile, reason: "\(unscored.count) of its \(predictions.count) GalaxyIDs are not in \(truthFile) "
+                                  + "(first: \(unscored.prefix(3).map(String.init).joined(separator: ", "))); pass --partial to score the \(common.count) in common")
+        }
+        var note: String? = nil
+        if common.count != truth.count || !unscored.isEmpty {
+            note = "scored \(common.count) galaxies: the predictions cover \(common.count) of the \(truth.count) rows of \(truthFile)"
+                + (unscored.isEmpty ? "" : "; \(unscored.count) predictions without truth were left out (--partial)")
+        }
+        return (predictions.subset(common), truth.subset(common.map { index[predictions.ids[$0]]! }), note)
     }
 
     /// Total, per-question and per-answer RMSE with the baselines (and the oracle floor when known).

@@ -111,9 +111,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Training labels for the baselines (default: training_solutions_rev1.csv beside --truth).") var trainingLabels: String?
     @Option(help: "Mock universe truth.csv for the oracle floor (default: beside --truth, if present).") var oracle: String?
     @Option(help: "SVG of predicted against true for the main answers.") var plot: String?
+    @Flag(help: "Score the galaxies the two files share even when some predictions have no truth row.") var partial = false
+
+    func validate() throws { if let plot { try OutputPath.check(plot) } }
 
     func run() throws {
-        let (p, t) = try Report.matched(try KaggleCSV.read(pred), try KaggleCSV.read(truth))
+        let (p, t, note) = try Report.matched(try KaggleCSV.read(pred), try KaggleCSV.read(truth), predictionsFile: pred, truthFile: truth, partial: partial)
+        if let note { print("note: " + note) }
         let evaluation = Evaluation(predictions: p.values, truth: t.values)
         let folder = (truth as NSString).deletingLastPathComponent
         let trainingPath = trainingLabels ?? folder + "/" + KaggleDataset.solutionsFile
@@ -152,15 +156,18 @@ struct BlendCommand: ParsableCommand {
     func validate() throws {
         guard validation.count >= 2 else { throw ValidationError("give at least two models' --validation predictions") }
         guard test.isEmpty || test.count == validation.count else { throw ValidationError("--test needs one file per --validation file") }
+        // Either alone would do nothing: --out writes the blend of the --test predictions.
+        guard test.isEmpty == (out == nil) else { throw ValidationError("--out and --test go together: --out writes the blend of the --test predictions") }
+        if let out { try OutputPath.check(out) }
     }
 
     func run() throws {
         let truthTable = try KaggleCSV.read(truth)
-        let matched = try validation.map { try Report.matched(try KaggleCSV.read($0), truthTable) }
+        let matched = try validation.map { try Report.matched(try KaggleCSV.read($0), truthTable, predictionsFile: $0, truthFile: truth) }
         guard Set(matched.map { $0.0.ids }).count == 1 else { throw ValidationError("the validation files cover different galaxies") }
         let report = BlendReport(models: validation, validation: matched.map { $0.0.values }, truth: matched[0].1.values)
         print(report.text)
-        if let out, !test.isEmpty {
+        if let out {
             let tables = try test.map { try KaggleCSV.read($0).sortedByID() }
             guard Set(tables.map(\.ids)).count == 1 else { throw ValidationError("the test files cover different galaxies") }
             let npy = try PredictionFiles.write(GalaxyTable(ids: tables[0].ids, values: report.submission(tables.map(\.values))), to: out)

@@ -30,6 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Resampling mode (faithful | antiAliased; default: faithful).") var mode: ResamplingMode?
     @Option(help: "Weight of the dead-answer penalty added to the MSE (default 0: the original's plain MSE; 0.3 revives answers stuck at 0).")
     var deadAnswerPenalty: Float?
+    @Option(help: "Dropout rate before each dense layer instead of the model's (written into the run's model.json).") var dropout: Float?
     @OptionGroup var recipe: RecipeOptions
     @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
     var onBadImage: ImageCheck.Policy?
@@ -39,7 +40,7 @@ struct TrainCommand: ParsableCommand {
         [("--model", model != nil), ("--steps", steps != nil), ("--batch", batch != nil), ("--scale-learning-rate", scaleLearningRate),
          ("--ramp-steps", rampSteps != nil), ("--out", out != nil), ("--seed", seed != nil), ("--warmup", warmup != nil),
          ("--validate-every", validateEvery != nil), ("--mode", mode != nil), ("--dead-answer-penalty", deadAnswerPenalty != nil),
-         ("--on-bad-image", onBadImage != nil)].filter(\.1).map(\.0) + recipe.flagsGiven
+         ("--on-bad-image", onBadImage != nil), ("--dropout", dropout != nil)].filter(\.1).map(\.0) + recipe.flagsGiven
     }
 
     func validate() throws {
@@ -53,6 +54,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--validate-every, --checkpoint-minutes and --until must be positive")
         }
         if let deadAnswerPenalty, !(deadAnswerPenalty >= 0 && deadAnswerPenalty.isFinite) { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
+        if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
     }
 
@@ -80,7 +82,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let run = RunFolder(resume ?? out!)
-        let (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
+        var (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
+        if let dropout { configuration.dropout = dropout }
         let options = sessionSettings(stored)
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
         let group = Launcher.processGroup()

@@ -92,3 +92,32 @@ struct TrainingInputCLITests {
         #expect(ramp.status != 0 && ramp.error.contains("--ramp-steps belongs to --scale-learning-rate"), "\(ramp.error)")
     }
 }
+
+@Suite("Commands say what they did with partial or misplaced inputs", .serialized)
+struct PartialInputCLITests {
+    @Test func evaluateSaysWhatItScoredAndRefusesPredictionsWithoutTruth() throws {
+        let base = scratch("evaluate")
+        let truth = RobustnessCLITests.mock + "/training_solutions_rev1.csv"
+        var lines = try String(contentsOfFile: truth, encoding: .utf8).split(separator: "\n").map(String.init)
+        try (lines.prefix(6).joined(separator: "\n") + "\n").write(toFile: base + "-five.csv", atomically: true, encoding: .utf8)
+        let five = try CLI.run(["evaluate", "--pred", base + "-five.csv", "--truth", truth])
+        #expect(five.status == 0 && five.output.contains("scored 5 galaxies: the predictions cover 5 of the 40 rows"), "\(five.output) \(five.error)")
+        lines[1] = "999999" + lines[1].drop { $0 != "," }
+        try (lines.prefix(6).joined(separator: "\n") + "\n").write(toFile: base + "-stranger.csv", atomically: true, encoding: .utf8)
+        let stranger = try CLI.run(["evaluate", "--pred", base + "-stranger.csv", "--truth", truth])
+        #expect(stranger.status != 0 && stranger.error.contains("1 of its 5 GalaxyIDs are not in") && stranger.error.contains("999999"), "\(stranger.error)")
+        let partial = try CLI.run(["evaluate", "--pred", base + "-stranger.csv", "--truth", truth, "--partial"])
+        #expect(partial.status == 0 && partial.output.contains("scored 4 galaxies"), "\(partial.output) \(partial.error)")
+        let blend = try CLI.run(["blend", "--validation", base + "-five.csv", base + "-five.csv", "--truth", truth, "--out", base + "-blend.csv"])
+        #expect(blend.status != 0 && blend.error.contains("--out and --test go together"), "\(blend.error)")
+    }
+
+    @Test func mockRefusesAFolderHoldingSomethingElse() throws {
+        let folder = scratch("occupied")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "mine".write(toFile: folder + "/galaxy.jpg", atomically: true, encoding: .utf8)
+        let result = try CLI.run(["mock", "--count", "10", "--out", folder])
+        #expect(result.status != 0 && result.error.contains("not empty") && result.error.contains("galaxy.jpg"), "\(result.error)")
+        #expect(try String(contentsOfFile: folder + "/galaxy.jpg", encoding: .utf8) == "mine")
+    }
+}

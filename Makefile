@@ -4,7 +4,7 @@
 DEB_PACKAGES := libdnnl-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build demo test bench clean
+.PHONY: deps pydeps build demo test bench fuzz clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,6 +30,11 @@ demo: build
 test: deps pydeps
 	swift build -c release --build-tests
 	swift test -c release --skip-build
+
+# A long fuzzing session of every file reader (make test runs 300 inputs per target).
+fuzz: deps
+	swift build -c release --build-tests
+	GALAXYNET_FUZZ_ITERATIONS=$${ITERATIONS:-20000} swift test -c release --skip-build --filter FuzzTests
 
 bench: build
 	.build/release/galaxynet bench kernels

@@ -77,5 +77,7 @@ let package = Package(
         .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
+        // Seeded mutation fuzzing of every file reader (a bounded run in `make test`, a long one in `make fuzz`).
+        .testTarget(name: "FuzzTests", dependencies: ["GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork"]),
     ]
 )

@@ -111,9 +111,41 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: nameOrPath) else {
             throw KaggleDataError(file: nameOrPath, reason: "neither a built-in model (\(builtIn.map(\.name).joined(separator: ", "))) nor a readable JSON file")
         }
-        do { return try JSONDecoder().decode(ModelConfiguration.self, from: data) } catch {
-            throw KaggleDataError(file: nameOrPath, reason: "not a model configuration: \(error)")
+        return try decode(data, file: nameOrPath)
+    }
+
+    /// A configuration from JSON, checked to describe a network that can be built.
+    public static func decode(_ data: Data, file: String) throws -> ModelConfiguration {
+        let configuration: ModelConfiguration
+        do { configuration = try JSONDecoder().decode(ModelConfiguration.self, from: data) } catch {
+            throw KaggleDataError(file: file, reason: "not a model configuration: \(error)")
         }
+        if let problem = configuration.problem { throw KaggleDataError(file: file, reason: "not a buildable model: \(problem)") }
+        return configuration
+    }
+
+    /// What makes this configuration impossible to build (sizes out of range, a part smaller
+    /// than a kernel, more than two billion parameters), or nil.
+    public var problem: String? {
+        var size = Parts.partSize
+        for (i, c) in convolutions.enumerated() {
+            guard (1...65_536).contains(c.filters), (1...size).contains(c.kernel) else {
+                return "convolution \(i + 1) has \(c.filters) filters of \(c.kernel)×\(c.kernel) on \(size)×\(size) inputs"
+            }
+            size = c.poolAfter ? (size - c.kernel + 1) / 2 : size - c.kernel + 1
+            guard size >= 1 else { return "convolution \(i + 1) leaves no pixels" }
+        }
+        for (i, d) in (partDense + dense).enumerated() where !(1...1_048_576).contains(d.units) || (d.activation == .maxout && d.units % 2 != 0) {
+            return "dense layer \(i + 1) has \(d.units) units (maxout layers need an even count)"
+        }
+        let initialisations = convolutions.map(\.initialization) + (partDense + dense).map(\.initialization) + [output]
+        guard initialisations.allSatisfy({ $0.weightStandardDeviation.isFinite && $0.weightStandardDeviation >= 0 && $0.bias.isFinite }) else {
+            return "an initialisation is not finite"
+        }
+        guard (0..<1).contains(dropout) else { return "dropout \(dropout) is not in [0, 1)" }
+        guard (partDense + dense).allSatisfy({ ($0.maxNorm ?? 1) > 0 }) else { return "a max-norm limit is not positive" }
+        guard parameterCount <= 2_000_000_000 else { return "\(parameterCount) parameters" }
+        return nil
     }
 
     /// Trainable parameters, from the configuration alone (the tests hold it to the built model).

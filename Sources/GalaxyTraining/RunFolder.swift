@@ -88,9 +88,11 @@ public struct RunFolder: Sendable {
         guard let model = FileManager.default.contents(atPath: modelFile), let options = FileManager.default.contents(atPath: optionsFile) else {
             throw CheckpointError(file: path, reason: "not a run directory (model.json and run.json are missing)")
         }
-        do {
-            return (try JSONDecoder().decode(ModelConfiguration.self, from: model), try JSONDecoder().decode(TrainingOptions.self, from: options))
-        } catch { throw CheckpointError(file: path, reason: "unreadable run description: \(error)") }
+        let configuration: ModelConfiguration
+        do { configuration = try ModelConfiguration.decode(model, file: modelFile) } catch { throw CheckpointError(file: modelFile, reason: "\(error)") }
+        do { return (configuration, try JSONDecoder().decode(TrainingOptions.self, from: options)) } catch {
+            throw CheckpointError(file: optionsFile, reason: "unreadable run options: \(error)")
+        }
     }
 
     /// The dataset folder the run trained on.

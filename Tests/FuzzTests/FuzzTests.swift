@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import GalaxyTensor
+import GalaxyLayers
+import GalaxyImaging
+import GalaxyFITS
+import GalaxyZoo
+import GalaxyNetwork
+
+/// The shared data folder next to the repository.
+let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+
+func contents(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path)!) }
+
+/// Every reader of files people hand to GalaxyNet, fed mutants of real files: no input may crash
+/// it. Figures (iterations, inputs still accepted) are printed for the record.
+@Suite("Fuzzing the readers")
+struct FuzzTests {
+    func report(_ target: String, _ result: (iterations: Int, accepted: Int)) {
+        print("fuzz \(target): \(result.iterations) inputs, \(result.accepted) accepted, 0 crashes")
+        #expect(result.accepted >= 1, "\(target): the unmutated corpus must be accepted")
+    }
+
+    @Test func kaggleCSV() {
+        let lines = String(decoding: contents(shared + "/kaggle-sample/training_solutions_rev1.csv"), as: UTF8.self).split(separator: "\n")
+        let corpus = [("solutions.csv", Array((lines.prefix(6).joined(separator: "\n") + "\n").utf8))]
+        report("kaggle-csv", Mutator.run("kaggle-csv", corpus: corpus) { _ = try KaggleCSV.read($0) })
+    }
+
+    @Test func catalogueCSV() {
+        let text = "id,file,ra,dec\n1,a.jpg,10.5,-3.25\n\"2\",\"b, c.fits\",11,\"-4\"\n3,\"quoted \"\"name\"\".jpg\",12.5,1e-3\n"
+        report("catalogue-csv", Mutator.run("catalogue-csv", corpus: [("catalogue.csv", Array(text.utf8))]) { path in
+            let reader = try CatalogueReader(path)
+            _ = try reader.column("file", role: "file")
+            while try !reader.next(2).isEmpty {}
+        })
+    }
+
+    @Test func safetensorsAndModelJSON() throws {
+        var g = SeededGenerator(seed: 1)
+        let tensors = [("a.weight", Tensor.randomNormal(shape: [3, 4], standardDeviation: 1, generator: &g)),
+                       ("a.bias", Tensor(zeros: [4])), ("b", Tensor.randomNormal(shape: [2, 1, 3], standardDeviation: 1, generator: &g))]
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-seed-\(UUID().uuidString).safetensors").path
+        try SafeTensors.write(tensors, metadata: ["model": "fuzz"], to: file)
+        report("safetensors", Mutator.run("safetensors", corpus: [("w.safetensors", contents(file))]) { _ = try SafeTensors.read($0) })
+        let small = ModelConfiguration.builtIn.first { $0.name == "small" }!
+        report("model-json", Mutator.run("model-json", corpus: [("model.json", Array(small.json.utf8))]) { path in
+            let configuration = try ModelConfiguration.named(path)
+            // What loads must build: a model of a decoded configuration (small ones only, to keep the run short).
+            if configuration.parameterCount < 3_000_000 {
+                var g = SeededGenerator(seed: 0)
+                _ = GalaxyModel(configuration, generator: &g, backend: ReferenceBackend.shared)
+            }
+        })
+    }
+
+    @Test func jpeg() {
+        let corpus = ["100008", "100023"].map { ("\($0).jpg", contents(shared + "/kaggle-sample/images_training_rev1/\($0).jpg")) }
+        report("jpeg", Mutator.run("jpeg", corpus: corpus) { _ = try ImageSource.read($0) })
+    }
+
+    @Test func fitsCutoutAndTable() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-fits-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let image = try FITSFile.create(folder + "/cutout.fits")
+        try image.writeImage(shape: [24, 24, 3], values: (0..<(3 * 24 * 24)).map { Float($0 % 97) / 97 })
+        try image.setNumber("CDELT1", -0.396 / 3600)
+        try image.setNumber("CDELT2", 0.396 / 3600)
+        try image.close()
+        let corpus = [("cutout.fits", contents(folder + "/cutout.fits"))]
+        report("fits-cutout", Mutator.run("fits-cutout", corpus: corpus, read: { _ = try ImageSource.read($0) }))
+        let table = try FITSFile.create(folder + "/catalogue.fits")
+        try table.createTable(name: "CAT", columns: [FITSFile.Column("id", "K"), FITSFile.Column("file", "12A"), FITSFile.Column("ra", "D")])
+        try table.write([Int64(1), 2, 3], column: 1, firstRow: 0)
+        try table.write(["a.fits", "b c.jpg", "d.jpg"], column: 2, firstRow: 0)
+        try table.write([10.5, -3.25, 1e-3], column: 3, firstRow: 0)
+        try table.close()
+        report("fits-table", Mutator.run("fits-table", corpus: [("catalogue.fits", contents(folder + "/catalogue.fits"))]) { path in
+            let reader = try CatalogueReader(path)
+            _ = try reader.column("file", role: "file")
+            while try !reader.next(2).isEmpty {}
+        })
+    }
+}

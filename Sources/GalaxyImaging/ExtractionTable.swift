@@ -17,7 +17,7 @@ public enum ExtractionTable {
 
     /// Writes atomically.
     public static func write(ids: [Int], extractions: [SourceExtraction], to path: String) throws {
-        try Data(text(ids: ids, extractions: extractions).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileOutput.write(text(ids: ids, extractions: extractions), to: path)
     }
 
     /// The extractions by GalaxyID; a malformed row is an error naming the file and line.

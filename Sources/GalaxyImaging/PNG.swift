@@ -29,7 +29,7 @@ public enum PNG {
 
     /// Writes atomically (temporary file, then rename).
     public static func write(_ image: RGBImage, to path: String) throws {
-        try Data(encode(image)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileOutput.write(Data(encode(image)), to: path)
     }
 
     private static func chunk(_ out: inout [UInt8], _ type: String, _ data: [UInt8]) {

@@ -35,7 +35,7 @@ public enum SafeTensors {
 
     /// Writes atomically (temporary file, then rename).
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
-        try encode(tensors, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileOutput.write(encode(tensors, metadata: metadata), to: path)
     }
 
     /// Reads every tensor, in file order; errors name the file.

@@ -148,7 +148,7 @@ public enum MockUniverse {
                                     m.oddFeature.map { String(describing: $0) } ?? "none", String(m.starCount), String(m.neighbourCount)]
             text += (fields + g.truth.map { KaggleCSV.format($0) }).joined(separator: ",") + "\n"
         }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileOutput.write(text, to: path)
     }
 
     /// Reads the true probabilities of `truth.csv` by GalaxyID.

@@ -1,3 +1,4 @@
+import GalaxyCore
 import Foundation
 import GalaxyImaging
 import GalaxyZoo
@@ -77,8 +78,8 @@ public struct BulkPrediction {
             if FileManager.default.fileExists(atPath: job.chunkFile(chunk)) { summary.skipped += rows.count; continue }
             let first = catalogue.rowsRead - rows.count
             let (lines, errors) = predict(rows, firstRow: first, id: id, file: file, base: base)
-            try Data(errors.joined().utf8).write(to: URL(fileURLWithPath: job.chunkErrors(chunk)), options: .atomic)
-            try Data(lines.joined().utf8).write(to: URL(fileURLWithPath: job.chunkFile(chunk)), options: .atomic)
+            try FileOutput.write(errors.joined(), to: job.chunkErrors(chunk))
+            try FileOutput.write(lines.joined(), to: job.chunkFile(chunk))
             summary.predicted += lines.count
             summary.failed += errors.count
             let done = summary.predicted + summary.failed, elapsed = Date().timeIntervalSince(start)

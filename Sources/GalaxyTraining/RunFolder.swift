@@ -78,10 +78,10 @@ public struct RunFolder: Sendable {
             throw CheckpointError(file: path, reason: "the folder exists and is not empty (\(existing.sorted().prefix(3).joined(separator: ", "))…); give a new --out")
         }
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try Data(configuration.json.utf8).write(to: URL(fileURLWithPath: modelFile), options: .atomic)
-        try Data(Self.encode(options).utf8).write(to: URL(fileURLWithPath: optionsFile), options: .atomic)
-        try Data((dataset + "\n").utf8).write(to: URL(fileURLWithPath: datasetFile), options: .atomic)
-        try Data().write(to: URL(fileURLWithPath: logFile))
+        try FileOutput.write(configuration.json, to: modelFile)
+        try FileOutput.write(Self.encode(options), to: optionsFile)
+        try FileOutput.write(dataset + "\n", to: datasetFile)
+        try FileOutput.write(Data(), to: logFile)
     }
 
     public func loadConfiguration() throws -> (ModelConfiguration, TrainingOptions) {
@@ -131,7 +131,7 @@ public struct RunFolder: Sendable {
         var state = state
         state.checksums = try Dictionary(uniqueKeysWithValues: ["weights.safetensors", "optimizer.safetensors", "average.safetensors"]
             .filter { fm.fileExists(atPath: partial + "/" + $0) }.map { ($0, try Self.checksum(of: partial + "/" + $0)) })
-        try Data(Self.encode(state).utf8).write(to: URL(fileURLWithPath: partial + "/state.json"), options: .atomic)
+        try FileOutput.write(Self.encode(state), to: partial + "/state.json")
         try? fm.removeItem(atPath: previous)
         if fm.fileExists(atPath: checkpoint) { try fm.moveItem(atPath: checkpoint, toPath: previous) }
         try fm.moveItem(atPath: partial, toPath: checkpoint)
@@ -213,7 +213,7 @@ public struct RunFolder: Sendable {
     /// Keeps the log lines up to `step` (a resumed run rewrites what came after its checkpoint).
     public func truncateLog(after step: Int) throws {
         let kept = readLog().filter { $0.step <= step }.map(Self.line)
-        try Data(kept.joined().utf8).write(to: URL(fileURLWithPath: logFile), options: .atomic)
+        try FileOutput.write(kept.joined(), to: logFile)
     }
 
     public func append(_ entry: LogEntry) throws {
@@ -236,11 +236,11 @@ public struct RunFolder: Sendable {
 
     /// Lists the images a run left out, one "file: reason" per line.
     public func writeBadImages(_ errors: [ImageError]) throws {
-        try Data(errors.map { "\($0)\n" }.joined().utf8).write(to: URL(fileURLWithPath: badImagesFile), options: .atomic)
+        try FileOutput.write(errors.map { "\($0)\n" }.joined(), to: badImagesFile)
     }
 
     /// Replaces the learning-curve SVG atomically.
     public func writeCurve(_ svg: String) throws {
-        try Data(svg.utf8).write(to: URL(fileURLWithPath: curveFile), options: .atomic)
+        try FileOutput.write(svg, to: curveFile)
     }
 }

@@ -81,6 +81,8 @@ public final class Trainer {
     public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunFolder,
                 backend: any Backend, resume: Bool = false, extractions: [SourceExtraction]? = nil, group: any ProcessGroup = SingleProcess(),
                 progress: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
+        var configuration = configuration
+        if let dropout = options.dropout { configuration.dropout = dropout }
         self.dataset = dataset
         self.group = group
         self.configuration = configuration

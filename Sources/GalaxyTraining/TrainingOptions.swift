@@ -43,6 +43,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Decay of the exponential moving average of the weights used for validation, prediction
     /// and checkpoints (nil: no average; the trained weights are used).
     public var averageDecay: Float?
+    /// The dropout rate before each dense layer instead of the model configuration's (the
+    /// trainer writes it into the run's model.json); nil: the configuration's.
+    public var dropout: Float?
     /// The named recipe the options came from, for the record.
     public var recipe: String?
     /// What to do with training or validation images that cannot be read (nil: fail before
@@ -132,7 +135,7 @@ extension TrainingOptions {
         self.recipe = recipe.rawValue
         switch recipe {
         case .faithful:
-            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, averageDecay) = (nil, nil, nil, nil, nil)
+            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, averageDecay, dropout) = (nil, nil, nil, nil, nil, nil)
             learningRates = [0.04, 0.004, 0.0004]
         case .fast:
             optimizer = .adamW

@@ -142,7 +142,7 @@ public enum KaggleCSV {
             for v in sorted.row(i) { text += "," + format(v) }
             text += "\n"
         }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileOutput.write(text, to: path)
     }
 
     /// Six significant decimals, as the Kaggle files; exact zeros and ones stay short.
@@ -170,7 +170,7 @@ public enum NPY {
     }
 
     public static func write(shape: [Int], values: [Float], to path: String) throws {
-        try Data(encode(shape: shape, values: values)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileOutput.write(Data(encode(shape: shape, values: values)), to: path)
     }
 
     /// Reads a float32 C-order array written by `write` or NumPy.

@@ -1,3 +1,4 @@
+import GalaxyCore
 import ArgumentParser
 import Foundation
 import GalaxyZoo
@@ -41,9 +42,8 @@ struct CompareCommand: ParsableCommand {
             + String(format: "\nTraining-mean baseline %.4f%@ on the %d validation images of %@.\n", baseline,
                      floor.map { String(format: ", oracle floor %.4f", $0) } ?? "", dataset.split.validation.count, root)
         print(text, terminator: "")
-        try Data(comparison.svg(title: "Validation RMSE against images seen — \(URL(fileURLWithPath: root).lastPathComponent)", target: goal).utf8)
-            .write(to: URL(fileURLWithPath: out), options: .atomic)
-        if let table { try Data(text.utf8).write(to: URL(fileURLWithPath: table), options: .atomic) }
+        try FileOutput.write(comparison.svg(title: "Validation RMSE against images seen — \(URL(fileURLWithPath: root).lastPathComponent)", target: goal), to: out)
+        if let table { try FileOutput.write(text, to: table) }
         print("wrote \(out)" + (table.map { " and \($0)" } ?? ""))
     }
 }

@@ -78,8 +78,8 @@ struct DemoCommand: ParsableCommand {
         let baselines = Baselines(training: dataset.labels.subset(dataset.split.training))
         let (zerosValidation, meanValidation) = baselines.evaluate(on: truth)
         let (zerosTest, meanTest) = baselines.evaluate(on: testTruth)
-        try Data(Report.scatterSVG(predictions: submitted, truth: testTruth.values,
-                                   title: "blend on the mock test set").utf8).write(to: URL(fileURLWithPath: out + "/test-scatter.svg"))
+        try FileOutput.write(Report.scatterSVG(predictions: submitted, truth: testTruth.values, title: "blend on the mock test set"),
+                             to: out + "/test-scatter.svg")
         var report = """
         # GalaxyNet demo report
 
@@ -107,7 +107,7 @@ struct DemoCommand: ParsableCommand {
 
         """
         report = report.replacingOccurrences(of: "\n\n\n", with: "\n\n")
-        try Data(report.utf8).write(to: URL(fileURLWithPath: out + "/report.md"), options: .atomic)
+        try FileOutput.write(report, to: out + "/report.md")
         print(report)
         say("wrote \(submission), \(npy), \(out)/report.md, \(out)/test-scatter.svg and the runs' learning curves")
     }

@@ -136,8 +136,7 @@ struct EvaluateCommand: ParsableCommand {
         print("\(p.count) galaxies")
         print(Report.text(evaluation, zeros: zeros, mean: mean, oracle: floor))
         if let plot {
-            try Data(Report.scatterSVG(predictions: p.values, truth: t.values, title: "\(pred) against \(truth)").utf8)
-                .write(to: URL(fileURLWithPath: plot), options: .atomic)
+            try FileOutput.write(Report.scatterSVG(predictions: p.values, truth: t.values, title: "\(pred) against \(truth)"), to: plot)
             print("wrote \(plot)")
         }
     }

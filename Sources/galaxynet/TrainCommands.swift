@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Resampling mode (faithful | antiAliased; default: faithful).") var mode: ResamplingMode?
     @Option(help: "Weight of the dead-answer penalty added to the MSE (default 0: the original's plain MSE; 0.3 revives answers stuck at 0).")
     var deadAnswerPenalty: Float?
-    @Option(help: "Dropout rate before each dense layer instead of the model's (written into the run's model.json).") var dropout: Float?
+    @Option(help: "Dropout rate before each dense layer instead of the model's (recorded in run.json and model.json).") var dropout: Float?
     @OptionGroup var recipe: RecipeOptions
     @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
     var onBadImage: ImageCheck.Policy?
@@ -68,6 +68,7 @@ struct TrainCommand: ParsableCommand {
         o.batchSize = batch ?? TrainingOptions.originalBatch
         recipe.apply(to: &o)
         o.onBadImage = onBadImage
+        if let dropout { o.dropout = dropout }
         if scaleLearningRate { o.scaleLearningRates(forBatch: o.batchSize, rampSteps: rampSteps ?? o.steps / 20) }
         return o
     }
@@ -82,8 +83,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let run = RunFolder(resume ?? out!)
-        var (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
-        if let dropout { configuration.dropout = dropout }
+        let (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
         let options = sessionSettings(stored)
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
         let group = Launcher.processGroup()

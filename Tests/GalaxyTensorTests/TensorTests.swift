@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import GalaxyTensor
 import TestSupport
@@ -113,5 +114,16 @@ struct ShapeErrorTests {
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("[1, 3, 8, 8]") && message.contains("[4, 2, 3, 3]"), "message was: \(message)")
+    }
+}
+
+@Suite("File output")
+struct FileOutputTests {
+    /// A full disk or a missing folder is said in the system's words, with the file.
+    @Test func failuresNameTheFileAndTheSystemsReason() throws {
+        let full = try #require(throws: OutputError.self) { try FileOutput.write(Data("x".utf8), to: "/dev/full", atomically: false) }
+        #expect(full.description == "/dev/full: cannot write: No space left on device", "\(full)")
+        let missing = try #require(throws: OutputError.self) { try FileOutput.write("x", to: "/nonexistent-folder/file.csv") }
+        #expect(missing.description.hasPrefix("/nonexistent-folder/file.csv: cannot write: ") && !missing.description.contains("NSCocoaErrorDomain"), "\(missing)")
     }
 }

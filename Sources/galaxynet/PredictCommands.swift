@@ -29,7 +29,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Folder of <GalaxyID>.jpg to predict (default: --split of the run's dataset).") var images: String?
     @OptionGroup var catalogue: CatalogueOptions
     @OptionGroup var fits: FITSOptionGroup
-    @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1).") var split: DatasetSplit = .test
+    @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1; the default) of the run's dataset.") var split: DatasetSplit?
     @OptionGroup var augmentation: TTAOptions
     @OptionGroup var output: PredictionOutput
     @Option(help: "Predict only shard i of N (\"i/N\", 0 ≤ i < N); under mpirun the rank's shard is taken.") var shard: Shard?
@@ -38,6 +38,9 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         guard catalogue.catalog == nil || images == nil else { throw ValidationError("give --catalog or --images, not both") }
+        guard split == nil || (catalogue.catalog == nil && images == nil) else {
+            throw ValidationError("--split chooses images of the run's dataset; it does nothing with --\(images != nil ? "images" : "catalog")")
+        }
         guard catalogue.chunk > 0 else { throw ValidationError("--chunk must be positive") }
     }
 
@@ -52,6 +55,7 @@ struct PredictCommand: ParsableCommand {
         } else {
             // The validation images' extractions come from the dataset's cache; others are measured per shard.
             let dataset = try KaggleDataset(root: try run.datasetPath())
+            let split = self.split ?? .test
             (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }

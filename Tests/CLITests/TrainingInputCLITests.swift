@@ -108,6 +108,8 @@ struct PartialInputCLITests {
         #expect(stranger.status != 0 && stranger.error.contains("1 of its 5 GalaxyIDs are not in") && stranger.error.contains("999999"), "\(stranger.error)")
         let partial = try CLI.run(["evaluate", "--pred", base + "-stranger.csv", "--truth", truth, "--partial"])
         #expect(partial.status == 0 && partial.output.contains("scored 4 galaxies"), "\(partial.output) \(partial.error)")
+        let split = try CLI.run(["predict", "--run", "/nonexistent-run", "--images", "/tmp", "--split", "validation", "--out", base + "-p.csv"])
+        #expect(split.status != 0 && split.error.contains("--split chooses images of the run's dataset; it does nothing with --images"), "\(split.error)")
         let blend = try CLI.run(["blend", "--validation", base + "-five.csv", base + "-five.csv", "--truth", truth, "--out", base + "-blend.csv"])
         #expect(blend.status != 0 && blend.error.contains("--out and --test go together"), "\(blend.error)")
     }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import CDNNL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,6 +61,24 @@ enum OpenBLAS {
 }
 
 /// The kernels OpenBLAS runs in this process (for benchmark reports).
+/// What the kernel libraries actually run on this machine (after DNNL_MAX_CPU_ISA and
+/// OPENBLAS_CORETYPE), for benchmarks that must say which path they measured.
 public enum BLASInfo {
+    /// OpenBLAS's kernel family (e.g. "Haswell", "SkylakeX").
     public static var coreName: String { OpenBLAS.coreName }
+
+    /// The instruction set oneDNN's JIT kernels use (e.g. "avx2", "avx512_core").
+    public static var oneDNNISA: String {
+        switch dnnl_get_effective_cpu_isa() {
+        case dnnl_cpu_isa_sse41: "sse41"
+        case dnnl_cpu_isa_avx: "avx"
+        case dnnl_cpu_isa_avx2: "avx2"
+        case dnnl_cpu_isa_avx2_vnni: "avx2_vnni"
+        case dnnl_cpu_isa_avx512_core: "avx512_core"
+        case dnnl_cpu_isa_avx512_core_vnni: "avx512_core_vnni"
+        case dnnl_cpu_isa_avx512_core_bf16: "avx512_core_bf16"
+        case dnnl_cpu_isa_avx512_core_amx: "avx512_core_amx"
+        case let other: "isa 0x" + String(other.rawValue, radix: 16)
+        }
+    }
 }

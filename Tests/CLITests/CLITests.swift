@@ -231,6 +231,12 @@ struct CLITests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let peak = try #require(object["sgemm_gflops"] as? Double)
         #expect(peak > 0)
+        // The path measured is named, and the AVX2 emulation takes effect in both libraries.
+        #expect((object["onednn_isa"] as? String)?.hasPrefix("avx") == true && object["blas_kernels"] is String)
+        let avx2 = try CLI.run(CLI.executable, ["bench", "kernels", "--images", "1", "--runs", "1", "--sgemm-size", "128", "--json"],
+                               environment: ["DNNL_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell"])
+        let emulated = try #require(try JSONSerialization.jsonObject(with: Data(avx2.output.utf8)) as? [String: Any])
+        #expect(emulated["onednn_isa"] as? String == "avx2" && emulated["blas_kernels"] as? String == "Haswell", "\(emulated)")
         let layers = try #require(object["layers"] as? [[String: Any]])
         #expect(layers.compactMap { $0["name"] as? String } == ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "pool4", "dense1", "dense2", "output"])
         for layer in layers {

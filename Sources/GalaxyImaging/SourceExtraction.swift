@@ -35,8 +35,8 @@ public struct SourceExtraction: Sendable, Equatable, Codable {
 /// moments for a, b, θ, and the Petrosian radius with η = 0.2 in elliptical annuli.
 public enum SourceExtractor {
     public static let eta = 0.2
-    /// Background mesh: cells per side (424 / 6 ≈ 71 px, near SExtractor's default 64).
-    nonisolated(unsafe) public static var meshCells = 4
+    /// Background mesh: cells per side (424 / 4 = 106 px meshes; SExtractor's default mesh is 64 px).
+    public static let meshCells = 4
     public static let targetAperture = 160.0
 
     /// Measures the galaxy in the green channel of any source image.

@@ -85,6 +85,11 @@ struct TrainCommand: ParsableCommand {
         let run = RunFolder(resume ?? out!)
         let (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
         let options = sessionSettings(stored)
+        if recipe.recipe == .fast && recipe.learningRate == nil && configuration.parameterCount > 5_000_000 {
+            // Measured: the fast recipe's AdamW peak, tuned on the small model, collapses the best model's outputs.
+            print("warning: --recipe fast's peak rate \(options.learningRates[0]) was tuned on the small model; on models this large it "
+                  + "collapses the outputs (docs/time-to-accuracy.md): consider --learning-rate 0.0001")
+        }
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
         let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,

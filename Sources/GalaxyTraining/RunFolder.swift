@@ -90,9 +90,12 @@ public struct RunFolder: Sendable {
         }
         let configuration: ModelConfiguration
         do { configuration = try ModelConfiguration.decode(model, file: modelFile) } catch { throw CheckpointError(file: modelFile, reason: "\(error)") }
-        do { return (configuration, try JSONDecoder().decode(TrainingOptions.self, from: options)) } catch {
+        let decoded: TrainingOptions
+        do { decoded = try JSONDecoder().decode(TrainingOptions.self, from: options) } catch {
             throw CheckpointError(file: optionsFile, reason: "unreadable run options: \(error)")
         }
+        if let problem = decoded.problem { throw CheckpointError(file: optionsFile, reason: "unusable run options: \(problem)") }
+        return (configuration, decoded)
     }
 
     /// The dataset folder the run trained on.

@@ -113,6 +113,22 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 }
 
 extension TrainingOptions {
+    /// What makes these options unusable (a hand-edited run.json), or nil.
+    public var problem: String? {
+        guard steps > 0, batchSize > 0, warmUpSteps >= 0, validateEvery > 0, logEvery > 0, maxNormEvery >= 0, workers >= 0 else {
+            return "steps, batchSize, validateEvery and logEvery must be positive; warmUpSteps, maxNormEvery and workers ≥ 0"
+        }
+        guard !learningRates.isEmpty, learningRates.allSatisfy({ $0 > 0 && $0.isFinite }) else { return "learning rates must be positive" }
+        if (schedule ?? .steps) == .steps && learningRates.count != boundaries.count + 1 {
+            return "\(learningRates.count) learning rates for \(boundaries.count) boundaries (one more rate than boundaries)"
+        }
+        guard (0..<1).contains(momentum), (averageDecay.map { $0 > 0 && $0 < 1 } ?? true), (dropout.map { (0..<1).contains($0) } ?? true),
+              (scheduleWarmUpSteps ?? 0) >= 0, (weightDecay ?? 0) >= 0, checkpointMinutes > 0 else {
+            return "momentum, averageDecay and dropout must be in [0, 1); weightDecay and scheduleWarmUpSteps ≥ 0; checkpointMinutes > 0"
+        }
+        return nil
+    }
+
     /// A new optimiser as these options describe it, at the first scheduled rate.
     public func makeOptimizer() -> any Optimizer {
         switch optimizer ?? .nesterov {

@@ -88,6 +88,12 @@ struct TrainingInputCLITests {
             let result = try CLI.run(["train", "--resume", run] + flag)
             #expect(result.status != 0 && result.error.contains("\(flag[0]) cannot change a run being resumed"), "\(result.error)")
         }
+        // A hand-edited run.json that cannot be run is refused by name, not met by a precondition.
+        let options = run + "/run.json"
+        let edited = try String(contentsOfFile: options, encoding: .utf8).replacingOccurrences(of: "\"steps\" : 2", with: "\"steps\" : 0")
+        try edited.write(toFile: options, atomically: true, encoding: .utf8)
+        let zero = try CLI.run(["train", "--resume", run])
+        #expect(zero.status != 0 && zero.error.contains("run.json: unusable run options"), "\(zero.error)")
         let ramp = try CLI.run(["train", "--data", RobustnessCLITests.mock, "--out", scratch("ramp"), "--ramp-steps", "5"])
         #expect(ramp.status != 0 && ramp.error.contains("--ramp-steps belongs to --scale-learning-rate"), "\(ramp.error)")
     }

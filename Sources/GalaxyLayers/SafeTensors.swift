@@ -41,6 +41,11 @@ public enum SafeTensors {
     /// Reads every tensor, in file order; errors name the file.
     public static func read(_ path: String, backend: any Backend = ReferenceBackend.shared) throws -> [(name: String, tensor: Tensor)] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CheckpointError(file: path, reason: "file not found") }
+        return try decode(data, file: path, backend: backend)
+    }
+
+    /// The tensors of a safetensors file's bytes already in memory; errors name `file`.
+    public static func decode(_ data: Data, file path: String, backend: any Backend = ReferenceBackend.shared) throws -> [(name: String, tensor: Tensor)] {
         guard data.count >= 8 else { throw CheckpointError(file: path, reason: "too short for a safetensors file") }
         let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         guard length > 0, 8 + length <= data.count,

@@ -124,16 +124,19 @@ public struct RunFolder: Sendable {
         let partial = checkpoint + ".partial", previous = checkpoint + ".previous"
         try? fm.removeItem(atPath: partial)
         try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
-        try SafeTensors.write(model.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step)],
-                              to: partial + "/weights.safetensors")
-        try SafeTensors.write(optimizerState, metadata: ["kind": optimizer], to: partial + "/optimizer.safetensors")
+        // Each file's CRC-32 is taken from the bytes written, not read back.
+        var files = [("weights.safetensors", SafeTensors.encode(model.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step)])),
+                     ("optimizer.safetensors", SafeTensors.encode(optimizerState, metadata: ["kind": optimizer]))]
         if let average {
-            try SafeTensors.write(average.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step),
-                                                                      "kind": "exponential-moving-average"], to: partial + "/average.safetensors")
+            files.append(("average.safetensors", SafeTensors.encode(average.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step),
+                                                                                                        "kind": "exponential-moving-average"])))
         }
         var state = state
-        state.checksums = try Dictionary(uniqueKeysWithValues: ["weights.safetensors", "optimizer.safetensors", "average.safetensors"]
-            .filter { fm.fileExists(atPath: partial + "/" + $0) }.map { ($0, try Self.checksum(of: partial + "/" + $0)) })
+        state.checksums = [:]
+        for (name, data) in files {
+            try FileOutput.write(data, to: partial + "/" + name)
+            state.checksums?[name] = Self.checksum(data)
+        }
         try FileOutput.write(Self.encode(state), to: partial + "/state.json")
         try? fm.removeItem(atPath: previous)
         if fm.fileExists(atPath: checkpoint) { try fm.moveItem(atPath: checkpoint, toPath: previous) }
@@ -154,22 +157,21 @@ public struct RunFolder: Sendable {
                           optimizerState: try readTensors(optimizerFile, state: state, backend: backend), average: average, state: state)
     }
 
-    static func checksum(of file: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError(file: file, reason: "cannot read file") }
-        return String(data.withUnsafeBytes { Checksum.crc32($0) }, radix: 16)
-    }
+    static func checksum(_ data: Data) -> String { String(data.withUnsafeBytes { Checksum.crc32($0) }, radix: 16) }
 
     /// A checkpoint tensor file, refused when its bytes are not the ones written (a flipped
     /// byte in a weight would otherwise load silently).
     func readTensors(_ file: String, state: State?, backend: any Backend) throws -> [(name: String, tensor: Tensor)] {
+        // One read: the bytes checked are the bytes decoded.
+        guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError(file: file, reason: "file not found") }
         if let expected = state?.checksums?[(file as NSString).lastPathComponent] {
-            let found = try Self.checksum(of: file)
+            let found = Self.checksum(data)
             guard found == expected else {
                 throw CheckpointError(file: file, reason: "damaged: its CRC-32 is \(found), the checkpoint recorded \(expected) when it wrote it; "
                                       + "restore the file from a backup or retrain")
             }
         }
-        return try SafeTensors.read(file, backend: backend)
+        return try SafeTensors.decode(data, file: file, backend: backend)
     }
 
     /// The file prediction reads: the averaged weights when the run keeps an average, else the weights.

@@ -1,7 +1,7 @@
 # GalaxyNet — the two set-up commands (README): `make demo` and `make test`.
 # Both install the Debian packages the C shims need when they are missing.
 
-DEB_PACKAGES := libdnnl-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
+DEB_PACKAGES := libdnnl-dev libopenblas-dev libopenblas0-openmp libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps pydeps build demo test bench fuzz clean

@@ -18,15 +18,35 @@ enum OpenBLAS {
     typealias CoreName = @convention(c) () -> UnsafeMutablePointer<CChar>?
 
     // Written once by the lazy initialiser, then only read.
-    nonisolated(unsafe) private static let library: UnsafeMutableRawPointer = {
+    nonisolated(unsafe) private static let loaded: (handle: UnsafeMutableRawPointer, name: String) = {
         if getenv("OPENBLAS_CORETYPE") == nil, let core = suitableCoreType() {
             setenv("OPENBLAS_CORETYPE", core, 0)
         }
-        for name in ["libopenblas.so.0", "libopenblas.so"] {
-            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return handle }
+        // The OpenMP build first: it runs in the OpenMP thread pool oneDNN uses. The default
+        // (pthreads) build keeps a second pool of threads that spin while oneDNN's spin, and the
+        // two fight over the cores (best model, 2 cores: training 12 % and 60-way prediction
+        // 20 % slower; docs/performance.md).
+        for name in openMPBuild + ["libopenblas.so.0", "libopenblas.so"] {
+            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return (handle, name) }
         }
         fatalError("GalaxyKernels: cannot load OpenBLAS (libopenblas.so.0): install libopenblas0 (make test does)")
     }()
+
+    /// Debian's OpenMP build of OpenBLAS (package libopenblas0-openmp), unless OPENBLAS_LIBRARY
+    /// names another library file.
+    private static var openMPBuild: [String] {
+        if let path = getenv("OPENBLAS_LIBRARY") { return [String(cString: path)] }
+        return ["/usr/lib/\(multiarch)/openblas-openmp/libopenblas.so.0"]
+    }
+
+    #if arch(x86_64)
+    private static let multiarch = "x86_64-linux-gnu"
+    #else
+    private static let multiarch = "aarch64-linux-gnu"
+    #endif
+
+    /// The library file loaded (for benchmark reports).
+    static var path: String { loaded.name }
 
     static let sgemm: Sgemm = symbol("cblas_sgemm")
 
@@ -37,7 +57,7 @@ enum OpenBLAS {
     }
 
     private static func symbol<T>(_ name: String) -> T {
-        guard let pointer = dlsym(library, name) else { fatalError("GalaxyKernels: OpenBLAS has no symbol \(name)") }
+        guard let pointer = dlsym(loaded.handle, name) else { fatalError("GalaxyKernels: OpenBLAS has no symbol \(name)") }
         return unsafeBitCast(pointer, to: T.self)
     }
 
@@ -66,6 +86,9 @@ enum OpenBLAS {
 public enum BLASInfo {
     /// OpenBLAS's kernel family (e.g. "Haswell", "SkylakeX").
     public static var coreName: String { OpenBLAS.coreName }
+
+    /// Which OpenBLAS build runs: "openmp" (sharing oneDNN's thread pool) or "pthreads".
+    public static var threading: String { OpenBLAS.path.contains("openmp") ? "openmp" : "pthreads" }
 
     /// The instruction set oneDNN's JIT kernels use (e.g. "avx2", "avx512_core").
     public static var oneDNNISA: String {

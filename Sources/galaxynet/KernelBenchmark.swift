@@ -43,13 +43,14 @@ struct KernelReport: Codable {
     var sgemm_size: Int
     var sgemm_gflops: Double
     var blas_kernels: String
+    var blas_threading: String
     var onednn_isa: String
     var layers: [Layer]
 
     var table: String {
         var lines = [
             "GalaxyNet kernel benchmark — backend \(backend), \(images) images = \(parts) parts of 3×45×45, median of runs",
-            "sgemm \(sgemm_size)³ (OpenBLAS \(blas_kernels) kernels, same run): " + String(format: "%.1f GFLOP/s", sgemm_gflops)
+            "sgemm \(sgemm_size)³ (OpenBLAS \(blas_kernels) kernels, \(blas_threading) threads, same run): " + String(format: "%.1f GFLOP/s", sgemm_gflops)
                 + "; oneDNN runs \(onednn_isa) kernels",
             "",
             "layer    shape                                 forward ms  backward ms   GFLOP/s  ratio to sgemm",
@@ -148,7 +149,7 @@ struct KernelBenchmark {
             layers.append(layer(name, "[\(images), \(inputs)]·[\(inputs), \(outputs)]", f, b, 3 * 2 * Double(images * inputs * outputs), peak))
         }
         return KernelReport(backend: backend.name, images: images, parts: parts, sgemm_size: sgemmSize, sgemm_gflops: peak,
-                            blas_kernels: BLASInfo.coreName, onednn_isa: BLASInfo.oneDNNISA, layers: layers)
+                            blas_kernels: BLASInfo.coreName, blas_threading: BLASInfo.threading, onednn_isa: BLASInfo.oneDNNISA, layers: layers)
     }
 
     private func layer(_ name: String, _ shape: String, _ forward: Double, _ backward: Double, _ flops: Double, _ peak: Double) -> KernelReport.Layer {

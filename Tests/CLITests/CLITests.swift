@@ -233,6 +233,8 @@ struct CLITests {
         #expect(peak > 0)
         // The path measured is named, and the AVX2 emulation takes effect in both libraries.
         #expect((object["onednn_isa"] as? String)?.hasPrefix("avx") == true && object["blas_kernels"] is String)
+        // make test installs OpenBLAS's OpenMP build, which shares oneDNN's threads.
+        #expect(object["blas_threading"] as? String == "openmp", "\(object)")
         let avx2 = try CLI.run(CLI.executable, ["bench", "kernels", "--images", "1", "--runs", "1", "--sgemm-size", "128", "--json"],
                                environment: ["DNNL_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell"])
         let emulated = try #require(try JSONSerialization.jsonObject(with: Data(avx2.output.utf8)) as? [String: Any])

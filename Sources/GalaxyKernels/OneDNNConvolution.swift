@@ -141,16 +141,10 @@ extension OneDNNBackend {
         let untied: Bool = if case .untied = bias { true } else { false }
         let p = convolutionPrimitives(input: input.shape, weight: weight.shape, output: output.shape, tiedBias: tied,
                                       fuseReLU: fuseReLU && !untied, geometry: geometry)
-        // The gradient in the output's layout, masked by ReLU when it was fused.
-        var dy = converted(outputGradient, to: descriptor(output))
-        if fuseReLU {
-            let masked = allocate(dy.shape, descriptor(dy))
-            let py = UnsafePointer(output.storage.pointer), pg = UnsafePointer(dy.storage.pointer), pm = masked.storage.pointer
-            Parallel.forChunks(count: descriptor(dy).byteCount / 4) { range in
-                Vector.zip(py, pg, pm, range) { y, g in y > 0 ? g : 0 }
-            }
-            dy = masked
-        }
+        // The gradient in the output's layout, masked by ReLU when it was fused; an untied bias's
+        // gradient (its sum over the batch) is taken in the same pass.
+        let (dy, untiedGradient) = maskedGradient(converted(outputGradient, to: descriptor(output)), output: output,
+                                                  relu: fuseReLU, sumOverSamples: untied)
 
         // Weights (and tied bias).
         let wp = p.backwardWeights
@@ -166,7 +160,7 @@ extension OneDNNBackend {
             db = b
         }
         context.execute(wp, arguments)
-        if untied { db = sumOverSamples(dy) }
+        if untied { db = untiedGradient }
 
         // Input.
         var dx: Tensor? = nil
@@ -183,17 +177,30 @@ extension OneDNNBackend {
         return Convolution2DGradients(input: dx, weight: makePlain(dw), bias: db)
     }
 
-    /// Σ over the batch of a [N, C, H, W] tensor in any sample-major layout, as plain [C, H, W].
-    private func sumOverSamples(_ t: Tensor) -> Tensor {
-        let md = descriptor(t)
-        guard let one = md.singleSample else { return sum(makePlain(t), axes: [0]).reshaped(Array(t.shape.dropFirst())) }
-        let perSample = one.byteCount / 4
-        let total = allocate([1] + t.shape.dropFirst(), one)
-        let pt = UnsafePointer(t.storage.pointer), out = total.storage.pointer
-        out.update(from: pt, count: perSample)
-        for s in 1..<max(t.shape[0], 1) {
-            Vector.zip(out, pt + s * perSample, out, 0..<perSample, +)
+    /// `gradient` masked where the ReLU-fused `output` is not positive (when `relu`), and its sum over
+    /// the batch as plain [C, H, W] (when `sumOverSamples`), in one pass over memory on all cores:
+    /// each thread owns a range of positions within a sample and walks the samples.
+    private func maskedGradient(_ gradient: Tensor, output: Tensor, relu: Bool, sumOverSamples: Bool) -> (Tensor, Tensor?) {
+        guard relu || sumOverSamples else { return (gradient, nil) }
+        let md = descriptor(gradient)
+        guard let one = md.singleSample, descriptor(output).key == md.key else {
+            // A layout without sample-major order: the plain NCHW path.
+            let plain = makePlain(gradient), plainOutput = makePlain(output)
+            return maskedGradient(plain, output: plainOutput, relu: relu, sumOverSamples: sumOverSamples)
         }
-        return makePlain(total).reshaped(Array(t.shape.dropFirst()))
+        let samples = gradient.shape[0], perSample = one.byteCount / 4
+        let masked = relu ? allocate(gradient.shape, md) : gradient
+        let total = sumOverSamples ? allocate([1] + gradient.shape.dropFirst(), one) : nil
+        let py = UnsafePointer(output.storage.pointer), pg = UnsafePointer(gradient.storage.pointer)
+        let pm = masked.storage.pointer, pt = total?.storage.pointer
+        Parallel.forChunks(count: perSample, minimumChunk: max(16, 32_768 / max(samples, 1))) { range in
+            if let pt { (pt + range.lowerBound).update(repeating: 0, count: range.count) }
+            for s in 0..<samples {
+                let offset = s * perSample
+                if relu { Vector.zip(py + offset, pg + offset, pm + offset, range) { y, g in y > 0 ? g : 0 } }
+                if let pt { Vector.zip(pt, UnsafePointer(pm + offset), pt, range, +) }
+            }
+        }
+        return (masked, total.map { makePlain($0).reshaped(Array(gradient.shape.dropFirst())) })
     }
 }

@@ -48,7 +48,10 @@ struct BenchImageOptions: ParsableArguments {
     @Option(help: "Folder of 424×424 JPEGs.") var images = "../shared/data/sdss-dev/images"
 
     func paths(count: Int) throws -> [String] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: images).filter(ImageSource.canRead).sorted()
+        guard let all = try? FileManager.default.contentsOfDirectory(atPath: images) else {
+            throw ValidationError("\(images): no such folder of images (give one with --images; the default is relative to the repository root)")
+        }
+        let names = all.filter(ImageSource.canRead).sorted()
         guard !names.isEmpty else { throw ValidationError("\(images) holds no readable images") }
         return (0..<count).map { "\(images)/\(names[$0 % names.count])" }
     }

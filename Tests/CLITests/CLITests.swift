@@ -207,6 +207,8 @@ struct CLITests {
         #expect(result.status == 0, "\(result.error)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect((object["images_per_second"] as? Double ?? 0) > 0 && object["tta"] as? Int == 60)
+        let missing = try CLI.run(["bench", "predict", "--model", "small", "--images", "/nonexistent/images", "--count", "1"])
+        #expect(missing.status != 0 && missing.error.contains("/nonexistent/images: no such folder"), "\(missing.error)")
     }
 
     @Test func benchTrainPrintsJSON() throws {

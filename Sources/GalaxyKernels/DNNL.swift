@@ -99,13 +99,21 @@ final class Primitive: @unchecked Sendable {
     }
 }
 
+/// The cores' one OpenMP thread pool, which oneDNN and OpenBLAS's OpenMP build share: one caller
+/// at a time, process-wide. oneDNN 2.6 keeps one global scratchpad for all primitives (Winograd
+/// kernels use it heavily) and OpenBLAS's OpenMP build is not safe to call from two threads at
+/// once; concurrent callers (tests, several backends) crashed in both. Every call uses all the
+/// cores anyway, so serialising costs nothing.
+enum ComputePool {
+    private static let lock = Mutex<Void>(())
+    static func serialised<T>(_ body: () -> T) -> T { lock.withLock { _ in body() } }
+}
+
 /// The engine, the stream and the primitive cache.
 final class DNNLContext: @unchecked Sendable {
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
     private let cache = Mutex<[String: Primitive]>([:])
-    /// oneDNN streams are not for concurrent use: executions are serialised.
-    let executionLock = Mutex<Void>(())
 
     init() {
         var e: dnnl_engine_t?
@@ -137,7 +145,7 @@ final class DNNLContext: @unchecked Sendable {
         }
         defer { for m in memories { dnnl_memory_destroy(m) } }
         let args = zip(arguments, memories).map { dnnl_exec_arg_t(arg: $0.0, memory: $1) }
-        executionLock.withLock { _ in
+        ComputePool.serialised {
             check(dnnl_primitive_execute(primitive.primitive, stream, Int32(args.count), args), "execution")
             check(dnnl_stream_wait(stream), "stream wait")
         }

@@ -1,31 +1,21 @@
 import COpenBLAS
-import CDNNL
 import GalaxyTensor
 
-/// Matrix products (OpenBLAS sgemm, oneDNN's for skinny ones), vectorised multithreaded elementwise loops, the fused SGD step and leading-axis sums.
+/// OpenBLAS sgemm, vectorised multithreaded elementwise loops, the fused SGD step and leading-axis sums.
 extension OneDNNBackend {
     // MARK: Matrix product
 
-    /// Products with at most this many rows on the left go to oneDNN's sgemm.
-    static let skinnyRows = 256
-    private static let noTranspose = CChar(UInt8(ascii: "N"))
 
     public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool) -> Tensor {
         let a = a.plain, b = b.plain
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let n = transposeB ? b.shape[0] : b.shape[1]
         let c = output([m, n])
-        if !transposeA && !transposeB && m <= Self.skinnyRows {
-            // A few rows times a large matrix (a dense layer's forward pass at batch 16–64): oneDNN's
-            // sgemm streams the matrix at memory speed, 1.3–1.5× OpenBLAS here; OpenBLAS stays
-            // faster for the transposed products of the backward pass and for square products.
-            check(dnnl_sgemm(Self.noTranspose, Self.noTranspose, Int64(m), Int64(n), Int64(k), 1, a.storage.pointer, Int64(k),
-                             b.storage.pointer, Int64(n), 0, c.storage.pointer, Int64(n)), "sgemm \(m)×\(k)×\(n)")
-            return c
+        ComputePool.serialised {
+            OpenBLAS.sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                           Int32(m), Int32(n), Int32(k), 1, a.storage.pointer, Int32(a.shape[1]), b.storage.pointer,
+                           Int32(b.shape[1]), 0, c.storage.pointer, Int32(n))
         }
-        OpenBLAS.sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a.storage.pointer, Int32(a.shape[1]), b.storage.pointer, Int32(b.shape[1]),
-                    0, c.storage.pointer, Int32(n))
         return c
     }
 

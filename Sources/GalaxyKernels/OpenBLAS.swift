@@ -50,6 +50,7 @@ enum OpenBLAS {
 
     static let sgemm: Sgemm = symbol("cblas_sgemm")
 
+
     /// The kernel family OpenBLAS runs (e.g. "SkylakeX").
     static var coreName: String {
         let name: CoreName = symbol("openblas_get_corename")

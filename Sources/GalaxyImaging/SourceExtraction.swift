@@ -28,15 +28,17 @@ public struct SourceExtraction: Sendable, Equatable, Codable {
     }
 }
 
-/// Built-in source extraction on the green channel (spec §2.6): a background map from sigma-clipped
-/// medians of 8×8 cells (as SExtractor's mesh, so the glow of a bright star becomes background)
-/// and a noise estimate, detection above `threshold` σ on a lightly smoothed image, 8-connected
-/// components, the galaxy chosen by π·a·b·exp(−|x − c|²/5000), flux-weighted centroid and second
-/// moments for a, b, θ, and the Petrosian radius with η = 0.2 in elliptical annuli.
+/// Built-in source extraction on the green channel (spec §2.6), after SExtractor's default
+/// configuration, which the original ran: a background map from the clipped modes of 64-pixel
+/// meshes (so the glow of a bright star becomes background) and the noise as their clipped
+/// standard deviation, detection above `threshold` σ on the image filtered with SExtractor's 3×3
+/// pyramid kernel, 8-connected components, deblending, the galaxy chosen by
+/// π·a·b·exp(−|x − c|²/5000), flux-weighted centroid and second moments for a, b, θ, and the
+/// Petrosian radius with η = 0.2 in elliptical annuli.
 public enum SourceExtractor {
     public static let eta = 0.2
-    /// Background mesh: cells per side (424 / 4 = 106 px meshes; SExtractor's default mesh is 64 px).
-    public static let meshCells = 4
+    /// Background mesh size in pixels (SExtractor's BACK_SIZE default); a 424-px image has 7 × 7 meshes.
+    public static let meshSize = 64
     public static let targetAperture = 160.0
 
     /// Measures the galaxy in the green channel of any source image.
@@ -51,13 +53,14 @@ public enum SourceExtractor {
         let (backgroundMap, sigma) = backgroundMap(green, width: w, height: h)
         for i in 0..<n { green[i] -= backgroundMap[i] }
         let background: Float = 0
-        // 3×3 box smoothing before thresholding (SExtractor filters the image for detection).
+        // SExtractor filters the image for detection with its default 3×3 pyramid kernel
+        // (1 2 1 / 2 4 2 / 1 2 1, normalised).
         var smooth = [Float](repeating: 0, count: n)
         for y in 0..<h { for x in 0..<w {
             var total: Float = 0, count: Float = 0
             for dy in -1...1 { for dx in -1...1 {
-                let yy = y + dy, xx = x + dx
-                if yy >= 0 && yy < h && xx >= 0 && xx < w { total += green[yy * w + xx]; count += 1 }
+                let yy = y + dy, xx = x + dx, weight = Float((2 - abs(dx)) * (2 - abs(dy)))
+                if yy >= 0 && yy < h && xx >= 0 && xx < w { total += weight * green[yy * w + xx]; count += weight }
             } }
             smooth[y * w + x] = total / count
         } }
@@ -102,9 +105,10 @@ public enum SourceExtractor {
         return SourceExtraction(x: s.x, y: s.y, a: s.a, b: s.b, theta: s.theta * 180 / .pi, petrosianRadius: radius, scale: scale, detected: true)
     }
 
-    /// The background at every pixel (bilinear between the 3×3-median-filtered clipped medians of an
-    /// 8×8 grid of cells) and the typical noise σ (median over the cells).
-    static func backgroundMap(_ values: [Float], width w: Int, height h: Int, cells: Int = meshCells) -> ([Float], Float) {
+    /// The background at every pixel (bilinear between the 3×3-median-filtered clipped modes of a
+    /// grid of `meshSize` meshes) and the typical noise σ (median over the meshes).
+    static func backgroundMap(_ values: [Float], width w: Int, height h: Int) -> ([Float], Float) {
+        let cells = max(2, (max(w, h) + meshSize / 2) / meshSize)
         var medians = [Float](repeating: 0, count: cells * cells), sigmas = medians
         for cy in 0..<cells { for cx in 0..<cells {
             var cell: [Float] = []
@@ -135,22 +139,30 @@ public enum SourceExtractor {
         return (map, sigmas.sorted()[sigmas.count / 2])
     }
 
-    /// Median and σ (1.4826 · MAD) of the values after three rounds of 3σ clipping, from
-    /// histograms of quarter-unit bins with the median interpolated inside its bin (a whole-unit
-    /// histogram would bias float inputs by up to half a unit, which matters for faint wings).
+    /// SExtractor's background estimate of one mesh: after three rounds of 3σ clipping around the
+    /// median, σ is the standard deviation of what is left and the background its mode,
+    /// 2.5 · median − 1.5 · mean, unless the mean and median differ by 0.3 σ or more (a crowded
+    /// mesh), where it is the median. Medians come from histograms of quarter-unit bins,
+    /// interpolated inside their bin (a whole-unit histogram would bias float inputs by up to
+    /// half a unit, which matters for faint wings).
     static func backgroundAndNoise(_ values: [Float]) -> (Float, Float) {
         let binsPerUnit: Float = 4, bins = 256 * 4
         var low: Float = 0, high: Float = 256
-        var median: Float = 0, sigma: Float = 1
+        var median: Float = 0, mean: Double = 0, sigma: Float = 1
         for _ in 0..<3 {
-            var histogram = [Int](repeating: 0, count: bins), deviations = histogram
-            for v in values where v >= low && v < high { histogram[min(bins - 1, max(0, Int(v * binsPerUnit)))] += 1 }
+            var histogram = [Int](repeating: 0, count: bins)
+            var count = 0.0, sum = 0.0, squares = 0.0
+            for v in values where v >= low && v < high {
+                histogram[min(bins - 1, max(0, Int(v * binsPerUnit)))] += 1
+                count += 1; sum += Double(v); squares += Double(v) * Double(v)
+            }
             median = interpolatedMedian(histogram) / binsPerUnit
-            for v in values where v >= low && v < high { deviations[min(bins - 1, Int(abs(v - median) * binsPerUnit))] += 1 }
-            sigma = max(0.5, 1.4826 * interpolatedMedian(deviations) / binsPerUnit)
+            mean = sum / max(count, 1)
+            sigma = max(0.5, Float(max(0, squares / max(count, 1) - mean * mean).squareRoot()))
             low = median - 3 * sigma; high = median + 3 * sigma
         }
-        return (median, sigma)
+        let crowded = abs(mean - Double(median)) >= 0.3 * Double(sigma)
+        return (crowded ? median : Float(2.5 * Double(median) - 1.5 * mean), sigma)
     }
 
     /// The median of histogrammed data, interpolated linearly inside its bin (in bin units).

@@ -22,7 +22,7 @@ public enum Deblender {
         let thresholds = (1...levels).map { threshold * powf(peak / threshold, Float($0) / Float(levels)) }
         let cores = branches(pixels, from: 0, thresholds: thresholds, smooth: smooth, width: w, minimumFlux: contrast * total)
         guard cores.count > 1 else { return [pixels] }
-        return assign(pixels, to: cores, green: green, width: w)
+        return assign(pixels, to: cores, green: green, smooth: smooth, thresholds: thresholds, width: w)
     }
 
     /// The separate branches of `pixels` above thresholds[level...], or `pixels` itself.
@@ -60,29 +60,39 @@ public enum Deblender {
         return groups
     }
 
-    /// Every pixel of the component goes to the core whose Gaussian (flux, centroid, covariance
-    /// of its core pixels widened by a pixel) is largest at it.
-    static func assign(_ pixels: [Int], to cores: [[Int]], green: [Float], width w: Int) -> [[Int]] {
-        struct Model { var flux, x, y, ixx, iyy, ixy: Double }
+    /// The pixels of the cores stay theirs; every other pixel of the component goes to the core
+    /// whose Gaussian is largest at it. As SExtractor models a core: centroid and covariance of its
+    /// pixels, and the peak a Gaussian of that shape needs to cover the core's area above its
+    /// level, level · exp(area / (2π·a·b)), at most 4 × the core's filtered peak.
+    static func assign(_ pixels: [Int], to cores: [[Int]], green: [Float], smooth: [Float], thresholds: [Float], width w: Int) -> [[Int]] {
+        struct Model { var logAmplitude, x, y, ixx, iyy, ixy: Double }
         let models: [Model] = cores.map { core in
             var f = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+            var floor = Float.infinity, peak = -Float.infinity
             for p in core {
                 let v = Double(max(green[p], 0)), x = Double(p % w), y = Double(p / w)
                 f += v; sx += v * x; sy += v * y; sxx += v * x * x; syy += v * y * y; sxy += v * x * y
+                floor = min(floor, smooth[p]); peak = max(peak, smooth[p])
             }
             let x = sx / max(f, 1e-9), y = sy / max(f, 1e-9)
-            return Model(flux: f, x: x, y: y, ixx: max(sxx / max(f, 1e-9) - x * x, 0) + 1, iyy: max(syy / max(f, 1e-9) - y * y, 0) + 1,
-                         ixy: sxy / max(f, 1e-9) - x * y)
+            let ixx = max(sxx / max(f, 1e-9) - x * x, 1.0 / 12), iyy = max(syy / max(f, 1e-9) - y * y, 1.0 / 12)
+            let ixy = sxy / max(f, 1e-9) - x * y
+            let level = Double(thresholds.last { $0 < floor } ?? floor)
+            let ab = max(ixx * iyy - ixy * ixy, 1e-6).squareRoot()
+            let logAmplitude = min(log(level) + Double(core.count) / (2 * Double.pi * ab), log(4 * Double(max(peak, 1e-6))))
+            return Model(logAmplitude: logAmplitude, x: x, y: y, ixx: ixx, iyy: iyy, ixy: ixy)
         }
-        var objects = [[Int]](repeating: [], count: cores.count)
-        for p in pixels {
+        var objects = cores
+        var owned = Set<Int>()
+        for core in cores { owned.formUnion(core) }
+        for p in pixels where !owned.contains(p) {
             let x = Double(p % w), y = Double(p / w)
             var best = 0, bestDensity = -Double.infinity
             for (k, m) in models.enumerated() {
                 let det = max(m.ixx * m.iyy - m.ixy * m.ixy, 1e-6)
                 let dx = x - m.x, dy = y - m.y
                 let q = (m.iyy * dx * dx - 2 * m.ixy * dx * dy + m.ixx * dy * dy) / det
-                let logDensity = log(max(m.flux, 1e-9)) - 0.5 * log(det) - 0.5 * q
+                let logDensity = m.logAmplitude - 0.5 * q
                 if logDensity > bestDensity { bestDensity = logDensity; best = k }
             }
             objects[best].append(p)

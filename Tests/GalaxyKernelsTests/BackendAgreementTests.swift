@@ -53,6 +53,17 @@ struct BackendAgreementTests {
         }
     }
 
+    /// The winning net's 3×3 layers, which run Winograd F(4×4, 3×3) where oneDNN has it (AVX-512)
+    /// and direct convolution elsewhere: either must agree with the reference.
+    @Test func winogradShapesOfTheWinningNet() {
+        for (trial, (c, size)) in [(64, 8), (128, 6)].enumerated() {
+            let x = TestSupport.random([3, c, size, size], seed: UInt64(300 + trial))
+            let w = TestSupport.random([128, c, 3, 3], seed: UInt64(310 + trial), scale: 0.1)
+            let b = TestSupport.random([128, size - 2, size - 2], seed: UInt64(320 + trial))
+            expectAgreement([x, w, b], "3×3 conv \(x.shape)") { v in conv2d(v[0], weight: v[1], bias: v[2], biasMode: .untied, relu: true) }
+        }
+    }
+
     /// conv → pool → conv → LRN → pool keeps oneDNN layouts between kernels; the result must not change.
     @Test func chainedLayersInBlockedLayouts() {
         let x = TestSupport.random([2, 3, 24, 24], seed: 1)

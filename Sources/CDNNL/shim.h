@@ -13,6 +13,7 @@ static const int GN_ARG_DIFF_DST = DNNL_ARG_DIFF_DST;
 static const int GN_ARG_DIFF_WEIGHTS = DNNL_ARG_DIFF_WEIGHTS;
 static const int GN_ARG_DIFF_BIAS = DNNL_ARG_DIFF_BIAS;
 static const int GN_ARG_WORKSPACE = DNNL_ARG_WORKSPACE;
+static const int GN_ARG_SCRATCHPAD = DNNL_ARG_SCRATCHPAD;
 static const int GN_ARG_FROM = DNNL_ARG_FROM;
 static const int GN_ARG_TO = DNNL_ARG_TO;
 #endif

@@ -109,11 +109,20 @@ enum ComputePool {
     static func serialised<T>(_ body: () -> T) -> T { lock.withLock { _ in body() } }
 }
 
-/// The engine, the stream and the primitive cache.
+/// The engine, the stream, the primitive cache and the scratchpad.
+///
+/// Every primitive is created with a user-managed scratchpad (`attributes`) and given one at
+/// execution: oneDNN 2.6's own scratchpad is per thread, and a primitive created on one thread and
+/// run on another (tests, the prediction workers) read a null one in a Winograd kernel.
 final class DNNLContext: @unchecked Sendable {
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
     private let cache = Mutex<[String: Primitive]>([:])
+    /// Attributes for primitives that need nothing else: a user-managed scratchpad.
+    let attributes: dnnl_primitive_attr_t
+    /// Scratch memory for executions, grown as needed; only touched inside `ComputePool.serialised`.
+    private var scratchpad = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    private var scratchpadBytes = 64
 
     init() {
         var e: dnnl_engine_t?
@@ -122,6 +131,20 @@ final class DNNLContext: @unchecked Sendable {
         var s: dnnl_stream_t?
         check(dnnl_stream_create(&s, engine, dnnl_stream_default_flags.rawValue), "stream creation")
         stream = s!
+        attributes = Self.makeAttributes()
+    }
+
+    deinit {
+        scratchpad.deallocate()
+        dnnl_primitive_attr_destroy(attributes)
+    }
+
+    /// Fresh attributes with a user-managed scratchpad (the caller may add post-ops, and destroys them).
+    static func makeAttributes() -> dnnl_primitive_attr_t {
+        var attr: dnnl_primitive_attr_t?
+        check(dnnl_primitive_attr_create(&attr), "attributes")
+        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+        return attr!
     }
 
     /// The cached primitive for `key`, created by `make` the first time.
@@ -144,8 +167,21 @@ final class DNNLContext: @unchecked Sendable {
             memories.append(m)
         }
         defer { for m in memories { dnnl_memory_destroy(m) } }
-        let args = zip(arguments, memories).map { dnnl_exec_arg_t(arg: $0.0, memory: $1) }
+        var args = zip(arguments, memories).map { dnnl_exec_arg_t(arg: $0.0, memory: $1) }
+        let scratchMD = primitive.memoryDescriptor(dnnl_query_scratchpad_md)
         ComputePool.serialised {
+            var scratch: dnnl_memory_t?
+            if scratchMD.byteCount > 0 {
+                if scratchpadBytes < scratchMD.byteCount {
+                    scratchpad.deallocate()
+                    scratchpadBytes = scratchMD.byteCount
+                    scratchpad = UnsafeMutableRawPointer.allocate(byteCount: scratchpadBytes, alignment: 64)
+                }
+                var raw = scratchMD.raw
+                check(dnnl_memory_create(&scratch, &raw, engine, scratchpad), "scratchpad memory")
+                args.append(dnnl_exec_arg_t(arg: GN_ARG_SCRATCHPAD, memory: scratch))
+            }
+            defer { if let scratch { dnnl_memory_destroy(scratch) } }
             check(dnnl_primitive_execute(primitive.primitive, stream, Int32(args.count), args), "execution")
             check(dnnl_stream_wait(stream), "stream wait")
         }
@@ -156,7 +192,7 @@ final class DNNLContext: @unchecked Sendable {
         let p = primitive("reorder \(from.key) -> \(to.key)") {
             var pd: dnnl_primitive_desc_t?
             var f = from.raw, t = to.raw
-            check(dnnl_reorder_primitive_desc_create(&pd, &f, engine, &t, engine, nil), "reorder \(from.key) -> \(to.key)")
+            check(dnnl_reorder_primitive_desc_create(&pd, &f, engine, &t, engine, attributes), "reorder \(from.key) -> \(to.key)")
             return pd!
         }
         execute(p, [(GN_ARG_FROM, from, source), (GN_ARG_TO, to, destination)])

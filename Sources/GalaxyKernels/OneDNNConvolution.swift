@@ -19,21 +19,21 @@ extension OneDNNBackend {
                              Int64((output[3] - 1) * g.strideX + weight[3] - input[3] - g.padLeft)]
         var src = MemoryDescriptor.any(input).raw, wts = MemoryDescriptor.any(weight).raw, dst = MemoryDescriptor.any(output).raw
         var bias = MemoryDescriptor(shape: [weight[0]]).raw
-        let engine = context.engine
+        let engine = context.engine, attributes = context.attributes
         // Winograd F(4×4, 3×3) for unstrided 3×3 kernels where oneDNN has it (AVX-512 in 2.6): 2.25×
         // fewer multiplies, conv3 + conv4 of the best model 1.5× faster; direct everywhere else.
         let winograd = weight[2] == 3 && weight[3] == 3 && g.strideY == 1 && g.strideX == 1
         let algorithms = (winograd ? [dnnl_convolution_winograd] : []) + [dnnl_convolution_direct]
         let forward = context.primitive(key + " forward") {
-            let attributes = forwardAttributes(fuseReLU: fuseReLU)
-            defer { dnnl_primitive_attr_destroy(attributes) }
+            let forwardAttributes = forwardAttributes(fuseReLU: fuseReLU)
+            defer { dnnl_primitive_attr_destroy(forwardAttributes) }
             return firstImplemented(algorithms, "convolution forward \(key)") { algorithm, pd in
                 var desc = dnnl_convolution_desc_t()
                 check(withUnsafePointer(to: &bias) { b in
                     dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, algorithm, &src, &wts, tiedBias ? b : nil, &dst,
                                                        strides, padL, padR)
                 }, "convolution \(key)")
-                return dnnl_primitive_desc_create(&pd, &desc, attributes, engine, nil)
+                return dnnl_primitive_desc_create(&pd, &desc, forwardAttributes, engine, nil)
             }
         }
         let backwardData = context.primitive(key + " backward data") {
@@ -41,7 +41,7 @@ extension OneDNNBackend {
                 var desc = dnnl_convolution_desc_t()
                 check(dnnl_convolution_backward_data_desc_init(&desc, algorithm, &src, &wts, &dst, strides, padL, padR),
                       "convolution backward data \(key)")
-                return dnnl_primitive_desc_create(&pd, &desc, nil, engine, forward.descriptor)
+                return dnnl_primitive_desc_create(&pd, &desc, attributes, engine, forward.descriptor)
             }
         }
         let backwardWeights = context.primitive(key + " backward weights") {
@@ -50,7 +50,7 @@ extension OneDNNBackend {
                 check(withUnsafePointer(to: &bias) { b in
                     dnnl_convolution_backward_weights_desc_init(&desc, algorithm, &src, &wts, tiedBias ? b : nil, &dst, strides, padL, padR)
                 }, "convolution backward weights \(key)")
-                return dnnl_primitive_desc_create(&pd, &desc, nil, engine, forward.descriptor)
+                return dnnl_primitive_desc_create(&pd, &desc, attributes, engine, forward.descriptor)
             }
         }
         return ConvolutionPrimitives(forward: forward, backwardData: backwardData, backwardWeights: backwardWeights)
@@ -70,10 +70,10 @@ extension OneDNNBackend {
         fatalError("unreachable")
     }
 
-    /// Attributes of the forward pass: ReLU as a post-op when asked. The caller destroys them.
+    /// Attributes of the forward pass: a user-managed scratchpad and ReLU as a post-op when asked.
+    /// The caller destroys them.
     private func forwardAttributes(fuseReLU: Bool) -> dnnl_primitive_attr_t? {
-        var attr: dnnl_primitive_attr_t?
-        check(dnnl_primitive_attr_create(&attr), "attributes")
+        let attr = DNNLContext.makeAttributes()
         if fuseReLU {
             var ops: dnnl_post_ops_t?
             check(dnnl_post_ops_create(&ops), "post-ops")

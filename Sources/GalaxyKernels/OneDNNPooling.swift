@@ -13,12 +13,12 @@ extension OneDNNBackend {
         let padR: [Int64] = [Int64((output[2] - 1) * g.strideY + g.windowY - input[2] - g.padTop),
                              Int64((output[3] - 1) * g.strideX + g.windowX - input[3] - g.padLeft)]
         var src = inputMD.raw, dst = MemoryDescriptor.any(output).raw
-        let engine = context.engine
+        let engine = context.engine, attributes = context.attributes
         let forward = context.primitive(key + " forward") {
             var desc = dnnl_pooling_desc_t()
             check(dnnl_pooling_forward_desc_init(&desc, dnnl_forward_training, dnnl_pooling_max, &src, &dst, strides, kernel, padL, padR), "pooling \(key)")
             var pd: dnnl_primitive_desc_t?
-            check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, nil), "pooling forward \(key)")
+            check(dnnl_primitive_desc_create(&pd, &desc, attributes, engine, nil), "pooling forward \(key)")
             return pd!
         }
         var dstChosen = forward.memoryDescriptor(dnnl_query_dst_md).raw
@@ -26,7 +26,7 @@ extension OneDNNBackend {
             var desc = dnnl_pooling_desc_t()
             check(dnnl_pooling_backward_desc_init(&desc, dnnl_pooling_max, &src, &dstChosen, strides, kernel, padL, padR), "pooling backward \(key)")
             var pd: dnnl_primitive_desc_t?
-            check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forward.descriptor), "pooling backward \(key)")
+            check(dnnl_primitive_desc_create(&pd, &desc, attributes, engine, forward.descriptor), "pooling backward \(key)")
             return pd!
         }
         return (forward, backward)
@@ -58,19 +58,19 @@ extension OneDNNBackend {
     private func lrnPrimitives(_ inputMD: MemoryDescriptor, _ p: LocalResponseNormParameters) -> (Primitive, Primitive) {
         let key = "lrn \(inputMD.key) \(p)"
         var data = inputMD.raw
-        let engine = context.engine
+        let engine = context.engine, attributes = context.attributes
         let forward = context.primitive(key + " forward") {
             var desc = dnnl_lrn_desc_t()
             check(dnnl_lrn_forward_desc_init(&desc, dnnl_forward_training, dnnl_lrn_across_channels, &data, Int64(p.size), p.alpha, p.beta, p.k), "LRN \(key)")
             var pd: dnnl_primitive_desc_t?
-            check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, nil), "LRN forward \(key)")
+            check(dnnl_primitive_desc_create(&pd, &desc, attributes, engine, nil), "LRN forward \(key)")
             return pd!
         }
         let backward = context.primitive(key + " backward") {
             var desc = dnnl_lrn_desc_t()
             check(dnnl_lrn_backward_desc_init(&desc, dnnl_lrn_across_channels, &data, &data, Int64(p.size), p.alpha, p.beta, p.k), "LRN backward \(key)")
             var pd: dnnl_primitive_desc_t?
-            check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forward.descriptor), "LRN backward \(key)")
+            check(dnnl_primitive_desc_create(&pd, &desc, attributes, engine, forward.descriptor), "LRN backward \(key)")
             return pd!
         }
         return (forward, backward)

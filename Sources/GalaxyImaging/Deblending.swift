@@ -6,10 +6,10 @@ import Foundation
 /// flux above that level (Σ filtered − level over the branch) is each at least `contrast` of the
 /// component's filtered flux, the branches are separate objects (and each may split again
 /// higher up). The pixels below the splits go to the branch whose Gaussian model is largest
-/// there (SExtractor draws them at random in proportion; see `assign`). Measured against SExtractor's own results on
-/// the 256 real SDSS images (`galaxynet extract … --compare`): SExtractor's criterion with its
-/// default contrast 0.005 put 75.8 % of the centres within 2 px, against 67.2 % for the total
-/// branch flux with contrast 0.05 used before (docs/catalogues.md).
+/// there (SExtractor draws them at random in proportion; see `assign`). Measured against
+/// SExtractor's own results on the 256 real SDSS images (`galaxynet extract … --compare`):
+/// SExtractor's criterion with its default contrast 0.005 put 75.8 % of the centres within 2 px,
+/// against 67.2 % for the total branch flux with contrast 0.05 used before (docs/catalogues.md).
 public enum Deblender {
     static let levels = 32
     static let contrast = 0.005

@@ -81,12 +81,16 @@ final class DNNLLayout: OpaqueLayout, @unchecked Sendable {
 final class Primitive: @unchecked Sendable {
     let descriptor: dnnl_primitive_desc_t
     let primitive: dnnl_primitive_t
+    /// The scratch memory an execution needs (user-managed, see `DNNLContext`); nil when none.
+    let scratchpad: MemoryDescriptor?
 
     init(descriptor: dnnl_primitive_desc_t) {
         self.descriptor = descriptor
         var p: dnnl_primitive_t?
         check(dnnl_primitive_create(&p, descriptor), "primitive creation")
         primitive = p!
+        let scratch = MemoryDescriptor(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee)
+        scratchpad = scratch.byteCount > 0 ? scratch : nil
     }
 
     func memoryDescriptor(_ query: dnnl_query_t) -> MemoryDescriptor {
@@ -100,10 +104,9 @@ final class Primitive: @unchecked Sendable {
 }
 
 /// The cores' one OpenMP thread pool, which oneDNN and OpenBLAS's OpenMP build share: one caller
-/// at a time, process-wide. oneDNN 2.6 keeps one global scratchpad for all primitives (Winograd
-/// kernels use it heavily) and OpenBLAS's OpenMP build is not safe to call from two threads at
-/// once; concurrent callers (tests, several backends) crashed in both. Every call uses all the
-/// cores anyway, so serialising costs nothing.
+/// at a time, process-wide. OpenBLAS's OpenMP build is not safe to call from two threads at once,
+/// a oneDNN stream is not for concurrent use, and each context's scratchpad buffer is shared by
+/// its executions. Every call uses all the cores anyway, so serialising costs nothing.
 enum ComputePool {
     private static let lock = Mutex<Void>(())
     static func serialised<T>(_ body: () -> T) -> T { lock.withLock { _ in body() } }
@@ -168,10 +171,9 @@ final class DNNLContext: @unchecked Sendable {
         }
         defer { for m in memories { dnnl_memory_destroy(m) } }
         var args = zip(arguments, memories).map { dnnl_exec_arg_t(arg: $0.0, memory: $1) }
-        let scratchMD = primitive.memoryDescriptor(dnnl_query_scratchpad_md)
         ComputePool.serialised {
             var scratch: dnnl_memory_t?
-            if scratchMD.byteCount > 0 {
+            if let scratchMD = primitive.scratchpad {
                 if scratchpadBytes < scratchMD.byteCount {
                     scratchpad.deallocate()
                     scratchpadBytes = scratchMD.byteCount

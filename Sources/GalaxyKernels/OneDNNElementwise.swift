@@ -5,7 +5,6 @@ import GalaxyTensor
 extension OneDNNBackend {
     // MARK: Matrix product
 
-
     public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool) -> Tensor {
         let a = a.plain, b = b.plain
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]

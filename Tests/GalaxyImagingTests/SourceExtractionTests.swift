@@ -55,11 +55,13 @@ struct SourceExtractionTests {
         let centreError = ((found.x - cx) * (found.x - cx) + (found.y - cy) * (found.y - cy)).squareRoot()
         #expect(centreError < 1, "centre off by \(centreError) px")
         let truth = analyticPetrosian(re: re, n: n)
-        // SExtractor's 64-px background meshes (its default, which the original ran) take part of a
-        // large galaxy's wings as background: the radii come out up to 9 % small here (they were
-        // within 5 % with 106-px meshes). Agreement with SExtractor on real images is what the
-        // centred variants need, and is measured by `galaxynet extract --compare`.
-        #expect(abs(found.petrosianRadius / truth - 1) < 0.10, "Petrosian radius \(found.petrosianRadius) vs \(truth) (n = \(n), r_e = \(re))")
+        // SExtractor's background (64-px meshes, its default, which the original ran; ours matches
+        // its own map to 1e-5) takes part of a large galaxy's wings as sky, so the radii come out
+        // small: 1.5 % for the compact exponential, 12 % for the de Vaucouleurs profile, never
+        // large. What the centred variants need is agreement with SExtractor on real images
+        // (`SkyBackgroundTests`, `galaxynet extract --compare`).
+        let ratio = found.petrosianRadius / truth
+        #expect(ratio > 0.85 && ratio < 1.03, "Petrosian radius \(found.petrosianRadius) vs \(truth) (n = \(n), r_e = \(re))")
         #expect(abs(found.b / found.a - q) < 0.12, "axis ratio \(found.b / found.a) vs \(q)")
         #expect(abs(found.scale - min(1.5, max(1 / 1.5, 160 / (2 * found.petrosianRadius)))) < 1e-9)
     }

@@ -141,14 +141,21 @@ extension TrainingOptions {
     public enum Recipe: String, Codable, Sendable, CaseIterable {
         /// The winning solution's: Nesterov SGD at 0.04, stepped down ×10 at 72 % and 92 %.
         case faithful
-        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): AdamW at 2·10⁻³ with a
-        /// 5 % linear warm-up and a cosine decay to 1 % of it, an average of the weights (decay
-        /// 0.998), and dropout 0.25 instead of 0.5 (a short run underfits before it overfits).
+        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): AdamW at the model's
+        /// peak rate (`adamWPeakRate`) with a 5 % linear warm-up and a cosine decay to 1 % of it,
+        /// an average of the weights (decay 0.998), and dropout 0.25 instead of 0.5 (a short run
+        /// underfits before it overfits).
         case fast
     }
 
-    /// These options changed to `recipe` (run length, seed, batch and data settings are kept).
-    public mutating func apply(_ recipe: Recipe) {
+    /// AdamW's peak rate for a model of `parameterCount` parameters: 2·10⁻³ as tuned on the small
+    /// model; 3·10⁻⁴ for the large ones (the best model and its variants), whose outputs
+    /// collapse at 5·10⁻⁴ and above (measured, docs/time-to-accuracy.md).
+    public static func adamWPeakRate(parameterCount: Int) -> Float { parameterCount > 5_000_000 ? 0.0003 : 0.002 }
+
+    /// These options changed to `recipe` for a model of `parameterCount` parameters (run length,
+    /// seed, batch and data settings are kept).
+    public mutating func apply(_ recipe: Recipe, parameterCount: Int) {
         self.recipe = recipe.rawValue
         switch recipe {
         case .faithful:
@@ -157,7 +164,8 @@ extension TrainingOptions {
         case .fast:
             optimizer = .adamW
             weightDecay = 0.01
-            learningRates = [0.002, 0.00002]
+            let peak = Self.adamWPeakRate(parameterCount: parameterCount)
+            learningRates = [peak, peak / 100]
             schedule = .cosine
             scheduleWarmUpSteps = max(1, steps / 20)
             averageDecay = 0.998

@@ -11,7 +11,7 @@ extension ImageCheck.Policy: ExpressibleByArgument {}
 struct RecipeOptions: ParsableArguments {
     @Option(help: "Named recipe: faithful (the default: the original's Nesterov SGD and step schedule) or fast (AdamW, cosine schedule, weight average, dropout 0.25; see docs/time-to-accuracy.md).")
     var recipe: TrainingOptions.Recipe?
-    @Option(help: "Optimiser (nesterov | adamW, whose default peak rate is 0.002); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
+    @Option(help: "Optimiser (nesterov | adamW, whose default peak rate is 0.002, 0.0003 for models over 5M parameters); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
     @Option(help: "First (peak) learning rate; the schedule's later rates keep their ratios to it.") var learningRate: Float?
     @Option(help: "Learning-rate schedule (steps | cosine); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
     @Option(help: "Updates of the cosine schedule's linear warm-up (default: a twentieth of the run).") var scheduleWarmup: Int?
@@ -39,12 +39,12 @@ struct RecipeOptions: ParsableArguments {
          ("--average-decay", averageDecay != nil)].filter(\.1).map(\.0)
     }
 
-    func apply(to options: inout TrainingOptions) {
-        options.apply(recipe ?? .faithful)
+    func apply(to options: inout TrainingOptions, parameterCount: Int) {
+        options.apply(recipe ?? .faithful, parameterCount: parameterCount)
         if let optimizer, optimizer != options.optimizer ?? .nesterov {
             options.optimizer = optimizer
-            // Rates keep their ratios; the peak moves to one suited to the optimiser.
-            let peak: Float = optimizer == .adamW ? 0.002 : 0.04
+            // Rates keep their ratios; the peak moves to one suited to the optimiser and model.
+            let peak: Float = optimizer == .adamW ? TrainingOptions.adamWPeakRate(parameterCount: parameterCount) : 0.04
             options.learningRates = options.learningRates.map { $0 * peak / options.learningRates[0] }
         }
         if let schedule {

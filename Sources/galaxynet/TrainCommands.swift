@@ -58,15 +58,15 @@ struct TrainCommand: ParsableCommand {
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
     }
 
-    /// The options of a new run from the flags.
-    var trainingOptions: TrainingOptions {
+    /// The options of a new run of `configuration` from the flags.
+    func trainingOptions(for configuration: ModelConfiguration) -> TrainingOptions {
         var o = TrainingOptions(steps: steps ?? 1000, seed: seed ?? 1)
         if let warmup { o.warmUpSteps = warmup }
         if let validateEvery { o.validateEvery = validateEvery }
         o.mode = mode ?? .faithful
         o.deadAnswerPenalty = (deadAnswerPenalty ?? 0) > 0 ? deadAnswerPenalty : nil
         o.batchSize = batch ?? TrainingOptions.originalBatch
-        recipe.apply(to: &o)
+        recipe.apply(to: &o, parameterCount: configuration.parameterCount)
         o.onBadImage = onBadImage
         if let dropout { o.dropout = dropout }
         if scaleLearningRate { o.scaleLearningRates(forBatch: o.batchSize, rampSteps: rampSteps ?? o.steps / 20) }
@@ -83,13 +83,11 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let run = RunFolder(resume ?? out!)
-        let (configuration, stored) = resume != nil ? try run.loadConfiguration() : (try ModelConfiguration.named(model ?? "small"), trainingOptions)
+        let (configuration, stored) = try resume != nil ? run.loadConfiguration() : {
+            let configuration = try ModelConfiguration.named(model ?? "small")
+            return (configuration, trainingOptions(for: configuration))
+        }()
         let options = sessionSettings(stored)
-        if recipe.recipe == .fast && recipe.learningRate == nil && configuration.parameterCount > 5_000_000 {
-            // Measured: the fast recipe's AdamW peak, tuned on the small model, collapses the best model's outputs.
-            print("warning: --recipe fast's peak rate \(options.learningRates[0]) was tuned on the small model; on models this large it "
-                  + "collapses the outputs (docs/time-to-accuracy.md): consider --learning-rate 0.0001")
-        }
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
         let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,

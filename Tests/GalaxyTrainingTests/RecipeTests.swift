@@ -27,10 +27,14 @@ struct ScheduleTests {
     @Test func theFastRecipeIsRecordedAndTheFaithfulOneIsTheOriginal() {
         var o = TrainingOptions(steps: 2000)
         let original = o
-        o.apply(.fast)
+        o.apply(.fast, parameterCount: 1_000_000)
         #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .cosine && o.averageDecay != nil && o.scheduleWarmUpSteps == 100)
-        #expect(o.makeOptimizer() is AdamW)
-        o.apply(.faithful)
+        #expect(o.makeOptimizer() is AdamW && o.learningRates[0] == 0.002 && abs(o.learningRates[1] - 0.00002) < 1e-10)
+        // The large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above).
+        var large = TrainingOptions(steps: 2000)
+        large.apply(.fast, parameterCount: 42_377_125)
+        #expect(large.learningRates[0] == 0.0003 && abs(large.learningRates[1] - 0.000003) < 1e-11)
+        o.apply(.faithful, parameterCount: 1_000_000)
         #expect(o.makeOptimizer() is SGD)
         o.recipe = nil
         #expect(o == original)
@@ -87,7 +91,7 @@ struct RecipeResumeTests {
 
     @Test func weightAverageResumesBitIdenticallyAndIsWhatPredictionLoads() throws {
         let run = try expectBitIdenticalResume(options { $0.averageDecay = 0.9 }, "average")
-        try expectBitIdenticalResume(options { $0.apply(.fast) }, "fast")
+        try expectBitIdenticalResume(options { $0.apply(.fast, parameterCount: 1_000_000) }, "fast")
         // The published model is the average, not the last weights.
         #expect(run.publishedWeightsFile == run.averageFile)
         let published = try run.loadModel(backend: ReferenceBackend.shared).namedParameters.map { $0.tensor.scalars }

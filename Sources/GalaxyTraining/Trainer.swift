@@ -76,6 +76,8 @@ public final class Trainer {
     /// Updates done so far.
     public var step: Int { update.step }
     public var model: GalaxyModel { update.model }
+    /// The weights validation and prediction use: the average when the run keeps one.
+    public var evaluationModel: GalaxyModel { update.evaluationModel }
 
     /// Starts a new run in `run` (which must not hold one) or, with `resume`, continues the run there.
     public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunFolder,
@@ -110,8 +112,11 @@ public final class Trainer {
             try update.restore(checkpoint, run: run)
             checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes, lastStep: checkpoint.state.step)
             if group.rank == 0 { try run.truncateLog(after: update.step) }
-        } else if group.rank == 0 {
-            try run.create(configuration: configuration, options: options, dataset: dataset.root)
+        } else {
+            if options.outputBias == .labelMeans {
+                update.startOutputBias(at: Baselines(training: dataset.labels.subset(training)).trainingMean.map { max($0, 0.001) })
+            }
+            if group.rank == 0 { try run.create(configuration: configuration, options: options, dataset: dataset.root) }
         }
         if group.rank == 0 && !badImages.isEmpty {
             try run.writeBadImages(badImages)

@@ -46,6 +46,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// The dropout rate before each dense layer instead of the model configuration's (the
     /// trainer writes it into the run's model.json); nil: the configuration's.
     public var dropout: Float?
+    /// How the output layer's biases start (nil: the configuration's constant, the original's).
+    public var outputBias: OutputBias?
     /// The named recipe the options came from, for the record.
     public var recipe: String?
     /// What to do with training or validation images that cannot be read (nil: fail before
@@ -53,6 +55,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var onBadImage: ImageCheck.Policy?
 
     public enum OptimizerChoice: String, Codable, Sendable, CaseIterable { case nesterov, adamW }
+    public enum OutputBias: String, Codable, Sendable, CaseIterable {
+        /// Each answer's mean over the training labels (at least 0.001, so no answer starts dead):
+        /// a new run starts at the training-mean prediction — exactly in the warm-up's clipped
+        /// mode, through each question's ratio of means in the normalised one — instead of
+        /// spending its first updates learning it.
+        case labelMeans
+    }
     public enum ScheduleShape: String, Codable, Sendable, CaseIterable {
         /// `learningRates` in turn, switching at `boundaries` (the original).
         case steps

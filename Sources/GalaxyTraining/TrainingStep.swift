@@ -53,6 +53,14 @@ public struct TrainingStep {
         average = options.averageDecay.map { WeightAverage(of: model, decay: $0) }
     }
 
+    /// Starts the output layer's biases at `values` (a new run, before its first update); the
+    /// average of the weights starts with them.
+    public mutating func startOutputBias(at values: [Float]) {
+        require(step == 0 && values.count == model.output.outputs, "TrainingStep: output biases are set before the first update, one per output")
+        model.output.bias = Variable(parameter: Tensor(shape: [values.count], scalars: values, backend: model.backend))
+        average = options.averageDecay.map { WeightAverage(of: model, decay: $0) }
+    }
+
     /// The weights to validate, predict and publish with: the average when kept, else the model.
     public var evaluationModel: GalaxyModel { average?.applied(to: model) ?? model }
 

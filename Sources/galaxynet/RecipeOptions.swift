@@ -5,6 +5,7 @@ import GalaxyImaging
 extension TrainingOptions.Recipe: ExpressibleByArgument {}
 extension TrainingOptions.OptimizerChoice: ExpressibleByArgument {}
 extension TrainingOptions.ScheduleShape: ExpressibleByArgument {}
+extension TrainingOptions.OutputBias: ExpressibleByArgument {}
 extension ImageCheck.Policy: ExpressibleByArgument {}
 
 /// The optimisation recipe of a new run: a named recipe, then any of its parts overridden.
@@ -18,6 +19,8 @@ struct RecipeOptions: ParsableArguments {
     @Option(help: "AdamW's decoupled weight decay.") var weightDecay: Float?
     @Option(help: "Keep a moving average of the weights with this decay (e.g. 0.998) for validation, prediction and checkpoints.")
     var averageDecay: Float?
+    @Option(help: "Start the output biases at labelMeans (each answer's training mean: the run starts at the training-mean prediction) instead of the configuration's constant.")
+    var outputBias: TrainingOptions.OutputBias?
 
     func validate() throws {
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be positive") }
@@ -36,7 +39,7 @@ struct RecipeOptions: ParsableArguments {
     var flagsGiven: [String] {
         [("--recipe", recipe != nil), ("--optimizer", optimizer != nil), ("--learning-rate", learningRate != nil),
          ("--schedule", schedule != nil), ("--schedule-warmup", scheduleWarmup != nil), ("--weight-decay", weightDecay != nil),
-         ("--average-decay", averageDecay != nil)].filter(\.1).map(\.0)
+         ("--average-decay", averageDecay != nil), ("--output-bias", outputBias != nil)].filter(\.1).map(\.0)
     }
 
     func apply(to options: inout TrainingOptions, parameterCount: Int) {
@@ -56,5 +59,6 @@ struct RecipeOptions: ParsableArguments {
         if let learningRate { options.learningRates = options.learningRates.map { $0 * learningRate / options.learningRates[0] } }
         if let weightDecay { options.weightDecay = weightDecay }
         if let averageDecay { options.averageDecay = averageDecay }
+        if let outputBias { options.outputBias = outputBias }
     }
 }

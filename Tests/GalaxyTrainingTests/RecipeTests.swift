@@ -89,6 +89,20 @@ struct RecipeResumeTests {
         try expectBitIdenticalResume(options { $0.schedule = .cosine; $0.scheduleWarmUpSteps = 3; $0.learningRates = [0.04, 0.0004] }, "cosine")
     }
 
+    /// Label-mean output biases: a new run starts with each answer's mean over its training rows
+    /// (at least 0.001) as the output bias, in the average too; a resume keeps the trained ones.
+    @Test func labelMeanOutputBiasesStartAtTheTrainingMeanAndResume() throws {
+        let dataset = try KaggleDataset(root: sharedMock)
+        let o = options { $0.outputBias = .labelMeans; $0.averageDecay = 0.9 }
+        let trainer = try Trainer(dataset: dataset, configuration: small, options: o, run: RunFolder(scratch("label-means-start")),
+                                  backend: OneDNNBackend.sharedFast, progress: { _ in })
+        let means = Baselines(training: dataset.labels.subset(dataset.split.training)).trainingMean.map { max($0, 0.001) }
+        #expect(trainer.model.output.bias.value.scalars == means)
+        #expect(trainer.evaluationModel.output.bias.value.scalars == means, "the average starts from the same biases")
+        #expect(Set(means).count > 10, "the biases differ by answer")
+        try expectBitIdenticalResume(o, "label-means")
+    }
+
     @Test func weightAverageResumesBitIdenticallyAndIsWhatPredictionLoads() throws {
         let run = try expectBitIdenticalResume(options { $0.averageDecay = 0.9 }, "average")
         try expectBitIdenticalResume(options { $0.apply(.fast, parameterCount: 1_000_000) }, "fast")

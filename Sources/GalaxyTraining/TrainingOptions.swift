@@ -152,8 +152,8 @@ extension TrainingOptions {
         case faithful
         /// Fewer images to the same accuracy (docs/time-to-accuracy.md): AdamW at the model's
         /// peak rate (`adamWPeakRate`) with a 5 % linear warm-up and a cosine decay to 1 % of it,
-        /// an average of the weights (decay 0.998), and dropout 0.25 instead of 0.5 (a short run
-        /// underfits before it overfits).
+        /// an average of the weights (decay 0.998), dropout 0.25 instead of 0.5 (a short run
+        /// underfits before it overfits), and the output biases at the label means.
         case fast
     }
 
@@ -168,7 +168,7 @@ extension TrainingOptions {
         self.recipe = recipe.rawValue
         switch recipe {
         case .faithful:
-            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, averageDecay, dropout) = (nil, nil, nil, nil, nil, nil)
+            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, averageDecay, dropout, outputBias) = (nil, nil, nil, nil, nil, nil, nil)
             learningRates = [0.04, 0.004, 0.0004]
         case .fast:
             optimizer = .adamW
@@ -179,6 +179,7 @@ extension TrainingOptions {
             scheduleWarmUpSteps = max(1, steps / 20)
             averageDecay = 0.998
             dropout = 0.25
+            outputBias = .labelMeans
         }
     }
 }

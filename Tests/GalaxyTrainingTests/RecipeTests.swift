@@ -28,7 +28,8 @@ struct ScheduleTests {
         var o = TrainingOptions(steps: 2000)
         let original = o
         o.apply(.fast, parameterCount: 1_000_000)
-        #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .cosine && o.averageDecay != nil && o.scheduleWarmUpSteps == 100)
+        #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .cosine && o.averageDecay != nil && o.scheduleWarmUpSteps == 100
+                && o.outputBias == .labelMeans)
         #expect(o.makeOptimizer() is AdamW && o.learningRates[0] == 0.002 && abs(o.learningRates[1] - 0.00002) < 1e-10)
         // The large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above).
         var large = TrainingOptions(steps: 2000)
@@ -40,7 +41,7 @@ struct ScheduleTests {
         #expect(o == original)
         // run.json files written before these options still load, as the faithful recipe.
         var json = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(original)) as! [String: Any]
-        for key in ["optimizer", "schedule", "averageDecay", "recipe"] { json.removeValue(forKey: key) }
+        for key in ["optimizer", "schedule", "averageDecay", "recipe", "outputBias"] { json.removeValue(forKey: key) }
         let old = try! JSONDecoder().decode(TrainingOptions.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(old == original)
     }

@@ -2,11 +2,12 @@ import Foundation
 import GalaxyCore
 
 /// One object of a detected component: its pixels, and, for an object split off a blend, the
-/// core it was found as above the splitting level. SExtractor measures a deblended object's
-/// centre on its core ("use previous barycenters" in its analysis), not on all its pixels.
+/// barycentre (weighted by the filtered image) of the core it was found as above the splitting
+/// level. SExtractor measures a deblended object's centre on its core ("use previous
+/// barycenters" in its analysis), not on all its pixels.
 public struct DeblendedObject: Sendable {
     public var pixels: [Int]
-    public var core: [Int]?
+    public var coreCentre: (x: Double, y: Double)?
 }
 
 /// Multi-threshold deblending as SExtractor (2.25, default configuration) does it: a detected
@@ -23,15 +24,14 @@ public enum Deblender {
 
     /// The objects of one component; their pixels partition `pixels`.
     public static func split(_ pixels: [Int], green: [Float], smooth: [Float], width w: Int, threshold: Float) -> [DeblendedObject] {
-        let whole = [DeblendedObject(pixels: pixels, core: nil)]
+        let whole = [DeblendedObject(pixels: pixels, coreCentre: nil)]
         let peak = pixels.map { smooth[$0] }.max() ?? threshold
         guard peak > threshold * 1.01, pixels.count > 8 else { return whole }
         let total = pixels.reduce(0.0) { $0 + Double(smooth[$1]) }
         let thresholds = (1...levels).map { threshold * powf(peak / threshold, Float($0) / Float(levels)) }
         let cores = branches(pixels, from: 0, thresholds: thresholds, smooth: smooth, width: w, minimumFlux: contrast * total)
         guard cores.count > 1 else { return whole }
-        let objects = assign(pixels, to: cores, green: green, smooth: smooth, thresholds: thresholds, width: w)
-        return zip(objects, cores).map { DeblendedObject(pixels: $0, core: $1) }
+        return assign(pixels, to: cores, green: green, smooth: smooth, thresholds: thresholds, width: w)
     }
 
     /// The separate branches of `pixels` above thresholds[level...], or `pixels` itself.
@@ -76,7 +76,7 @@ public enum Deblender {
     /// the filtered values, the area correction `abcor` (1 for a Gaussian profile), and the peak
     /// a Gaussian of that shape needs to cover the core's area above its level,
     /// level · exp(area / (2π·a·b·abcor)), at most 4 × the core's filtered peak.
-    static func assign(_ pixels: [Int], to cores: [[Int]], green: [Float], smooth: [Float], thresholds: [Float], width w: Int) -> [[Int]] {
+    static func assign(_ pixels: [Int], to cores: [[Int]], green: [Float], smooth: [Float], thresholds: [Float], width w: Int) -> [DeblendedObject] {
         struct Model { var amplitude, x, y, cxx, cyy, cxy, abcor: Double }
         let models: [Model] = cores.map { core in
             var m = SourceExtractor.Moments(), floor = Float.infinity, peak = -Float.infinity, rawPeak = -Float.infinity
@@ -119,6 +119,6 @@ public enum Deblender {
             }
             objects[chosen].append(p)
         }
-        return objects
+        return zip(objects, models).map { DeblendedObject(pixels: $0, coreCentre: ($1.x, $1.y)) }
     }
 }

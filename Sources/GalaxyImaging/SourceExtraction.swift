@@ -95,11 +95,7 @@ public enum SourceExtractor {
                 var m = Moments()
                 for p in object.pixels { m.add(x: Double(p % w), y: Double(p / w), flux: Double(max(smooth[p], 0))) }
                 guard m.pixels >= minimumArea, m.flux > 0 else { continue }
-                if let core = object.core {
-                    var c = Moments()
-                    for p in core { c.add(x: Double(p % w), y: Double(p / w), flux: Double(max(smooth[p], 0))) }
-                    m.centre = (c.sx / c.flux, c.sy / c.flux)
-                }
+                m.centre = object.coreCentre
                 let shape = m.shape
                 let d2 = (shape.x - centre.0) * (shape.x - centre.0) + (shape.y - centre.1) * (shape.y - centre.1)
                 let score = Double.pi * shape.a * shape.b * exp(-d2 / 5000)

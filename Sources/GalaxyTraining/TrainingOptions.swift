@@ -38,8 +38,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var weightDecay: Float?
     /// The shape of the learning-rate schedule (nil: the original's steps).
     public var schedule: ScheduleShape?
-    /// Updates of the linear warm-up from 0 that starts a cosine schedule.
+    /// Updates of the linear warm-up from 0 that starts a cosine or trapezoid schedule.
     public var scheduleWarmUpSteps: Int?
+    /// The share of the run over which a trapezoid schedule falls from its peak (nil: 0.2).
+    public var scheduleDecayFraction: Double?
     /// Decay of the exponential moving average of the weights used for validation, prediction
     /// and checkpoints (nil: no average; the trained weights are used).
     public var averageDecay: Float?
@@ -67,6 +69,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case steps
         /// A linear warm-up to `learningRates[0]`, then half a cosine down to `learningRates.last`.
         case cosine
+        /// A linear warm-up to `learningRates[0]`, held there until the last `scheduleDecayFraction`
+        /// of the run, then a straight line down to `learningRates.last` (warm-up–stable–decay):
+        /// more updates at the peak than a cosine gives them.
+        case trapezoid
     }
 
     public struct LearningRateRamp: Codable, Sendable, Equatable {
@@ -110,11 +116,17 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
             require(learningRates.count == boundaries.count + 1, "TrainingOptions: \(learningRates.count) learning rates for \(boundaries.count) boundaries")
             let fraction = Double(step) / Double(max(steps, 1))
             scheduled = boundaries.indices.first { fraction < boundaries[$0] }.map { learningRates[$0] } ?? learningRates.last!
-        case .cosine:
+        case .cosine, .trapezoid:
             let warmUp = scheduleWarmUpSteps ?? 0, peak = Double(learningRates[0]), floor = Double(learningRates.last!)
             if step < warmUp { return Float(peak * Double(step + 1) / Double(warmUp)) }
-            let progress = min(Double(step - warmUp) / Double(max(steps - warmUp, 1)), 1)
-            scheduled = Float(floor + (peak - floor) * 0.5 * (1 + cos(Double.pi * progress)))
+            if schedule == .cosine {
+                let progress = min(Double(step - warmUp) / Double(max(steps - warmUp, 1)), 1)
+                scheduled = Float(floor + (peak - floor) * 0.5 * (1 + cos(Double.pi * progress)))
+            } else {
+                let decaySteps = max(1, Int((Double(steps) * (scheduleDecayFraction ?? 0.2)).rounded()))
+                let progress = min(max(Double(step - (steps - decaySteps)) / Double(decaySteps), 0), 1)
+                scheduled = Float(peak + (floor - peak) * progress)
+            }
         }
         guard let ramp = learningRateRamp, step < ramp.steps else { return scheduled }
         return scheduled * (ramp.startFactor + (1 - ramp.startFactor) * Float(step) / Float(ramp.steps))
@@ -132,8 +144,8 @@ extension TrainingOptions {
             return "\(learningRates.count) learning rates for \(boundaries.count) boundaries (one more rate than boundaries)"
         }
         guard (0..<1).contains(momentum), (averageDecay.map { $0 > 0 && $0 < 1 } ?? true), (dropout.map { (0..<1).contains($0) } ?? true),
-              (scheduleWarmUpSteps ?? 0) >= 0, (weightDecay ?? 0) >= 0, checkpointMinutes > 0 else {
-            return "momentum, averageDecay and dropout must be in [0, 1); weightDecay and scheduleWarmUpSteps ≥ 0; checkpointMinutes > 0"
+              (scheduleWarmUpSteps ?? 0) >= 0, (weightDecay ?? 0) >= 0, checkpointMinutes > 0, (scheduleDecayFraction.map { $0 > 0 && $0 <= 1 } ?? true) else {
+            return "momentum, averageDecay and dropout must be in [0, 1); weightDecay and scheduleWarmUpSteps ≥ 0; checkpointMinutes > 0; scheduleDecayFraction in (0, 1]"
         }
         return nil
     }
@@ -168,7 +180,7 @@ extension TrainingOptions {
         self.recipe = recipe.rawValue
         switch recipe {
         case .faithful:
-            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, averageDecay, dropout, outputBias) = (nil, nil, nil, nil, nil, nil, nil)
+            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, scheduleDecayFraction, averageDecay, dropout, outputBias) = (nil, nil, nil, nil, nil, nil, nil, nil)
             learningRates = [0.04, 0.004, 0.0004]
         case .fast:
             optimizer = .adamW

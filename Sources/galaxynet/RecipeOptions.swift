@@ -14,8 +14,9 @@ struct RecipeOptions: ParsableArguments {
     var recipe: TrainingOptions.Recipe?
     @Option(help: "Optimiser (nesterov | adamW, whose default peak rate is 0.002, 0.0003 for models over 5M parameters); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
     @Option(help: "First (peak) learning rate; the schedule's later rates keep their ratios to it.") var learningRate: Float?
-    @Option(help: "Learning-rate schedule (steps | cosine); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
-    @Option(help: "Updates of the cosine schedule's linear warm-up (default: a twentieth of the run).") var scheduleWarmup: Int?
+    @Option(help: "Learning-rate schedule (steps | cosine | trapezoid); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
+    @Option(help: "Updates of the cosine or trapezoid schedule's linear warm-up (default: a twentieth of the run).") var scheduleWarmup: Int?
+    @Option(help: "The share of the run over which the trapezoid schedule falls from its peak (default 0.2).") var scheduleDecay: Double?
     @Option(help: "AdamW's decoupled weight decay.") var weightDecay: Float?
     @Option(help: "Keep a moving average of the weights with this decay (e.g. 0.998) for validation, prediction and checkpoints.")
     var averageDecay: Float?
@@ -30,15 +31,18 @@ struct RecipeOptions: ParsableArguments {
         if weightDecay != nil, (optimizer ?? (recipe == .fast ? .adamW : .nesterov)) != .adamW {
             throw ValidationError("--weight-decay is AdamW's; choose --optimizer adamW or --recipe fast")
         }
-        if scheduleWarmup != nil, (schedule ?? (recipe == .fast ? .cosine : .steps)) != .cosine {
-            throw ValidationError("--schedule-warmup belongs to the cosine schedule; add --schedule cosine")
+        if let scheduleDecay, !(scheduleDecay > 0 && scheduleDecay <= 1) { throw ValidationError("--schedule-decay must be in (0, 1]") }
+        let shape = schedule ?? (recipe == .fast ? .cosine : .steps)
+        if scheduleWarmup != nil, shape == .steps {
+            throw ValidationError("--schedule-warmup belongs to the cosine and trapezoid schedules; add --schedule cosine or trapezoid")
         }
+        if scheduleDecay != nil, shape != .trapezoid { throw ValidationError("--schedule-decay belongs to the trapezoid schedule; add --schedule trapezoid") }
     }
 
     /// The flags given on the command line (a resumed run takes none: its options are fixed).
     var flagsGiven: [String] {
         [("--recipe", recipe != nil), ("--optimizer", optimizer != nil), ("--learning-rate", learningRate != nil),
-         ("--schedule", schedule != nil), ("--schedule-warmup", scheduleWarmup != nil), ("--weight-decay", weightDecay != nil),
+         ("--schedule", schedule != nil), ("--schedule-warmup", scheduleWarmup != nil), ("--schedule-decay", scheduleDecay != nil), ("--weight-decay", weightDecay != nil),
          ("--average-decay", averageDecay != nil), ("--output-bias", outputBias != nil)].filter(\.1).map(\.0)
     }
 
@@ -52,10 +56,11 @@ struct RecipeOptions: ParsableArguments {
         }
         if let schedule {
             options.schedule = schedule
-            if schedule == .cosine, options.learningRates.count > 2 { options.learningRates = [options.learningRates[0], options.learningRates.last!] }
-            if schedule == .cosine, options.scheduleWarmUpSteps == nil { options.scheduleWarmUpSteps = max(1, options.steps / 20) }
+            if schedule != .steps, options.learningRates.count > 2 { options.learningRates = [options.learningRates[0], options.learningRates.last!] }
+            if schedule != .steps, options.scheduleWarmUpSteps == nil { options.scheduleWarmUpSteps = max(1, options.steps / 20) }
         }
         if let scheduleWarmup { options.scheduleWarmUpSteps = scheduleWarmup }
+        if let scheduleDecay { options.scheduleDecayFraction = scheduleDecay }
         if let learningRate { options.learningRates = options.learningRates.map { $0 * learningRate / options.learningRates[0] } }
         if let weightDecay { options.weightDecay = weightDecay }
         if let averageDecay { options.averageDecay = averageDecay }

@@ -21,6 +21,8 @@ struct RecipeCLITests {
         #expect(resumed.status != 0 && resumed.error.contains("--recipe cannot change a run being resumed"), "\(resumed.error)")
         let decay = try CLI.run(common + ["--weight-decay", "0.1", "--out", base + "/x"])
         #expect(decay.status != 0 && decay.error.contains("AdamW"), "\(decay.error)")
+        let stray = try CLI.run(common + ["--recipe", "fast", "--schedule-decay", "0.3", "--out", base + "/x"])
+        #expect(stray.status != 0 && stray.error.contains("--schedule-decay belongs to the trapezoid schedule"), "\(stray.error)")
 
         let compare = try CLI.run(["compare", base + "/faithful", base + "/fast", "--labels", "faithful,fast",
                                    "--out", base + "/study.svg", "--table", base + "/study.md"])

@@ -24,6 +24,23 @@ struct ScheduleTests {
         #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 >= $1 }, "the decay never rises")
     }
 
+    @Test func trapezoidScheduleHoldsThePeakThenFallsInAStraightLine() {
+        var o = TrainingOptions(steps: 1000)
+        o.schedule = .trapezoid
+        o.scheduleWarmUpSteps = 50
+        o.scheduleDecayFraction = 0.3
+        o.learningRates = [0.002, 0.00002]
+        #expect(o.learningRate(at: 0) == 0.002 / 50 && o.learningRate(at: 50) == 0.002)
+        #expect(o.learningRate(at: 699) == 0.002 && o.learningRate(at: 700) == 0.002, "held until the last 30 %")
+        // Half-way down the decay (update 850): (peak + floor)/2; at the end and after: the floor.
+        #expect(abs(o.learningRate(at: 850) - 0.00101) < 1e-8)
+        #expect(abs(o.learningRate(at: 1000) - 0.00002) < 1e-9 && abs(o.learningRate(at: 4000) - 0.00002) < 1e-9)
+        o.scheduleDecayFraction = nil
+        #expect(o.learningRate(at: 800) == 0.002 && abs(o.learningRate(at: 900) - 0.00101) < 1e-8, "the default decays over the last 20 %")
+        o.scheduleDecayFraction = 1.5
+        #expect(o.problem != nil)
+    }
+
     @Test func theFastRecipeIsRecordedAndTheFaithfulOneIsTheOriginal() {
         var o = TrainingOptions(steps: 2000)
         let original = o
@@ -86,8 +103,9 @@ struct RecipeResumeTests {
         try expectBitIdenticalResume(options { $0.optimizer = .adamW; $0.learningRates = [0.001, 0.0001, 0.00001] }, "adamw")
     }
 
-    @Test func cosineScheduleResumesBitIdentically() throws {
+    @Test func cosineAndTrapezoidSchedulesResumeBitIdentically() throws {
         try expectBitIdenticalResume(options { $0.schedule = .cosine; $0.scheduleWarmUpSteps = 3; $0.learningRates = [0.04, 0.0004] }, "cosine")
+        try expectBitIdenticalResume(options { $0.schedule = .trapezoid; $0.scheduleWarmUpSteps = 2; $0.scheduleDecayFraction = 0.5; $0.learningRates = [0.04, 0.0004] }, "trapezoid")
     }
 
     /// Label-mean output biases: a new run starts with each answer's mean over its training rows

@@ -38,7 +38,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var weightDecay: Float?
     /// The shape of the learning-rate schedule (nil: the original's steps).
     public var schedule: ScheduleShape?
-    /// Updates of the linear warm-up from 0 that starts a cosine or trapezoid schedule.
+    /// Updates of the linear warm-up from 0 that starts a cosine, linear or trapezoid schedule.
     public var scheduleWarmUpSteps: Int?
     /// The share of the run over which a trapezoid schedule falls from its peak (nil: 0.2).
     public var scheduleDecayFraction: Double?
@@ -69,6 +69,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case steps
         /// A linear warm-up to `learningRates[0]`, then half a cosine down to `learningRates.last`.
         case cosine
+        /// A linear warm-up to `learningRates[0]`, then a straight line down to `learningRates.last`.
+        case linear
         /// A linear warm-up to `learningRates[0]`, held there until the last `scheduleDecayFraction`
         /// of the run, then a straight line down to `learningRates.last` (warm-up–stable–decay):
         /// more updates at the peak than a cosine gives them.
@@ -116,17 +118,12 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
             require(learningRates.count == boundaries.count + 1, "TrainingOptions: \(learningRates.count) learning rates for \(boundaries.count) boundaries")
             let fraction = Double(step) / Double(max(steps, 1))
             scheduled = boundaries.indices.first { fraction < boundaries[$0] }.map { learningRates[$0] } ?? learningRates.last!
-        case .cosine, .trapezoid:
+        case .cosine, .linear, .trapezoid:
             let warmUp = scheduleWarmUpSteps ?? 0, peak = Double(learningRates[0]), floor = Double(learningRates.last!)
             if step < warmUp { return Float(peak * Double(step + 1) / Double(warmUp)) }
-            if schedule == .cosine {
-                let progress = min(Double(step - warmUp) / Double(max(steps - warmUp, 1)), 1)
-                scheduled = Float(floor + (peak - floor) * 0.5 * (1 + cos(Double.pi * progress)))
-            } else {
-                let decaySteps = max(1, Int((Double(steps) * (scheduleDecayFraction ?? 0.2)).rounded()))
-                let progress = min(max(Double(step - (steps - decaySteps)) / Double(decaySteps), 0), 1)
-                scheduled = Float(peak + (floor - peak) * progress)
-            }
+            let decaySteps = schedule == .trapezoid ? max(1, Int((Double(steps) * (scheduleDecayFraction ?? 0.2)).rounded())) : max(steps - warmUp, 1)
+            let progress = min(max(Double(step - (steps - decaySteps)) / Double(decaySteps), 0), 1)
+            scheduled = Float(schedule == .cosine ? floor + (peak - floor) * 0.5 * (1 + cos(Double.pi * progress)) : peak + (floor - peak) * progress)
         }
         guard let ramp = learningRateRamp, step < ramp.steps else { return scheduled }
         return scheduled * (ramp.startFactor + (1 - ramp.startFactor) * Float(step) / Float(ramp.steps))
@@ -162,20 +159,28 @@ extension TrainingOptions {
     public enum Recipe: String, Codable, Sendable, CaseIterable {
         /// The winning solution's: Nesterov SGD at 0.04, stepped down ×10 at 72 % and 92 %.
         case faithful
-        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): AdamW at the model's
-        /// peak rate (`adamWPeakRate`) with a 5 % linear warm-up and a cosine decay to 1 % of it,
-        /// an average of the weights (decay 0.998), dropout 0.25 instead of 0.5 (a short run
-        /// underfits before it overfits), and the output biases at the label means.
+        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): batch 8 (twice the
+        /// updates for the same images), AdamW at the model's peak rate (`adamWPeakRate`) with a 5 %
+        /// linear warm-up and a straight decay to 1 % of it over the rest of the run, an average of
+        /// the weights (decay 0.998), dropout 0.25 instead of 0.5 (a short run underfits before it
+        /// overfits), and the output biases at the label means.
         case fast
+
+        /// The batch a new run of the recipe takes unless one is given.
+        public var batchSize: Int { self == .fast ? 8 : TrainingOptions.originalBatch }
     }
 
-    /// AdamW's peak rate for a model of `parameterCount` parameters: 2·10⁻³ as tuned on the small
-    /// model; 3·10⁻⁴ for the large ones (the best model and its variants), whose outputs
-    /// collapse at 5·10⁻⁴ and above (measured, docs/time-to-accuracy.md).
-    public static func adamWPeakRate(parameterCount: Int) -> Float { parameterCount > 5_000_000 ? 0.0003 : 0.002 }
+    /// AdamW's peak rate for a model of `parameterCount` parameters at `batchSize` images per
+    /// update: at batch 16, 2·10⁻³ as tuned on the small model and 3·10⁻⁴ for the large ones (the
+    /// best model and its variants), whose outputs collapse at 5·10⁻⁴ and above (measured,
+    /// docs/time-to-accuracy.md); other batches by the square-root rule (Adam's counterpart of
+    /// SGD's linear rule), so batch 8 runs at 1.41·10⁻³ and 2.1·10⁻⁴.
+    public static func adamWPeakRate(parameterCount: Int, batchSize: Int = originalBatch) -> Float {
+        (parameterCount > 5_000_000 ? 0.0003 : 0.002) * Float((Double(batchSize) / Double(originalBatch)).squareRoot())
+    }
 
     /// These options changed to `recipe` for a model of `parameterCount` parameters (run length,
-    /// seed, batch and data settings are kept).
+    /// seed, batch and data settings are kept; the peak rate follows the batch).
     public mutating func apply(_ recipe: Recipe, parameterCount: Int) {
         self.recipe = recipe.rawValue
         switch recipe {
@@ -185,9 +190,9 @@ extension TrainingOptions {
         case .fast:
             optimizer = .adamW
             weightDecay = 0.01
-            let peak = Self.adamWPeakRate(parameterCount: parameterCount)
+            let peak = Self.adamWPeakRate(parameterCount: parameterCount, batchSize: batchSize)
             learningRates = [peak, peak / 100]
-            schedule = .cosine
+            schedule = .linear
             scheduleWarmUpSteps = max(1, steps / 20)
             averageDecay = 0.998
             dropout = 0.25

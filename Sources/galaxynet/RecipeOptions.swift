@@ -10,12 +10,12 @@ extension ImageCheck.Policy: ExpressibleByArgument {}
 
 /// The optimisation recipe of a new run: a named recipe, then any of its parts overridden.
 struct RecipeOptions: ParsableArguments {
-    @Option(help: "Named recipe: faithful (the default: the original's Nesterov SGD and step schedule) or fast (AdamW, cosine schedule, weight average, dropout 0.25, output biases at the label means; see docs/time-to-accuracy.md).")
+    @Option(help: "Named recipe: faithful (the default: the original's Nesterov SGD and step schedule) or fast (batch 8 unless --batch is given, AdamW, warm-up then a straight decay, weight average, dropout 0.25, output biases at the label means; see docs/time-to-accuracy.md).")
     var recipe: TrainingOptions.Recipe?
-    @Option(help: "Optimiser (nesterov | adamW, whose default peak rate is 0.002, 0.0003 for models over 5M parameters); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
+    @Option(help: "Optimiser (nesterov | adamW, whose default peak rate at batch 16 is 0.002, 0.0003 for models over 5M parameters, times √(batch/16)); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
     @Option(help: "First (peak) learning rate; the schedule's later rates keep their ratios to it.") var learningRate: Float?
-    @Option(help: "Learning-rate schedule (steps | cosine | trapezoid); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
-    @Option(help: "Updates of the cosine or trapezoid schedule's linear warm-up (default: a twentieth of the run).") var scheduleWarmup: Int?
+    @Option(help: "Learning-rate schedule (steps | cosine | linear | trapezoid); overrides the recipe's.") var schedule: TrainingOptions.ScheduleShape?
+    @Option(help: "Updates of the cosine, linear or trapezoid schedule's linear warm-up (default: a twentieth of the run).") var scheduleWarmup: Int?
     @Option(help: "The share of the run over which the trapezoid schedule falls from its peak (default 0.2).") var scheduleDecay: Double?
     @Option(help: "AdamW's decoupled weight decay.") var weightDecay: Float?
     @Option(help: "Keep a moving average of the weights with this decay (e.g. 0.998) for validation, prediction and checkpoints.")
@@ -34,7 +34,7 @@ struct RecipeOptions: ParsableArguments {
         if let scheduleDecay, !(scheduleDecay > 0 && scheduleDecay <= 1) { throw ValidationError("--schedule-decay must be in (0, 1]") }
         let shape = schedule ?? (recipe == .fast ? .cosine : .steps)
         if scheduleWarmup != nil, shape == .steps {
-            throw ValidationError("--schedule-warmup belongs to the cosine and trapezoid schedules; add --schedule cosine or trapezoid")
+            throw ValidationError("--schedule-warmup belongs to the cosine, linear and trapezoid schedules; add --schedule cosine, linear or trapezoid")
         }
         if scheduleDecay != nil, shape != .trapezoid { throw ValidationError("--schedule-decay belongs to the trapezoid schedule; add --schedule trapezoid") }
     }
@@ -51,7 +51,7 @@ struct RecipeOptions: ParsableArguments {
         if let optimizer, optimizer != options.optimizer ?? .nesterov {
             options.optimizer = optimizer
             // Rates keep their ratios; the peak moves to one suited to the optimiser and model.
-            let peak: Float = optimizer == .adamW ? TrainingOptions.adamWPeakRate(parameterCount: parameterCount) : 0.04
+            let peak: Float = optimizer == .adamW ? TrainingOptions.adamWPeakRate(parameterCount: parameterCount, batchSize: options.batchSize) : 0.04
             options.learningRates = options.learningRates.map { $0 * peak / options.learningRates[0] }
         }
         if let schedule {

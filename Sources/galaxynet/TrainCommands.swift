@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dataset folder in the Kaggle layout (with --resume: instead of the one the run names).") var data: String?
     @Option(help: "Built-in model name (see `galaxynet models`) or a JSON configuration file (default: small).") var model: String?
     @Option(help: "Update steps (default: 1000).") var steps: Int?
-    @Option(help: "Global batch: images per update, split across the processes of an MPI run (default: the original's 16).") var batch: Int?
+    @Option(help: "Global batch: images per update, split across the processes of an MPI run (default: the original's 16; 8 with --recipe fast).") var batch: Int?
     @Flag(help: "With --batch above 16: scale the learning rates by batch/16 (linear scaling rule) with a linear ramp from the original rates.")
     var scaleLearningRate = false
     @Option(help: "Updates of that ramp (default: a twentieth of the run).") var rampSteps: Int?
@@ -56,6 +56,9 @@ struct TrainCommand: ParsableCommand {
         if let deadAnswerPenalty, !(deadAnswerPenalty >= 0 && deadAnswerPenalty.isFinite) { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
+        if scaleLearningRate, (recipe.optimizer ?? (recipe.recipe == .fast ? .adamW : .nesterov)) == .adamW {
+            throw ValidationError("--scale-learning-rate is SGD's linear rule; AdamW's peak rate already follows --batch (square-root rule)")
+        }
     }
 
     /// The options of a new run of `configuration` from the flags.
@@ -65,7 +68,7 @@ struct TrainCommand: ParsableCommand {
         if let validateEvery { o.validateEvery = validateEvery }
         o.mode = mode ?? .faithful
         o.deadAnswerPenalty = (deadAnswerPenalty ?? 0) > 0 ? deadAnswerPenalty : nil
-        o.batchSize = batch ?? TrainingOptions.originalBatch
+        o.batchSize = batch ?? (recipe.recipe ?? .faithful).batchSize
         recipe.apply(to: &o, parameterCount: configuration.parameterCount)
         o.onBadImage = onBadImage
         if let dropout { o.dropout = dropout }

@@ -12,7 +12,8 @@ struct RecipeCLITests {
         let fast = try CLI.run(common + ["--recipe", "fast", "--average-decay", "0.9", "--out", base + "/fast"])
         #expect(fast.status == 0, "\(fast.error)")
         let options = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/fast/run.json"))) as! [String: Any]
-        #expect(options["recipe"] as? String == "fast" && options["optimizer"] as? String == "adamW" && options["schedule"] as? String == "cosine")
+        #expect(options["recipe"] as? String == "fast" && options["optimizer"] as? String == "adamW" && options["schedule"] as? String == "linear"
+                && options["batchSize"] as? Int == 8)
         #expect((options["averageDecay"] as? Double).map { abs($0 - 0.9) < 1e-6 } == true)
         #expect(FileManager.default.fileExists(atPath: base + "/fast/checkpoint/average.safetensors"))
 
@@ -21,14 +22,16 @@ struct RecipeCLITests {
         #expect(resumed.status != 0 && resumed.error.contains("--recipe cannot change a run being resumed"), "\(resumed.error)")
         let decay = try CLI.run(common + ["--weight-decay", "0.1", "--out", base + "/x"])
         #expect(decay.status != 0 && decay.error.contains("AdamW"), "\(decay.error)")
-        let stray = try CLI.run(common + ["--recipe", "fast", "--schedule-decay", "0.3", "--out", base + "/x"])
+        let stray = try CLI.run(common + ["--recipe", "fast", "--schedule", "cosine", "--schedule-decay", "0.3", "--out", base + "/x"])
         #expect(stray.status != 0 && stray.error.contains("--schedule-decay belongs to the trapezoid schedule"), "\(stray.error)")
+        let scaled = try CLI.run(common + ["--recipe", "fast", "--batch", "64", "--scale-learning-rate", "--out", base + "/x"])
+        #expect(scaled.status != 0 && scaled.error.contains("square-root rule"), "\(scaled.error)")
 
         let compare = try CLI.run(["compare", base + "/faithful", base + "/fast", "--labels", "faithful,fast",
                                    "--out", base + "/study.svg", "--table", base + "/study.md"])
         #expect(compare.status == 0, "\(compare.error)")
         #expect(compare.output.contains("| faithful | faithful, nesterov, steps | 128 |"), "\(compare.output)")
-        #expect(compare.output.contains("| fast | fast, adamW, cosine, average 0.9, dropout 0.25, label-mean output biases | 128 |"), "\(compare.output)")
+        #expect(compare.output.contains("| fast | fast, adamW, linear, average 0.9, dropout 0.25, label-mean output biases | 64 |"), "\(compare.output)")
         #expect(compare.output.contains("oracle floor"), "\(compare.output)")
         let svg = try String(contentsOfFile: base + "/study.svg", encoding: .utf8)
         #expect(svg.contains("<path") && svg.contains("oracle floor") && svg.contains("training-mean baseline") && svg.contains("fast ("))

@@ -24,7 +24,7 @@ struct ScheduleTests {
         #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 >= $1 }, "the decay never rises")
     }
 
-    @Test func trapezoidScheduleHoldsThePeakThenFallsInAStraightLine() {
+    @Test func trapezoidAndLinearSchedulesFallInAStraightLine() {
         var o = TrainingOptions(steps: 1000)
         o.schedule = .trapezoid
         o.scheduleWarmUpSteps = 50
@@ -39,19 +39,32 @@ struct ScheduleTests {
         #expect(o.learningRate(at: 800) == 0.002 && abs(o.learningRate(at: 900) - 0.00101) < 1e-8, "the default decays over the last 20 %")
         o.scheduleDecayFraction = 1.5
         #expect(o.problem != nil)
+        // The linear schedule: straight down from the end of the warm-up; the same line as a
+        // trapezoid whose decay takes all the updates after its warm-up.
+        o.schedule = .linear
+        #expect(o.learningRate(at: 50) == 0.002 && abs(o.learningRate(at: 525) - 0.00101) < 1e-8 && abs(o.learningRate(at: 1000) - 0.00002) < 1e-9)
+        var trapezoid = o
+        (trapezoid.schedule, trapezoid.scheduleDecayFraction) = (.trapezoid, 0.95)
+        #expect((50...1000).allSatisfy { o.learningRate(at: $0) == trapezoid.learningRate(at: $0) })
     }
 
     @Test func theFastRecipeIsRecordedAndTheFaithfulOneIsTheOriginal() {
         var o = TrainingOptions(steps: 2000)
         let original = o
         o.apply(.fast, parameterCount: 1_000_000)
-        #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .cosine && o.averageDecay != nil && o.scheduleWarmUpSteps == 100
-                && o.outputBias == .labelMeans)
+        #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .linear && o.averageDecay != nil && o.scheduleWarmUpSteps == 100
+                && o.outputBias == .labelMeans && o.batchSize == 16)
         #expect(o.makeOptimizer() is AdamW && o.learningRates[0] == 0.002 && abs(o.learningRates[1] - 0.00002) < 1e-10)
-        // The large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above).
+        // Warm-up, then straight down from the peak: no update is held at it.
+        #expect(o.learningRate(at: 100) == 0.002 && o.learningRate(at: 101) < 0.002 && abs(o.learningRate(at: 1050) - 0.00101) < 1e-8)
+        // The large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above), and the
+        // recipe's own batch of 8 at √(8/16) of the batch-16 peak.
+        #expect(TrainingOptions.Recipe.fast.batchSize == 8 && TrainingOptions.Recipe.faithful.batchSize == 16)
         var large = TrainingOptions(steps: 2000)
+        large.batchSize = TrainingOptions.Recipe.fast.batchSize
         large.apply(.fast, parameterCount: 42_377_125)
-        #expect(large.learningRates[0] == 0.0003 && abs(large.learningRates[1] - 0.000003) < 1e-11)
+        #expect(abs(large.learningRates[0] - 0.0003 * Float(0.5).squareRoot()) < 1e-9 && abs(large.learningRates[1] - large.learningRates[0] / 100) < 1e-11)
+        #expect(TrainingOptions.adamWPeakRate(parameterCount: 42_377_125) == 0.0003 && TrainingOptions.adamWPeakRate(parameterCount: 10, batchSize: 64) == 0.004)
         o.apply(.faithful, parameterCount: 1_000_000)
         #expect(o.makeOptimizer() is SGD)
         o.recipe = nil

@@ -1,4 +1,5 @@
 import Foundation
+import GalaxyCore
 import GalaxyZoo
 import GalaxyTraining
 import GalaxyLayers
@@ -48,11 +49,22 @@ public struct RunComparison {
         self.floor = floor
     }
 
+    /// The mean of the final validation RMSEs of the runs at `references` (several seeds of one
+    /// recipe make a steadier target than any one of them).
+    public func meanFinalRMSE(of references: [Int]) -> Double {
+        require(!references.isEmpty && references.allSatisfy(curves.indices.contains), "RunComparison: references \(references) outside 0..<\(curves.count)")
+        return references.map { curves[$0].finalRMSE! }.reduce(0, +) / Double(references.count)
+    }
+
     /// A Markdown table: each run's final RMSE, its images, and the images (and the fraction of
-    /// the reference run's) it needed to reach `target`.
-    public func table(target: Double, reference: Int = 0) -> String {
-        let referenceImages = curves[reference].points.last!.images
-        var lines = [String(format: "Target: validation RMSE %.4f (the final RMSE of %@).", target, curves[reference].label), "",
+    /// the first reference run's) it needed to reach `target` — by default the mean final RMSE of
+    /// the runs at `references`; a given target is said to be one.
+    public func table(target given: Double? = nil, references: [Int] = [0]) -> String {
+        let target = given ?? meanFinalRMSE(of: references)
+        let referenceImages = curves[references[0]].points.last!.images
+        let source = given != nil ? "given" : references.count == 1 ? "the final RMSE of \(curves[references[0]].label)"
+            : "the mean final RMSE of " + references.map { curves[$0].label }.joined(separator: ", ")
+        var lines = [String(format: "Target: validation RMSE %.4f (%@).", target, source), "",
                      "| run | recipe | images | final RMSE | images to reach the target | share of the reference's images |",
                      "|---|---|---|---|---|---|"]
         for c in curves {

@@ -14,13 +14,19 @@ struct CompareCommand: ParsableCommand {
 
     @Argument(help: "Run folders; the first is the reference unless --reference says otherwise.") var runs: [String]
     @Option(help: "Labels for the runs, comma-separated (default: folder names).") var labels: String?
-    @Option(help: "Index of the reference run (0-based) whose final validation RMSE is the target.") var reference = 0
-    @Option(help: "Target validation RMSE (default: the reference run's final one).") var target: Double?
+    @Option(help: "Indices (0-based, comma-separated) of the reference runs, e.g. the seeds of one recipe: the target is the mean of their final validation RMSEs, and shares are of the first one's images.")
+    var reference = "0"
+    @Option(help: "Target validation RMSE (default: the reference runs' mean final one).") var target: Double?
+
+    /// The reference runs' indices.
+    var references: [Int] { reference.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
     @Option(help: "SVG to write.") var out: String
     @Option(help: "Markdown table to write as well (it is printed either way).") var table: String?
 
     func validate() throws {
-        guard !runs.isEmpty, runs.indices.contains(reference) else { throw ValidationError("give run folders, and --reference between 0 and \(runs.count - 1)") }
+        guard !runs.isEmpty, !references.isEmpty, references.count == reference.split(separator: ",").count, references.allSatisfy(runs.indices.contains) else {
+            throw ValidationError("give run folders, and --reference as indices between 0 and \(runs.count - 1), comma-separated")
+        }
         if let labels, labels.split(separator: ",").count != runs.count { throw ValidationError("--labels needs one label per run (\(runs.count))") }
         guard out.hasSuffix(".svg") else { throw ValidationError("--out must name an .svg file") }
         try OutputPath.check(out)
@@ -37,8 +43,8 @@ struct CompareCommand: ParsableCommand {
         let truth = try? MockUniverse.readTruth(root + "/" + MockUniverse.truthFile)
         let (baseline, floor) = RunComparison.validationReferences(dataset: dataset, truth: truth)
         let comparison = try RunComparison(runs: folders, labels: labels.map { $0.split(separator: ",").map(String.init) }, baseline: baseline, floor: floor)
-        let goal = target ?? comparison.curves[reference].finalRMSE!
-        let text = comparison.table(target: goal, reference: reference)
+        let goal = target ?? comparison.meanFinalRMSE(of: references)
+        let text = comparison.table(target: target, references: references)
             + String(format: "\nTraining-mean baseline %.4f%@ on the %d validation images of %@.\n", baseline,
                      floor.map { String(format: ", oracle floor %.4f", $0) } ?? "", dataset.split.validation.count, root)
         print(text, terminator: "")

@@ -35,6 +35,11 @@ struct RecipeCLITests {
         #expect(compare.output.contains("oracle floor"), "\(compare.output)")
         let svg = try String(contentsOfFile: base + "/study.svg", encoding: .utf8)
         #expect(svg.contains("<path") && svg.contains("oracle floor") && svg.contains("training-mean baseline") && svg.contains("fast ("))
+        // Several reference runs (seeds of one recipe): the target is the mean of their final RMSEs.
+        let mean = try CLI.run(["compare", base + "/faithful", base + "/fast", "--reference", "0,1", "--out", base + "/mean.svg"])
+        #expect(mean.status == 0 && mean.output.contains("(the mean final RMSE of faithful, fast)."), "\(mean.output)\(mean.error)")
+        let outside = try CLI.run(["compare", base + "/faithful", base + "/fast", "--reference", "0,2", "--out", base + "/x.svg"])
+        #expect(outside.status != 0 && outside.error.contains("--reference as indices between 0 and 1"), "\(outside.error)")
         let elsewhere = try CLI.run(["compare", base + "/faithful", "--out", base + "/missing/study.svg"])
         #expect(elsewhere.status != 0 && elsewhere.error.contains("does not exist"))
     }

@@ -40,7 +40,8 @@ public struct RunComparison {
             guard !points.isEmpty else { throw CheckpointError(file: run.logFile, reason: "the run has no validation yet") }
             let shape = options.schedule ?? .steps
             let schedule = shape == .trapezoid ? "trapezoid (last \(Int(((options.scheduleDecayFraction ?? 0.2) * 100).rounded())) % decaying)" : shape.rawValue
-            let recipe = [options.recipe ?? "faithful", (options.optimizer ?? .nesterov).rawValue, schedule,
+            let recipe = [options.recipe ?? "faithful", options.batchSize == TrainingOptions.originalBatch ? nil : "batch \(options.batchSize)",
+                          (options.optimizer ?? .nesterov).rawValue, schedule,
                           options.averageDecay.map { "average \($0)" }, options.dropout.map { "dropout \($0)" },
                           options.outputBias.map { _ in "label-mean output biases" }].compactMap { $0 }.joined(separator: ", ")
             return Curve(label: labels?[i] ?? URL(fileURLWithPath: run.path).lastPathComponent, recipe: recipe, points: points)

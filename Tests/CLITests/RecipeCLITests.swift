@@ -31,7 +31,7 @@ struct RecipeCLITests {
                                    "--out", base + "/study.svg", "--table", base + "/study.md"])
         #expect(compare.status == 0, "\(compare.error)")
         #expect(compare.output.contains("| faithful | faithful, nesterov, steps | 128 |"), "\(compare.output)")
-        #expect(compare.output.contains("| fast | fast, adamW, linear, average 0.9, dropout 0.25, label-mean output biases | 64 |"), "\(compare.output)")
+        #expect(compare.output.contains("| fast | fast, batch 8, adamW, linear, average 0.9, dropout 0.25, label-mean output biases | 64 |"), "\(compare.output)")
         #expect(compare.output.contains("oracle floor"), "\(compare.output)")
         let svg = try String(contentsOfFile: base + "/study.svg", encoding: .utf8)
         #expect(svg.contains("<path") && svg.contains("oracle floor") && svg.contains("training-mean baseline") && svg.contains("fast ("))

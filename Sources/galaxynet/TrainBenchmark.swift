@@ -6,23 +6,27 @@ import GalaxyTraining
 import GalaxyNetwork
 import GalaxyMock
 
-/// `galaxynet bench train`: steady-state training speed of a model at batch 16 with realtime
+/// `galaxynet bench train`: steady-state training speed of a model and recipe with realtime
 /// augmentation, where the time goes, and the same run's sgemm peak.
 struct TrainBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Training images/s at batch 16 with realtime augmentation; shares of conv, dense, optimizer and data waiting.")
+        abstract: "Training images/s with realtime augmentation (the faithful recipe at batch 16 unless told); shares of conv, dense, optimizer and data waiting.")
 
     @Option(help: "Model name or JSON configuration.") var model = "best"
     @Option(help: "Dataset in the Kaggle layout (default: a small mock universe made for the run).") var data: String?
     @Option(help: "Timed update steps.") var steps = 12
     @Option(help: "Untimed steps first.") var warmUp = 3
     @Option(help: "Augmentation workers.") var workers = 2
+    @Option(help: "Images per update (default: the recipe's, 16 or 8 for fast).") var batch: Int?
+    @OptionGroup var recipe: RecipeOptions
     @OptionGroup var compute: BackendOptions
     @OptionGroup var output: JSONOptions
 
     struct Report: Codable {
         var model: String
+        var recipe: String
+        var batch: Int
         var parameters: Int
         var images_per_second: Double
         var step_ms: Double
@@ -32,7 +36,7 @@ struct TrainBenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard steps > 0, warmUp >= 0 else { throw ValidationError("--steps must be positive") }
+        guard steps > 0, warmUp >= 0, (batch ?? 1) > 0 else { throw ValidationError("--steps and --batch must be positive") }
         let configuration = try ModelConfiguration.named(model)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("galaxynet-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -45,6 +49,8 @@ struct TrainBenchCommand: ParsableCommand {
         var options = TrainingOptions(steps: 1_000_000)
         options.workers = workers
         options.warmUpSteps = 0
+        options.batchSize = batch ?? (recipe.recipe ?? .faithful).batchSize
+        recipe.apply(to: &options, parameterCount: configuration.parameterCount)
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunFolder(scratch + "/run"),
                                   backend: compute.backend.backend, extractions: configuration.centred ? try dataset.trainingExtractions() : nil,
                                   progress: { _ in })
@@ -56,11 +62,11 @@ struct TrainBenchCommand: ParsableCommand {
         let other: Double = max(0, t.total - conv - dense - t.optimizer - t.data)
         let shares: [String: Double] = ["conv": conv / t.total, "dense": dense / t.total, "optimizer": t.optimizer / t.total,
                                         "data_wait": t.data / t.total, "other": other / t.total]
-        let report = Report(model: configuration.name, parameters: configuration.parameterCount, images_per_second: rate,
+        let report = Report(model: configuration.name, recipe: options.recipe ?? "faithful", batch: options.batchSize, parameters: configuration.parameterCount, images_per_second: rate,
                             step_ms: 1000 * t.total / Double(steps), shares: shares,
                             backward_ms_by_op: t.backward.mapValues { 1000 * $0 / Double(steps) }, sgemm_gflops: peak)
         if output.json { return try output.print(report) }
-        print("training \(configuration.name) (\(configuration.parameterCount) parameters), batch 16, realtime augmentation with \(workers) workers, \(compute.backend.rawValue)")
+        print("training \(configuration.name) (\(configuration.parameterCount) parameters), recipe \(options.recipe ?? "faithful"), batch \(options.batchSize), realtime augmentation with \(workers) workers, \(compute.backend.rawValue)")
         print(String(format: "%.1f images/s (%.0f ms per update, %d timed updates)", rate, report.step_ms, steps))
         for key in ["conv", "dense", "optimizer", "data_wait", "other"] { print(Text.pad("  " + key, 14) + String(format: "%5.1f%%", 100 * shares[key]!)) }
         print("  backward ms per update by op: " + report.backward_ms_by_op.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f", $0.key, $0.value) }.joined(separator: ", "))

@@ -219,6 +219,10 @@ struct CLITests {
         let shares = try #require(object["shares"] as? [String: Double])
         #expect(Set(["conv", "dense", "optimizer", "data_wait"]).isSubset(of: Set(shares.keys)))
         #expect(abs(shares.values.reduce(0, +) - 1) < 0.05)
+        #expect(object["recipe"] as? String == "faithful" && object["batch"] as? Int == 16)
+        let fast = try CLI.run(["bench", "train", "--model", "small", "--steps", "2", "--warm-up", "1", "--recipe", "fast", "--json"])
+        let fastObject = try #require(try JSONSerialization.jsonObject(with: Data(fast.output.utf8)) as? [String: Any], "\(fast.error)")
+        #expect(fastObject["recipe"] as? String == "fast" && fastObject["batch"] as? Int == 8)
     }
 
     @Test func lenetNamesAMissingDataFile() throws {

@@ -31,7 +31,18 @@ extension OneDNNBackend {
                 parameter.withUnsafeMutableBufferPointer { w in
                     let pm = m.baseAddress!, pv = v.baseAddress!, pw = w.baseAddress!
                     Parallel.forChunks(count: w.count) { range in
-                        for i in range { p.update(&pw[i], &pm[i], &pv[i], pg[i]) }
+                        var i = range.lowerBound
+                        while i + 4 <= range.upperBound {
+                            var w4 = UnsafeRawPointer(pw + i).loadUnaligned(as: SIMD4<Float>.self)
+                            var m4 = UnsafeRawPointer(pm + i).loadUnaligned(as: SIMD4<Float>.self)
+                            var v4 = UnsafeRawPointer(pv + i).loadUnaligned(as: SIMD4<Float>.self)
+                            p.update(&w4, &m4, &v4, UnsafeRawPointer(pg + i).loadUnaligned(as: SIMD4<Float>.self))
+                            UnsafeMutableRawPointer(pw + i).storeBytes(of: w4, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(pm + i).storeBytes(of: m4, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(pv + i).storeBytes(of: v4, as: SIMD4<Float>.self)
+                            i += 4
+                        }
+                        for j in i..<range.upperBound { p.update(&pw[j], &pm[j], &pv[j], pg[j]) }
                     }
                 }
             }

@@ -22,7 +22,18 @@ public struct AdamWParameters: Sendable, Equatable {
     }
 
     /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − η·λ·w − η·(m/c₁)/(√(v/c₂) + ε).
-    @inline(__always) public func update(_ w: inout Float, _ m: inout Float, _ v: inout Float, _ g: Float) {
+    @inlinable @inline(__always) public func update(_ w: inout Float, _ m: inout Float, _ v: inout Float, _ g: Float) {
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        w -= learningRate * weightDecay * w
+        w -= learningRate * (m / firstCorrection) / ((v / secondCorrection).squareRoot() + epsilon)
+    }
+
+    /// `update` on four elements at once, for the fast backends: the same operations in the same
+    /// order, lane by lane (IEEE division and square root are exact-rounded in SIMD too, and no
+    /// multiply-add is fused), so the bits are the same as four calls of `update` — a test
+    /// compares them exactly. Scalar division and square root made the pass compute-bound.
+    @inlinable @inline(__always) public func update(_ w: inout SIMD4<Float>, _ m: inout SIMD4<Float>, _ v: inout SIMD4<Float>, _ g: SIMD4<Float>) {
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
         w -= learningRate * weightDecay * w

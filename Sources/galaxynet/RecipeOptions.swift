@@ -32,7 +32,7 @@ struct RecipeOptions: ParsableArguments {
             throw ValidationError("--weight-decay is AdamW's; choose --optimizer adamW or --recipe fast")
         }
         if let scheduleDecay, !(scheduleDecay > 0 && scheduleDecay <= 1) { throw ValidationError("--schedule-decay must be in (0, 1]") }
-        let shape = schedule ?? (recipe == .fast ? .cosine : .steps)
+        let shape = schedule ?? (recipe == .fast ? .linear : .steps)
         if scheduleWarmup != nil, shape == .steps {
             throw ValidationError("--schedule-warmup belongs to the cosine, linear and trapezoid schedules; add --schedule cosine, linear or trapezoid")
         }

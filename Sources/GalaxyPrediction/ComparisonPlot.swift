@@ -1,7 +1,7 @@
 import Foundation
 
 extension RunComparison {
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#000000", "#98df8a"]
 
     /// An SVG of every curve (validation RMSE against images seen), with the baseline, the
     /// oracle floor and `target` as horizontal lines.

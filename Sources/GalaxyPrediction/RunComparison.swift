@@ -39,7 +39,7 @@ public struct RunComparison {
             let points = run.readLog().compactMap { e in e.validation_rmse.map { (images: e.step * options.batchSize, rmse: $0) } }
             guard !points.isEmpty else { throw CheckpointError(file: run.logFile, reason: "the run has no validation yet") }
             let shape = options.schedule ?? .steps
-            let schedule = shape == .trapezoid ? "trapezoid (last \(Int(((options.scheduleDecayFraction ?? 0.2) * 100).rounded())) % decaying)" : shape.rawValue
+            let schedule = shape == .trapezoid ? "trapezoid (last \(Int((options.trapezoidDecayFraction * 100).rounded())) % decaying)" : shape.rawValue
             let recipe = [options.recipe ?? "faithful", options.batchSize == TrainingOptions.originalBatch ? nil : "batch \(options.batchSize)",
                           (options.optimizer ?? .nesterov).rawValue, schedule,
                           options.averageDecay.map { "average \($0)" }, options.dropout.map { "dropout \($0)" },

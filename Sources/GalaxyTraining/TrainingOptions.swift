@@ -42,6 +42,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var scheduleWarmUpSteps: Int?
     /// The share of the run over which a trapezoid schedule falls from its peak (nil: 0.2).
     public var scheduleDecayFraction: Double?
+    /// `scheduleDecayFraction` with its default.
+    public var trapezoidDecayFraction: Double { scheduleDecayFraction ?? 0.2 }
     /// Decay of the exponential moving average of the weights used for validation, prediction
     /// and checkpoints (nil: no average; the trained weights are used).
     public var averageDecay: Float?
@@ -121,7 +123,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case .cosine, .linear, .trapezoid:
             let warmUp = scheduleWarmUpSteps ?? 0, peak = Double(learningRates[0]), floor = Double(learningRates.last!)
             if step < warmUp { return Float(peak * Double(step + 1) / Double(warmUp)) }
-            let decaySteps = schedule == .trapezoid ? max(1, Int((Double(steps) * (scheduleDecayFraction ?? 0.2)).rounded())) : max(steps - warmUp, 1)
+            let decaySteps = schedule == .trapezoid ? max(1, Int((Double(steps) * trapezoidDecayFraction).rounded())) : max(steps - warmUp, 1)
             let progress = min(max(Double(step - (steps - decaySteps)) / Double(decaySteps), 0), 1)
             scheduled = Float(schedule == .cosine ? floor + (peak - floor) * 0.5 * (1 + cos(Double.pi * progress)) : peak + (floor - peak) * progress)
         }

@@ -28,7 +28,7 @@ struct RecipeOptions: ParsableArguments {
         if let scheduleWarmup, scheduleWarmup < 0 { throw ValidationError("--schedule-warmup must be ≥ 0") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0") }
         if let averageDecay, !(averageDecay > 0 && averageDecay < 1) { throw ValidationError("--average-decay must be between 0 and 1") }
-        if weightDecay != nil, (optimizer ?? (recipe == .fast ? .adamW : .nesterov)) != .adamW {
+        if weightDecay != nil, optimizerChosen != .adamW {
             throw ValidationError("--weight-decay is AdamW's; choose --optimizer adamW or --recipe fast")
         }
         if let scheduleDecay, !(scheduleDecay > 0 && scheduleDecay <= 1) { throw ValidationError("--schedule-decay must be in (0, 1]") }
@@ -38,6 +38,12 @@ struct RecipeOptions: ParsableArguments {
         }
         if scheduleDecay != nil, shape != .trapezoid { throw ValidationError("--schedule-decay belongs to the trapezoid schedule; add --schedule trapezoid") }
     }
+
+    /// The optimiser a new run will use: the flag's, else the recipe's.
+    var optimizerChosen: TrainingOptions.OptimizerChoice { optimizer ?? (recipe == .fast ? .adamW : .nesterov) }
+
+    /// The batch a new run will use: `given` (the --batch flag), else the recipe's.
+    func batchSize(given: Int?) -> Int { given ?? (recipe ?? .faithful).batchSize }
 
     /// The flags given on the command line (a resumed run takes none: its options are fixed).
     var flagsGiven: [String] {

@@ -49,7 +49,7 @@ struct TrainBenchCommand: ParsableCommand {
         var options = TrainingOptions(steps: 1_000_000)
         options.workers = workers
         options.warmUpSteps = 0
-        options.batchSize = batch ?? (recipe.recipe ?? .faithful).batchSize
+        options.batchSize = recipe.batchSize(given: batch)
         recipe.apply(to: &options, parameterCount: configuration.parameterCount)
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunFolder(scratch + "/run"),
                                   backend: compute.backend.backend, extractions: configuration.centred ? try dataset.trainingExtractions() : nil,

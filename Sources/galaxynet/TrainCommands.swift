@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
         if let deadAnswerPenalty, !(deadAnswerPenalty >= 0 && deadAnswerPenalty.isFinite) { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
-        if scaleLearningRate, (recipe.optimizer ?? (recipe.recipe == .fast ? .adamW : .nesterov)) == .adamW {
+        if scaleLearningRate, recipe.optimizerChosen == .adamW {
             throw ValidationError("--scale-learning-rate is SGD's linear rule; AdamW's peak rate already follows --batch (square-root rule)")
         }
     }
@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
         if let validateEvery { o.validateEvery = validateEvery }
         o.mode = mode ?? .faithful
         o.deadAnswerPenalty = (deadAnswerPenalty ?? 0) > 0 ? deadAnswerPenalty : nil
-        o.batchSize = batch ?? (recipe.recipe ?? .faithful).batchSize
+        o.batchSize = recipe.batchSize(given: batch)
         recipe.apply(to: &o, parameterCount: configuration.parameterCount)
         o.onBadImage = onBadImage
         if let dropout { o.dropout = dropout }

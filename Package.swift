@@ -2,7 +2,8 @@
 // GalaxyNet: the winning Galaxy Zoo convnet, re-created in Swift.
 // Targets are listed in their one-way dependency order:
 // C shims → base → tensor core → fast kernels → autodiff → layers → imaging → Galaxy Zoo data →
-// network, mock universe → training → prediction → CLI.
+// network, mock universe → model folders → training, prediction → CLI. Each target declares every
+// module it imports.
 import PackageDescription
 
 let optimise: [SwiftSetting] = []
@@ -13,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "galaxynet", targets: ["galaxynet"]),
         .library(name: "GalaxyNet", targets: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "GalaxyImaging", "GalaxyZoo",
-                                               "GalaxyNetwork", "GalaxyMock", "GalaxyTraining", "GalaxyPrediction"]),
+                                               "GalaxyNetwork", "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyPrediction"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,7 +29,8 @@ let package = Package(
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                        providers: [.apt(["libopenmpi-dev"])]),
 
-        // The base: programmer-error checks (`require`) and the seeded random generator.
+        // The base: programmer-error checks (`require`), the seeded random generator, checksums, atomic
+        // file output and the one worker pool.
         .target(name: "GalaxyCore", dependencies: ["CZlib"], swiftSettings: optimise),
         // Tensor values, the Backend interface and the plain reference kernels.
         .target(name: "GalaxyTensor", dependencies: ["GalaxyCore"], swiftSettings: optimise),
@@ -41,43 +43,57 @@ let package = Package(
         // FITS files through cfitsio: images (blank pixels as NaN), binary tables, keywords.
         .target(name: "GalaxyFITS", dependencies: ["CFITSIO", "GalaxyCore"], swiftSettings: optimise),
         // Images: JPEG decode/encode (libjpeg-turbo), PNG output, warps and augmentation.
-        .target(name: "GalaxyImaging", dependencies: ["GalaxyTensor", "GalaxyFITS", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
+        .target(name: "GalaxyImaging", dependencies: ["GalaxyCore", "GalaxyFITS", "CTurboJPEG", "CZlib"], swiftSettings: optimise),
         // The Galaxy Zoo data side: decision tree, Kaggle CSV/.npy I/O, datasets, metrics, label check.
         // No tensors, no autodiff: reading a catalogue pulls in nothing of the network.
         .target(name: "GalaxyZoo", dependencies: ["GalaxyCore", "GalaxyFITS"], swiftSettings: optimise),
-        // The network: model configurations, the Galaxy Zoo model, the decision-tree output layer, batched inference.
-        .target(name: "GalaxyNetwork", dependencies: ["GalaxyZoo", "GalaxyLayers", "GalaxyImaging"], swiftSettings: optimise),
+        // The network: model configurations, the 16-part gather, the Galaxy Zoo model, the decision-tree output layer, batched inference.
+        .target(name: "GalaxyNetwork", dependencies: ["GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // The mock universe: morphology prior, renderer, simulated crowd, Kaggle-layout writer.
-        .target(name: "GalaxyMock", dependencies: ["GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
-        // Training runs: the run folder format, the training step, checkpointer, validator, trainer, learning curves.
-        .target(name: "GalaxyTraining", dependencies: ["GalaxyCore", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging", "GalaxyLayers"], swiftSettings: optimise),
+        .target(name: "GalaxyMock", dependencies: ["GalaxyCore", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
+        // A trained model on disk (configuration + published weights), loadable without any training code.
+        .target(name: "GalaxyModels", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyNetwork"], swiftSettings: optimise),
+        // Training runs: the run folder format, the training step, checkpointer, validator, trainer, learning curves, run comparison.
+        .target(name: "GalaxyTraining", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyImaging", "GalaxyZoo",
+                                                       "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
         // Data parallelism on Open MPI: the MPI process group (bucketed, overlapped gradient sums) and the launcher check.
-        .target(name: "GalaxyDistributed", dependencies: ["CMPI", "GalaxyTraining"], swiftSettings: optimise),
-        // Prediction: test-time averaging, blends, evaluation reports.
-        .target(name: "GalaxyPrediction", dependencies: ["GalaxyTraining", "GalaxyNetwork", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
+        .target(name: "GalaxyDistributed", dependencies: ["CMPI", "GalaxyTensor", "GalaxyTraining"], swiftSettings: optimise),
+        // Prediction: test-time averaging, bulk catalogue runs, blends, evaluation reports. No training code.
+        .target(name: "GalaxyPrediction", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyFITS", "GalaxyImaging",
+                                                         "GalaxyZoo", "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
-        .target(name: "LeNetMNIST", dependencies: ["GalaxyLayers", "CZlib"], swiftSettings: optimise),
+        .target(name: "LeNetMNIST", dependencies: ["GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
         .executableTarget(
             name: "galaxynet",
             dependencies: [
-                "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction",
+                "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork",
+                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),
 
-        // Helpers shared by the test targets.
+        // Helpers shared by the test targets. A test target per library module.
         .target(name: "TestSupport", dependencies: ["GalaxyTensor", "GalaxyKernels"], path: "Tests/Support"),
         .testTarget(name: "GalaxyTensorTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
-        .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
+        .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
+        .testTarget(name: "GalaxyFITSTests", dependencies: ["GalaxyFITS", "TestSupport"]),
         .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyFITS", "GalaxyTensor", "TestSupport"]),
-        .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
-        .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "TestSupport"]),
-        .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging", "GalaxyKernels", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["galaxynet"]),
+        .testTarget(name: "GalaxyZooTests", dependencies: ["GalaxyZoo", "TestSupport"]),
+        .testTarget(name: "GalaxyNetworkTests", dependencies: ["GalaxyNetwork", "GalaxyZoo", "GalaxyImaging", "GalaxyKernels", "GalaxyAutodiff",
+                                                               "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "GalaxyMockTests", dependencies: ["GalaxyMock", "GalaxyZoo", "GalaxyImaging", "TestSupport"]),
+        // Deliberately without GalaxyTraining: a saved model loads and predicts with no training code linked.
+        .testTarget(name: "GalaxyModelsTests", dependencies: ["GalaxyModels", "GalaxyPrediction", "GalaxyNetwork", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging",
+                                                                "GalaxyKernels", "GalaxyLayers", "GalaxyAutodiff", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "GalaxyDistributedTests", dependencies: ["GalaxyDistributed", "GalaxyTraining", "TestSupport"]),
+        .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock",
+                                                                  "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["galaxynet", "TestSupport"]),
         // Seeded mutation fuzzing of every file reader (a bounded run in `make test`, a long one in `make fuzz`).
-        .testTarget(name: "FuzzTests", dependencies: ["GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork"]),
+        .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "TestSupport"]),
     ]
 )

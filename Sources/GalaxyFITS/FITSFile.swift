@@ -14,7 +14,7 @@ public struct FITSError: Error, CustomStringConvertible, Equatable {
 /// and binary tables. C types stay inside this type.
 public final class FITSFile {
     public let path: String
-    private var handle: UnsafeMutablePointer<fitsfile>?
+    var handle: UnsafeMutablePointer<fitsfile>?
 
     private init(path: String, handle: UnsafeMutablePointer<fitsfile>?) { self.path = path; self.handle = handle }
 
@@ -153,7 +153,11 @@ public final class FITSFile {
     /// Column `column` (1-based) of `rows` (0-based) as text, numbers in the column's display format.
     public func readStrings(column: Int, rows: Range<Int>) throws -> [String] {
         guard !rows.isEmpty else { return [] }
-        let width = 256
+        // Room for the column's display width (a text column's own width can exceed any fixed buffer).
+        var displayWidth: Int32 = 0, widthStatus: Int32 = 0
+        ffgcdw(handle, Int32(column), &displayWidth, &widthStatus)
+        try check(widthStatus, "cannot read the width of column \(column)")
+        let width = max(256, Int(displayWidth) + 1)
         var buffers: [UnsafeMutablePointer<CChar>?] = (0..<rows.count).map { _ in
             let b = UnsafeMutablePointer<CChar>.allocate(capacity: width)
             b.initialize(repeating: 0, count: width)

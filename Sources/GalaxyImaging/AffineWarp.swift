@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
 /// A 2-D affine map u = M·p + offset, from output pixel p to source position u (x = column,
 /// y = row, 0-based, pixel centres at integers).
@@ -29,12 +29,25 @@ public struct AffineMap: Sendable, Equatable {
     public func apply(_ x: Double, _ y: Double) -> (x: Double, y: Double) { (m00 * x + m01 * y + tx, m10 * x + m11 * y + ty) }
 }
 
-/// The parameters of one image's transform (spec §2.5–2.7).
+/// The parameters of one image's transform (original-solution-spec.md §2.5–2.7).
 public struct ViewTransform: Sendable, Equatable, Codable {
     /// The centre of a 424×424 Galaxy Zoo image, in pixel coordinates: where the galaxy sits.
     public static let imageCentre = 211.5
     /// Side of the Galaxy Zoo images in pixels.
     public static let imageSize = 424
+    /// Side of a view, the network's input before it is cut into parts (original-solution-spec.md §4.1).
+    public static let viewSize = 69
+    /// Floats in one view: 3 colour planes of 69×69.
+    public static let viewFloats = 3 * viewSize * viewSize
+
+    /// This transform about a measured galaxy: its centroid and the rescale s of the centred
+    /// variants. The one place an extraction becomes a transform; nil leaves it as it is.
+    public func centred(on extraction: SourceExtraction?) -> ViewTransform {
+        guard let e = extraction else { return self }
+        var t = self
+        t.centreX = e.x; t.centreY = e.y; t.scale = e.scale
+        return t
+    }
 
     /// Rotation θ (radians), translation (424-pixel units), zoom z (> 1 magnifies), flip.
     public var rotation: Double = 0
@@ -110,12 +123,12 @@ public enum AffineWarp {
     /// `halfSizeSource`: the anti-aliased mode samples a 2× pre-filtered decode instead of the
     /// full image (coordinates map as u_half = (u − 0.5)/2).
     public static func views(_ source: some SourceImage, _ transform: ViewTransform, halfSizeSource: Bool = false) -> (view0: [Float], view45: [Float]) {
-        var v0 = [Float](repeating: 0, count: Parts.viewFloats), v45 = v0
+        var v0 = [Float](repeating: 0, count: ViewTransform.viewFloats), v45 = v0
         for (phi, index) in [(0.0, 0), (Double.pi / 4, 1)] {
             var map = transform.map(viewAngle: phi)
             if halfSizeSource { map = AffineMap(m00: 0.5, m01: 0, m10: 0, m11: 0.5, tx: -0.25, ty: -0.25).after(map) }
-            if index == 0 { v0.withUnsafeMutableBufferPointer { warp(source, map, size: Parts.viewSize, into: $0.baseAddress!) } }
-            else { v45.withUnsafeMutableBufferPointer { warp(source, map, size: Parts.viewSize, into: $0.baseAddress!) } }
+            if index == 0 { v0.withUnsafeMutableBufferPointer { warp(source, map, size: ViewTransform.viewSize, into: $0.baseAddress!) } }
+            else { v45.withUnsafeMutableBufferPointer { warp(source, map, size: ViewTransform.viewSize, into: $0.baseAddress!) } }
         }
         return (v0, v45)
     }

@@ -1,7 +1,7 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
-/// The realtime augmentation of the winning solution (spec §2.5, §2.8) and its test-time
+/// The realtime augmentation of the winning solution (original-solution-spec.md §2.5, §2.8) and its test-time
 /// transforms (§6).
 public enum Augmentation {
     /// The top RGB principal component of the Galaxy Zoo training images, scaled by its eigenvalue.

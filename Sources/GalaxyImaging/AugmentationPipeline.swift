@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
 /// One training batch: both 69×69 views of each image (CHW planes in [0, 1]) and its labels.
 public struct AugmentedBatch: Sendable {
@@ -16,7 +16,7 @@ public struct AugmentedBatch: Sendable {
     public var slots: Range<Int> { firstSlot..<(firstSlot + indices.count) }
 
     public init(step: Int, indices: [Int], view0: [Float], view45: [Float], labels: [Float], firstSlot: Int = 0) {
-        require(view0.count == indices.count * Parts.viewFloats && view45.count == view0.count,
+        require(view0.count == indices.count * ViewTransform.viewFloats && view45.count == view0.count,
                 "AugmentedBatch: \(view0.count) and \(view45.count) floats for \(indices.count) images")
         self.step = step; self.indices = indices; self.view0 = view0; self.view45 = view45; self.labels = labels
         self.firstSlot = firstSlot
@@ -153,7 +153,7 @@ public final class AugmentationPipeline: @unchecked Sendable {
 
     static func make(step: Int, pipeline p: AugmentationPipeline) throws -> AugmentedBatch {
         let all = p.indices(step: step), indices = Array(all[p.slots])
-        let viewCount = Parts.viewFloats
+        let viewCount = ViewTransform.viewFloats
         var view0 = [Float](repeating: 0, count: indices.count * viewCount), view45 = view0
         var labels = [Float](repeating: 0, count: indices.count * p.source.labelWidth)
         for (position, index) in indices.enumerated() {

@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
 /// Source extractions as CSV (`GalaxyID,x,y,a,b,theta,petrosian_radius_px,scale`), the cache
 /// `galaxynet extract` writes and the centred models read. Reading checks every row.

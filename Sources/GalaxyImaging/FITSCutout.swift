@@ -1,12 +1,12 @@
 import Foundation
 import GalaxyFITS
-import GalaxyTensor
+import GalaxyCore
 
 /// How FITS cutouts become what the network was trained on: SDSS colour images at 0.396″/pixel,
 /// 424×424, with g, r, i shown as blue, green, red through the asinh stretch of Lupton et al.
 /// (2004) in the form of astropy's `make_lupton_rgb`: with I = (i + r + g)/3 after subtracting
 /// `minimum`, every band is multiplied by asinh(Q·I/stretch)/(Q·I), then clipped to [0, 1].
-public struct FITSOptions: Sendable, Equatable {
+public struct FITSOptions: Sendable, Equatable, Codable {
     /// Softening parameter Q of the asinh stretch.
     public var q: Float = 8
     /// The linear stretch β: fluxes well below it are shown linearly.

@@ -1,4 +1,4 @@
-import GalaxyTensor
+import GalaxyCore
 
 /// An 8-bit RGB image, pixels interleaved row by row (as JPEG decoders deliver them).
 public struct RGBImage: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import GalaxyCore
 
 /// Reads every image of a list once, in parallel, and reports the ones that cannot be used
 /// (missing, truncated, corrupt, of the wrong size or colour space): a training run checks its

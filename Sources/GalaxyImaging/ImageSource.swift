@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
 /// Pixels that the warps sample and the source extractor reads: 3 colour channels (R, G, B as
 /// displayed) of width × height samples.

@@ -1,6 +1,6 @@
 import CTurboJPEG
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 
 /// A JPEG that cannot be used, with the file and the reason.
 public struct ImageError: Error, CustomStringConvertible, Equatable {

@@ -1,5 +1,5 @@
 import CZlib
-import GalaxyTensor
+import GalaxyCore
 import Foundation
 
 /// A minimal PNG writer (8-bit RGB, zlib-compressed), for plots and montages people look at.

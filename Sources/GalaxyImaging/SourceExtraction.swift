@@ -28,7 +28,7 @@ public struct SourceExtraction: Sendable, Equatable, Codable {
     }
 }
 
-/// Built-in source extraction on the green channel (spec §2.6), after SExtractor 2.25's default
+/// Built-in source extraction on the green channel (original-solution-spec.md §2.6), after SExtractor 2.25's default
 /// configuration, which the original ran: its background map and noise (`SkyBackground`, so the
 /// glow of a bright star becomes background), detection above `threshold` σ on the image filtered
 /// with its 3×3 pyramid kernel, 8-connected components, its multi-threshold deblending

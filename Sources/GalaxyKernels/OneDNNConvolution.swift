@@ -117,7 +117,7 @@ extension OneDNNBackend {
         let b = converted(bias.plain.reshaped([1] + bias.shape), to: one)
         let perSample = one.byteCount / 4, samples = y.shape[0]
         let pb = UnsafePointer(b.storage.pointer), py = y.storage.pointer
-        Parallel.forChunks(count: samples * perSample) { range in
+        Parallelism.forChunks(count: samples * perSample) { range in
             var i = range.lowerBound
             while i < range.upperBound {
                 let offset = i % perSample
@@ -193,7 +193,7 @@ extension OneDNNBackend {
         let total = sumOverSamples ? allocate([1] + gradient.shape.dropFirst(), one) : nil
         let py = UnsafePointer(output.storage.pointer), pg = UnsafePointer(gradient.storage.pointer)
         let pm = masked.storage.pointer, pt = total?.storage.pointer
-        Parallel.forChunks(count: perSample, minimumChunk: max(16, 32_768 / max(samples, 1))) { range in
+        Parallelism.forChunks(count: perSample, minimumChunk: max(16, 32_768 / max(samples, 1))) { range in
             if let pt { (pt + range.lowerBound).update(repeating: 0, count: range.count) }
             for s in 0..<samples {
                 let offset = s * perSample

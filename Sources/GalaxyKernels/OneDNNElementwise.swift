@@ -49,7 +49,7 @@ extension OneDNNBackend {
     @inline(__always)
     private func repeatedBinary(_ pa: UnsafePointer<Float>, _ na: Int, _ pb: UnsafePointer<Float>, _ nb: Int,
                                 _ pc: UnsafeMutablePointer<Float>, _ total: Int, _ f: (Float, Float) -> Float) {
-        Parallel.forChunks(count: total) { range in
+        Parallelism.forChunks(count: total) { range in
             if na == total && nb == total {
                 Vector.zip(pa, pb, pc, range, f)
             } else if nb == 1 {
@@ -76,7 +76,7 @@ extension OneDNNBackend {
         let x = x.plain
         let y = output(x.shape)
         let px = UnsafePointer(x.storage.pointer), py = y.storage.pointer
-        Parallel.forChunks(count: x.count) { range in
+        Parallelism.forChunks(count: x.count) { range in
             switch operation {
             case .relu: Vector.map(px, py, range) { max($0, 0) }
             case .negate: Vector.map(px, py, range) { -$0 }
@@ -96,7 +96,7 @@ extension OneDNNBackend {
         let dx = output(x.shape)
         let px = UnsafePointer(x.storage.pointer), py = UnsafePointer(y.storage.pointer)
         let pg = UnsafePointer(dy.storage.pointer), pdx = dx.storage.pointer
-        Parallel.forChunks(count: x.count) { range in
+        Parallelism.forChunks(count: x.count) { range in
             switch operation {
             case .relu: Vector.zip(px, pg, pdx, range) { x, g in x > 0 ? g : 0 }
             case .multiplyScalar(let s): Vector.map(pg, pdx, range) { $0 * s }
@@ -116,7 +116,7 @@ extension OneDNNBackend {
         let outer = axes.map { x.shape[$0] }.reduce(1, *), inner = x.count / max(outer, 1)
         let result = Tensor(zeros: shape, backend: self)
         let px = UnsafePointer(x.storage.pointer), pr = result.storage.pointer
-        Parallel.forChunks(count: inner, minimumChunk: 1024) { range in
+        Parallelism.forChunks(count: inner, minimumChunk: 1024) { range in
             for row in 0..<outer {
                 Vector.zip(pr, px + row * inner, pr, range, +)
             }

@@ -11,7 +11,7 @@ extension OneDNNBackend {
             parameter.withUnsafeMutableBufferPointer { w in
                 let pv = v.baseAddress!, pw = w.baseAddress!
                 // One pass over the 42M weights: at batch 16 memory traffic, not arithmetic, is the cost.
-                Parallel.forChunks(count: w.count) { range in
+                Parallelism.forChunks(count: w.count) { range in
                     if nesterov {
                         for i in range { let step = mu * pv[i] - eta * pg[i]; pv[i] = step; pw[i] += mu * step - eta * pg[i] }
                     } else {
@@ -30,7 +30,7 @@ extension OneDNNBackend {
             secondMoment.withUnsafeMutableBufferPointer { v in
                 parameter.withUnsafeMutableBufferPointer { w in
                     let pm = m.baseAddress!, pv = v.baseAddress!, pw = w.baseAddress!
-                    Parallel.forChunks(count: w.count) { range in
+                    Parallelism.forChunks(count: w.count) { range in
                         var i = range.lowerBound
                         while i + 4 <= range.upperBound {
                             var w4 = UnsafeRawPointer(pw + i).loadUnaligned(as: SIMD4<Float>.self)
@@ -54,7 +54,7 @@ extension OneDNNBackend {
         let px = UnsafePointer(x.storage.pointer), keep = 1 - decay
         average.withUnsafeMutableBufferPointer { a in
             let pa = a.baseAddress!
-            Parallel.forChunks(count: a.count) { range in
+            Parallelism.forChunks(count: a.count) { range in
                 for i in range { pa[i] += keep * (px[i] - pa[i]) }
             }
         }

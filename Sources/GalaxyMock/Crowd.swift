@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 import GalaxyZoo
 
 /// The simulated Galaxy Zoo crowd.

@@ -1,6 +1,6 @@
 import Foundation
 import GalaxyImaging
-import GalaxyTensor
+import GalaxyCore
 import GalaxyZoo
 
 /// Renders a mock SDSS colour cutout (424×424) of a `Morphology`: Sérsic bulges and ellipticals,

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import GalaxyImaging
-import GalaxyTensor
+import GalaxyCore
 import GalaxyZoo
 
 /// A mock galaxy universe in the exact Kaggle layout, so the whole system can be trained and

@@ -1,5 +1,5 @@
 import Foundation
-import GalaxyTensor
+import GalaxyCore
 import GalaxyZoo
 
 /// The true morphology of a mock galaxy: what the renderer draws and what the simulated crowd

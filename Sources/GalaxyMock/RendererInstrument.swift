@@ -1,6 +1,6 @@
 import Foundation
 import GalaxyImaging
-import GalaxyTensor
+import GalaxyCore
 
 /// What the telescope and the survey pipeline add to a rendered galaxy: PSF blur, sky noise and
 /// the asinh colour stretch into 8-bit RGB.

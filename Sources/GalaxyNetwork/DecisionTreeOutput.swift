@@ -3,7 +3,7 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyZoo
 
-/// The output layer that makes 37 raw scores obey the decision tree (spec §4.5), written as
+/// The output layer that makes 37 raw scores obey the decision tree (original-solution-spec.md §4.5), written as
 /// ordinary tensor code so autodiff derives its gradient, through the scale factors too.
 ///
 /// Normalised mode: r = max(z, 0); per question q = r / (Σ_question r + 1e-12) (all answers ≤ 0

@@ -4,7 +4,7 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyZoo
 
-/// The Galaxy Zoo convnet of spec §4, built from a `ModelConfiguration`: one convolution stack
+/// The Galaxy Zoo convnet of original-solution-spec.md §4, built from a `ModelConfiguration`: one convolution stack
 /// shared by the 16 parts, optional per-part dense layers, the merge of the parts' features,
 /// dense (maxout or ReLU) layers with dropout before each, 37 outputs and the decision-tree layer.
 public struct GalaxyModel: Layer {
@@ -121,7 +121,7 @@ public struct GalaxyModel: Layer {
     }
 }
 
-/// The feature-merging layer of spec §4.1: the 16 part blocks of a batch, (16·B, F) with row
+/// The feature-merging layer of original-solution-spec.md §4.1: the 16 part blocks of a batch, (16·B, F) with row
 /// j·B + b for part j of image b, become (B, 16·F) with feature index j·F + f, so each image's
 /// dense layers see its 16 parts side by side in the order `Parts.stack` made them.
 public struct MergeParts: Layer {

@@ -39,7 +39,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// Centre and rescale each image from its source extraction.
     public var centred: Bool
 
-    /// The best single model of the winning solution (spec §4): 42,377,125 parameters.
+    /// The best single model of the winning solution (original-solution-spec.md §4): 42,377,125 parameters.
     public static let best = ModelConfiguration(
         name: "best", summary: "the winning solution's best model: 4 convs (6/5/3/3), untied biases, two maxout-2048 layers",
         convolutions: bestConvolutions(conv4: 128), untiedBiases: true, partDense: [],
@@ -57,7 +57,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         DenseLayer(units: units, activation: .maxout, initialization: .init(weightStandardDeviation: std, bias: bias), maxNorm: maxNorm)
     }
 
-    /// Every built-in configuration: the best model, the variants of spec §7, and a small one for CPU demos.
+    /// Every built-in configuration: the best model, the variants of original-solution-spec.md §7, and a small one for CPU demos.
     public static let builtIn: [ModelConfiguration] = {
         var list = [best]
         var v = best

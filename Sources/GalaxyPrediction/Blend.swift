@@ -4,7 +4,7 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyZoo
 
-/// Blends of several models' predictions (spec §8): the uniform mean, a weighted blend with
+/// Blends of several models' predictions (original-solution-spec.md §8): the uniform mean, a weighted blend with
 /// softmax weights over models fitted on validation, and a per-answer variant with one softmax per
 /// column. Weights chosen on validation overfit it, so they are used to prune models whose weight
 /// is about zero; the uniform blend of the rest is the default output.

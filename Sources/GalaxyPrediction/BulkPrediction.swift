@@ -1,157 +1,183 @@
-import GalaxyCore
 import Foundation
+import GalaxyCore
+import GalaxyTensor
 import GalaxyImaging
+import GalaxyModels
 import GalaxyZoo
 
-/// A catalogue run: which catalogue, which of its columns, where the table goes, in what chunks.
-public struct CatalogueJob: Sendable {
-    public var catalogue: String
-    public var idColumn = "id", fileColumn = "file"
-    /// The output table: `.csv` or `.fits`.
-    public var out: String
-    public var chunkSize = 4096
-    /// This process's share of the chunks (chunk c belongs to shard c mod N); nil: all.
-    public var shard: Shard?
-    public var workers = 2
+/// What a catalogue run did (this process's share, or every rank's when summed).
+public struct BulkSummary: Sendable {
+    /// Rows predicted now, rows reused from finished parts, failed rows predicted again now, rows
+    /// that failed (and will be tried again by a rerun), this process's chunks.
+    public var predicted = 0, reused = 0, retried = 0, failed = 0, chunks = 0
+    /// Whether every chunk was present and the table was assembled.
+    public var assembled = false
 
-    public init(catalogue: String, out: String) { self.catalogue = catalogue; self.out = out }
-
-    /// Where the chunks, their errors and the run's state live until the table is assembled.
-    public var partsFolder: String { out + ".parts" }
-    public func chunkFile(_ chunk: Int) -> String { partsFolder + String(format: "/chunk-%06d.csv", chunk) }
-    public func chunkErrors(_ chunk: Int) -> String { partsFolder + String(format: "/chunk-%06d.errors.csv", chunk) }
-    /// Every failed row with its reason, assembled from the chunks.
-    public var errorsFile: String { (out as NSString).deletingPathExtension + ".errors.csv" }
-
-    /// Checks the output before any work: a known extension, an existing writable folder.
-    public func validateOutput() throws {
-        let ext = (out as NSString).pathExtension.lowercased(), folder = (out as NSString).deletingLastPathComponent
-        guard ext == "csv" || ext == "fits" else { throw CatalogueError(file: out, reason: "the output must end in .csv or .fits") }
-        let directory = folder.isEmpty ? "." : folder
-        guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw CatalogueError(file: out, reason: "the folder \(directory) does not exist or is not writable")
-        }
+    /// The counts as numbers, to sum over MPI ranks; `init(counts:)` reads them back.
+    public var counts: [Double] { [predicted, reused, retried, failed, chunks].map(Double.init) }
+    public init() {}
+    public init(counts: [Double], assembled: Bool) {
+        (predicted, reused, retried, failed, chunks) = (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]), Int(counts[4]))
+        self.assembled = assembled
     }
 }
 
-/// What a catalogue run did.
-public struct BulkSummary: Sendable {
-    public var predicted = 0, skipped = 0, failed = 0, chunks = 0
-    /// Whether every chunk was present and the table was assembled.
-    public var assembled = false
-}
-
-/// Predicts a catalogue of any length in chunks: each chunk's rows are predicted (failures
-/// recorded with their reason, the run goes on) and written atomically as one part file, so a
-/// rerun skips finished chunks; when every chunk is present the parts are assembled into the
-/// output table (and the failures into one errors file). Memory holds one chunk at a time.
+/// Predicts a catalogue of any length in chunks. Before any work the catalogue is surveyed once
+/// (rows, duplicate IDs, checksum) and the run's provenance fixed; each chunk's rows are then
+/// predicted (a failure is recorded with its reason and the run goes on) and written as a
+/// `CataloguePart`. A rerun reuses a part only when its provenance matches, and predicts again
+/// the rows that failed. When every chunk is present the parts are assembled into the output
+/// table. Memory holds one chunk at a time.
 public struct BulkPrediction {
     public let predictor: Predictor
     public let job: CatalogueJob
-    public let reader: ImageReader
+    public let provenance: BulkProvenance
+    /// The catalogue's rows, and the output's columns.
+    public let rows: Int
+    public let columns: [TableColumn]
+    let id: Int, file: Int
 
-    public init(predictor: Predictor, job: CatalogueJob, reader: ImageReader) {
-        self.predictor = predictor; self.job = job; self.reader = reader
+    /// Loads the model of `folder`, checks the job's output and surveys the catalogue.
+    public init(folder: ModelFolder, backend: any Backend, tta: TestTimeAugmentation, job: CatalogueJob) throws {
+        try job.validateOutput()
+        let survey = try CatalogueReader(job.catalogue)
+        id = try survey.column(job.idColumn, role: "ID")
+        file = try survey.column(job.fileColumn, role: "file")
+        columns = try job.outputColumns(catalogue: survey.schema, id: id, file: file)
+        rows = try Self.countRows(survey, id: id)
+        predictor = try Predictor(folder: folder, backend: backend, tta: tta)
+        self.job = job
+        provenance = BulkProvenance(input: URL(fileURLWithPath: job.catalogue).standardizedFileURL.path,
+                                    inputChecksum: try BulkProvenance.checksum(file: job.catalogue), model: try folder.fingerprint(),
+                                    testTimeTransforms: tta.rawValue, rendering: job.rendering, idColumn: job.idColumn,
+                                    fileColumn: job.fileColumn, partition: job.chunkSize)
     }
 
-    /// The output's column names for a catalogue with `columns`.
-    public static func outputColumns(catalogue columns: [String], id: Int, file: Int) -> [String] {
-        let carried = columns.indices.filter { $0 != id && $0 != file }.map { columns[$0] }
-        return [columns[id]] + carried + DecisionTree.columnNames + DecisionTree.columnNames.map { $0 + "_spread" } + ["tta_spread", "likeliest_path"]
-    }
+    var chunkCount: Int { (rows + job.chunkSize - 1) / job.chunkSize }
 
     /// Runs this process's chunks; `assemble` lets it put the table together when all are done.
     public func run(assemble: Bool = true, progress: (String) -> Void) throws -> BulkSummary {
-        try job.validateOutput()
+        try refuseEarlierFormat()
         try FileManager.default.createDirectory(atPath: job.partsFolder, withIntermediateDirectories: true)
-        let total = try Self.rowCount(job.catalogue)
         let catalogue = try CatalogueReader(job.catalogue)
-        let id = try catalogue.column(job.idColumn, role: "ID"), file = try catalogue.column(job.fileColumn, role: "file")
         let base = (job.catalogue as NSString).deletingLastPathComponent
-        var summary = BulkSummary(), chunk = 0, mine = 0
-        let chunks = (total + job.chunkSize - 1) / job.chunkSize
-        let start = Date()
-        while case let rows = try catalogue.next(job.chunkSize), !rows.isEmpty {
+        var summary = BulkSummary(), chunk = 0
+        let start = Date(), mine = job.shard.map { shard in (0..<chunkCount).filter { $0 % shard.count == shard.index }.count } ?? chunkCount
+        while case let chunkRows = try catalogue.next(job.chunkSize), !chunkRows.isEmpty {
             defer { chunk += 1 }
             guard job.shard.map({ chunk % $0.count == $0.index }) ?? true else { continue }
-            mine += 1
-            if FileManager.default.fileExists(atPath: job.chunkFile(chunk)) { summary.skipped += rows.count; continue }
-            let first = catalogue.rowsRead - rows.count
-            let (lines, errors) = predict(rows, firstRow: first, id: id, file: file, base: base)
-            try FileOutput.write(errors.joined(), to: job.chunkErrors(chunk))
-            try FileOutput.write(lines.joined(), to: job.chunkFile(chunk))
-            summary.predicted += lines.count
-            summary.failed += errors.count
-            let done = summary.predicted + summary.failed, elapsed = Date().timeIntervalSince(start)
-            let rate = Double(done) / max(elapsed, 1e-9), left = total / (job.shard?.count ?? 1) - done - summary.skipped
-            progress(String(format: "chunk %d of %d: %d rows predicted, %d failed, %d skipped; %.1f rows/s, ETA %.0f s",
-                            chunk + 1, chunks, summary.predicted, summary.failed, summary.skipped, rate, Double(max(left, 0)) / max(rate, 1e-9)))
+            summary.chunks += 1
+            let first = catalogue.rowsRead - chunkRows.count
+            let folder = job.partsFolder, name = CataloguePart.jsonFile(folder: folder, chunk: chunk)
+            if let old = try CataloguePart.read(folder: folder, chunk: chunk) {
+                try provenance.check(reusing: name, recorded: old.provenance)
+                guard old.firstRow == first, old.rowCount == chunkRows.count else {
+                    throw BulkError(reason: "\(name) covers rows \(old.firstRow)–\(old.firstRow + old.rowCount - 1), not this chunk's; delete the parts to predict again")
+                }
+                summary.reused += old.rows.count
+                guard !old.failures.isEmpty else { continue }
+                // Rows that failed before are tried again (a file may have been fixed or restored).
+                let retry = old.failures.map { ($0.row, chunkRows[$0.row - first]) }
+                let (fresh, numbers) = predict(retry, base: base)
+                summary.retried += fresh.rows.count
+                summary.failed += fresh.failures.count
+                try merge(old, with: fresh, numbers: numbers, chunk: chunk)
+            } else {
+                let (part, numbers) = predict(chunkRows.enumerated().map { (first + $0.offset, $0.element) }, base: base)
+                try part.write(numbers: numbers, folder: folder, chunk: chunk)
+                summary.predicted += part.rows.count
+                summary.failed += part.failures.count
+            }
+            let done = summary.predicted + summary.retried + summary.failed, elapsed = Date().timeIntervalSince(start)
+            let rate = Double(done) / max(elapsed, 1e-9), left = Double(mine - summary.chunks) * Double(job.chunkSize)
+            progress(String(format: "chunk %d of %d: %d rows predicted, %d failed, %d reused; %.1f rows/s, ETA %.0f s",
+                            chunk + 1, chunkCount, summary.predicted + summary.retried, summary.failed, summary.reused, rate, left / max(rate, 1e-9)))
         }
-        summary.chunks = mine
-        if assemble { summary.assembled = try Self.assembleIfComplete(job, rows: total) }
+        if assemble { summary.assembled = try assembleIfComplete() }
         return summary
     }
 
-    /// Assembles the output table and errors file when every chunk of `job`'s catalogue is done.
-    /// `rows` is the catalogue's row count when the caller has it already.
-    public static func assembleIfComplete(_ job: CatalogueJob, rows: Int? = nil) throws -> Bool {
-        let total = try rows ?? rowCount(job.catalogue)
-        let chunks = (total + job.chunkSize - 1) / job.chunkSize
-        guard (0..<chunks).allSatisfy({ FileManager.default.fileExists(atPath: job.chunkFile($0)) }) else { return false }
-        let catalogue = try CatalogueReader(job.catalogue)
-        let id = try catalogue.column(job.idColumn, role: "ID"), file = try catalogue.column(job.fileColumn, role: "file")
-        try CatalogueOutput.assemble(job, chunks: chunks, columns: outputColumns(catalogue: catalogue.columns, id: id, file: file))
+    /// Predicts `rows` (catalogue row number and cells): the part describing them and their block.
+    func predict(_ rows: [(row: Int, cells: [Cell])], base: String) -> (CataloguePart, [Float]) {
+        let inputColumns = rows.first?.cells.count ?? 0
+        let carriedIndices = [id] + (0..<inputColumns).filter { $0 != id && $0 != file }
+        let paths = rows.map { row -> String? in
+            let name = row.cells[file].exactText
+            if name.isEmpty { return nil }
+            return name.hasPrefix("/") ? name : (base as NSString).appendingPathComponent(name)
+        }
+        let given = paths.indices.filter { paths[$0] != nil }
+        let results = predictor.predictions(paths: given.map { paths[$0]! }, workers: job.workers, reader: ImageReader(fits: job.rendering))
+        var outcome = [Result<Prediction, Error>](repeating: .failure(BulkError(reason: "no file given (the \(job.fileColumn) cell is empty)")),
+                                                  count: rows.count)
+        for (k, i) in given.enumerated() { outcome[i] = results[k] }
+        var part = CataloguePart(provenance: provenance, firstRow: rows.first?.row ?? 0, rowCount: rows.count,
+                                 firstID: rows.first?.cells[id].exactText ?? "", lastID: rows.last?.cells[id].exactText ?? "",
+                                 carried: Array(columns.prefix(carriedIndices.count)), rows: [], cells: [], failures: [], numbersChecksum: "")
+        var numbers: [Float] = []
+        for (i, row) in rows.enumerated() {
+            switch outcome[i] {
+            case .success(let p):
+                part.rows.append(row.row)
+                part.cells.append(carriedIndices.map { row.cells[$0].exactText })
+                numbers += PredictionSchema.numbers(p)
+            case .failure(let error):
+                part.failures.append(CataloguePart.Failure(row: row.row, id: row.cells[id].exactText, file: row.cells[file].exactText, reason: "\(error)"))
+            }
+        }
+        return (part, numbers)
+    }
+
+    /// Writes `old` with the rows `fresh` predicted again, in catalogue order.
+    func merge(_ old: CataloguePart, with fresh: CataloguePart, numbers: [Float], chunk: Int) throws {
+        let n = PredictionSchema.numberCount, folder = job.partsFolder
+        let oldNumbers = try old.numbers(folder: folder, chunk: chunk)
+        var entries = old.rows.indices.map { (old.rows[$0], old.cells[$0], Array(oldNumbers[($0 * n)..<(($0 + 1) * n)])) }
+        entries += fresh.rows.indices.map { (fresh.rows[$0], fresh.cells[$0], Array(numbers[($0 * n)..<(($0 + 1) * n)])) }
+        entries.sort { $0.0 < $1.0 }
+        var merged = old
+        merged.rows = entries.map(\.0)
+        merged.cells = entries.map(\.1)
+        merged.failures = fresh.failures
+        try merged.write(numbers: entries.flatMap(\.2), folder: folder, chunk: chunk)
+    }
+
+    /// Assembles the output table and errors file when every chunk's part is present (and made
+    /// by this run's provenance).
+    public func assembleIfComplete() throws -> Bool {
+        var parts: [CataloguePart] = []
+        for chunk in 0..<chunkCount {
+            guard let part = try CataloguePart.read(folder: job.partsFolder, chunk: chunk) else { return false }
+            try provenance.check(reusing: CataloguePart.jsonFile(folder: job.partsFolder, chunk: chunk), recorded: part.provenance)
+            parts.append(part)
+        }
+        try CatalogueOutput.assemble(job, parts: parts, columns: columns)
         return true
     }
 
-    /// The output lines of the rows that could be predicted and the error lines of the others.
-    func predict(_ rows: [[String]], firstRow: Int, id: Int, file: Int, base: String) -> (lines: [String], errors: [String]) {
-        let paths = rows.map { row in row[file].hasPrefix("/") ? row[file] : (base as NSString).appendingPathComponent(row[file]) }
-        let centred = predictor.model.configuration.centred, reader = self.reader
-        // A bad file fails its own row only: extraction and prediction both report per row.
-        let extractions: [Result<SourceExtraction, Error>]? = centred ? paths.map { p in Result { SourceExtractor.extract(try Self.checked(reader.read(p), p)) } } : nil
-        let checkedReader = ImageReader(formats: reader.formats.map { format in
-            ImageFormat(name: format.name, extensions: format.extensions) { path, half in try Self.checked(format.read(path, half), path) }
-        })
-        let usable = paths.indices.filter { (try? extractions?[$0].get()) != nil || extractions == nil }
-        let results = predictor.predictions(paths: usable.map { paths[$0] }, extractions: extractions.map { e in usable.map { try! e[$0].get() } },
-                                            workers: job.workers, reader: checkedReader)
-        var outcome = [Result<Prediction, Error>?](repeating: nil, count: rows.count)
-        for (k, i) in usable.enumerated() { outcome[i] = results[k] }
-        var lines: [String] = [], errors: [String] = []
-        for (i, row) in rows.enumerated() {
-            let result = outcome[i] ?? .failure(extractions.flatMap { e -> Error? in if case .failure(let x) = e[i] { x } else { nil } }
-                                                ?? CatalogueError(file: paths[i], reason: "not predicted"))
-            switch result {
-            case .success(let p):
-                let carried = row.indices.filter { $0 != id && $0 != file }.map { CatalogueReader.quoted(row[$0]) }
-                let rms = (p.spread.map { $0 * $0 }.reduce(0, +) / Float(p.spread.count)).squareRoot()
-                let fields = [CatalogueReader.quoted(row[id])] + carried + (p.answers + p.spread + [rms]).map { KaggleCSV.format($0) }
-                    + [CatalogueReader.quoted(DecisionTree.describePath(p.answers))]
-                lines.append(fields.joined(separator: ",") + "\n")
-            case .failure(let error):
-                errors.append([String(firstRow + i + 1), row[id], row[file], "\(error)"].map(CatalogueReader.quoted).joined(separator: ",") + "\n")
+    /// Parts from before parts recorded their provenance cannot be checked: refused, not trusted.
+    func refuseEarlierFormat() throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: job.partsFolder)) ?? []
+        if let old = names.first(where: { $0.hasPrefix("chunk-") && $0.hasSuffix(".csv") }) {
+            throw BulkError(reason: "\(job.partsFolder)/\(old) was written by an earlier GalaxyNet that did not record what produced it; "
+                            + "delete \(job.partsFolder) to predict again, or give another --out")
+        }
+    }
+
+    /// Rows in a catalogue, counted in one streaming pass that also refuses an ID given twice
+    /// (IDs compared as their exact text: `007` and `7` are different galaxies).
+    static func countRows(_ reader: CatalogueReader, id: Int) throws -> Int {
+        var seen: [String: Int] = [:], count = 0
+        while case let rows = try reader.next(8192), !rows.isEmpty {
+            for row in rows {
+                let key = row[id].exactText
+                if let first = seen[key] {
+                    throw CatalogueError(file: reader.path, reason: "ID \(key) is in row \(first + 1) and row \(count + 1); each galaxy must have its own ID")
+                }
+                seen[key] = count
+                count += 1
             }
         }
-        return (lines, errors)
-    }
-
-    /// The network was trained on 424×424 images: other sizes are refused (FITS cutouts are
-    /// resampled on reading, so only JPEGs can fail here).
-    static func checked(_ image: any SourceImage, _ path: String) throws -> any SourceImage {
-        let size = ViewTransform.imageSize
-        guard image.width == size && image.height == size else {
-            throw ImageError(file: path, reason: "image is \(image.width)×\(image.height), expected \(size)×\(size) (give a FITS cutout with its pixel scale instead)")
-        }
-        return image
-    }
-
-    /// Rows in a catalogue, counted in one streaming pass.
-    static func rowCount(_ path: String) throws -> Int {
-        let reader = try CatalogueReader(path)
-        if let rows = reader.tableRows { return rows }
-        var count = 0
-        while case let rows = try reader.next(8192), !rows.isEmpty { count += rows.count }
         return count
     }
 }

@@ -3,9 +3,9 @@ import GalaxyTensor
 import GalaxyImaging
 import GalaxyNetwork
 import GalaxyZoo
-import GalaxyTraining
+import GalaxyModels
 
-/// The test-time transforms of a prediction (spec §6).
+/// The test-time transforms of a prediction (original-solution-spec.md §6).
 public enum TestTimeAugmentation: Int, Sendable, CaseIterable, Codable {
     /// Only the plain view.
     case none = 1
@@ -36,9 +36,9 @@ public struct Predictor {
     public let model: GalaxyModel
     public let transforms: [ViewTransform]
 
-    /// Loads a run's checkpoint.
-    public init(run: RunFolder, backend: any Backend, tta: TestTimeAugmentation = .full) throws {
-        self.init(model: try run.loadModel(backend: backend), tta: tta)
+    /// Loads a trained model (a run folder or a model folder).
+    public init(folder: ModelFolder, backend: any Backend, tta: TestTimeAugmentation = .full) throws {
+        self.init(model: try folder.loadModel(backend: backend), tta: tta)
     }
 
     public init(model: GalaxyModel, tta: TestTimeAugmentation = .full) {
@@ -56,8 +56,11 @@ public struct Predictor {
     }
 
     /// Each image's prediction, or why it could not be made (a bulk run reports it and goes on).
+    /// Each image is decoded once: a centred model measures it from the same pixels unless its
+    /// extraction is given (a dataset's cache). Whether the model is centred is decided here only.
     public func predictions(paths: [String], extractions: [SourceExtraction]? = nil, workers: Int = 2, reader: ImageReader = .standard,
                             progress: (Int, Int) -> Void = { _, _ in }) -> [Result<Prediction, Error>] {
+        require(extractions == nil || extractions?.count == paths.count, "Predictor: \(paths.count) images, \(extractions?.count ?? 0) extractions")
         let centred = model.configuration.centred
         let transforms = self.transforms
         var predictions: [Result<Prediction, Error>] = []
@@ -71,15 +74,13 @@ public struct Predictor {
             Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
                 let index = range.lowerBound + i
                 slots.set(i, Result {
-                    let image = try reader.read(paths[index])
-                    let e = centred ? extractions?[index] : nil
+                    let image = try Self.checked(reader.read(paths[index]), paths[index])
+                    let e = centred ? extractions?[index] ?? SourceExtractor.extract(image) : nil
                     var view0: [Float] = [], view45: [Float] = []
-                    view0.reserveCapacity(transforms.count * Parts.viewFloats)
-                    view45.reserveCapacity(transforms.count * Parts.viewFloats)
+                    view0.reserveCapacity(transforms.count * ViewTransform.viewFloats)
+                    view45.reserveCapacity(transforms.count * ViewTransform.viewFloats)
                     for t in transforms {
-                        var t = t
-                        if let e { t.centreX = e.x; t.centreY = e.y; t.scale = e.scale }
-                        let (v0, v45) = AffineWarp.views(image, t)
+                        let (v0, v45) = AffineWarp.views(image, t.centred(on: e))
                         view0 += v0
                         view45 += v45
                     }
@@ -92,6 +93,16 @@ public struct Predictor {
             progress(range.upperBound, paths.count)
         }
         return predictions
+    }
+
+    /// The network was trained on 424×424 images: other sizes are refused (FITS cutouts are
+    /// resampled on reading, so only JPEGs can fail here).
+    static func checked(_ image: any SourceImage, _ path: String) throws -> any SourceImage {
+        let size = ViewTransform.imageSize
+        guard image.width == size && image.height == size else {
+            throw ImageError(file: path, reason: "image is \(image.width)×\(image.height), expected \(size)×\(size) (give a FITS cutout with its pixel scale instead)")
+        }
+        return image
     }
 
     /// Mean decision-tree output over k view pairs (k·3·69·69 floats each).

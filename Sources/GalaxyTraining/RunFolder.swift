@@ -3,8 +3,11 @@ import GalaxyTensor
 import GalaxyLayers
 import GalaxyNetwork
 import GalaxyImaging
+import GalaxyModels
 
-/// A training run's folder, and the only code that reads or writes its files:
+/// A training run's folder, and the only code that writes its files. It is a `ModelFolder`
+/// (model.json and the checkpoint's published weights, all that prediction reads) with the
+/// training lifecycle around it:
 ///
 /// - `model.json`: the `ModelConfiguration`;
 /// - `run.json`: the `TrainingOptions`;
@@ -19,17 +22,19 @@ public struct RunFolder: Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }
 
-    public var modelFile: String { path + "/model.json" }
+    /// The trained model this run publishes.
+    public var model: ModelFolder { ModelFolder(path) }
+    public var modelFile: String { model.modelFile }
     public var optionsFile: String { path + "/run.json" }
     public var datasetFile: String { path + "/data.txt" }
     public var logFile: String { path + "/log.jsonl" }
     public var curveFile: String { path + "/learning-curve.svg" }
     public var badImagesFile: String { path + "/bad-images.txt" }
-    public var checkpoint: String { path + "/checkpoint" }
-    public var weightsFile: String { checkpoint + "/weights.safetensors" }
+    public var checkpoint: String { model.checkpoint }
+    public var weightsFile: String { model.weightsFile }
     public var optimizerFile: String { checkpoint + "/optimizer.safetensors" }
-    public var averageFile: String { checkpoint + "/average.safetensors" }
-    public var stateFile: String { checkpoint + "/state.json" }
+    public var averageFile: String { model.averageFile }
+    public var stateFile: String { model.stateFile }
 
     /// One line of the log.
     public struct LogEntry: Codable, Sendable {
@@ -85,11 +90,10 @@ public struct RunFolder: Sendable {
     }
 
     public func loadConfiguration() throws -> (ModelConfiguration, TrainingOptions) {
-        guard let model = FileManager.default.contents(atPath: modelFile), let options = FileManager.default.contents(atPath: optionsFile) else {
-            throw CheckpointError(file: path, reason: "not a run directory (model.json and run.json are missing)")
+        guard let options = FileManager.default.contents(atPath: optionsFile) else {
+            throw CheckpointError(file: path, reason: "not a run directory (run.json is missing)")
         }
-        let configuration: ModelConfiguration
-        do { configuration = try ModelConfiguration.decode(model, file: modelFile) } catch { throw CheckpointError(file: modelFile, reason: "\(error)") }
+        let configuration = try model.loadConfiguration()
         let decoded: TrainingOptions
         do { decoded = try JSONDecoder().decode(TrainingOptions.self, from: options) } catch {
             throw CheckpointError(file: optionsFile, reason: "unreadable run options: \(error)")
@@ -157,35 +161,14 @@ public struct RunFolder: Sendable {
                           optimizerState: try readTensors(optimizerFile, state: state, backend: backend), average: average, state: state)
     }
 
-    static func checksum(_ data: Data) -> String { String(data.withUnsafeBytes { Checksum.crc32($0) }, radix: 16) }
+    static func checksum(_ data: Data) -> String { ModelFolder.checksum(data) }
 
-    /// A checkpoint tensor file, refused when its bytes are not the ones written (a flipped
-    /// byte in a weight would otherwise load silently).
     func readTensors(_ file: String, state: State?, backend: any Backend) throws -> [(name: String, tensor: Tensor)] {
-        // One read: the bytes checked are the bytes decoded.
-        guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError(file: file, reason: "file not found") }
-        if let expected = state?.checksums?[(file as NSString).lastPathComponent] {
-            let found = Self.checksum(data)
-            guard found == expected else {
-                throw CheckpointError(file: file, reason: "damaged: its CRC-32 is \(found), the checkpoint recorded \(expected) when it wrote it; "
-                                      + "restore the file from a backup or retrain")
-            }
-        }
-        return try SafeTensors.decode(data, file: file, backend: backend)
+        try model.readTensors(file, manifest: state.map { ModelFolder.Manifest(step: $0.step, checksums: $0.checksums) }, backend: backend)
     }
-
-    /// The file prediction reads: the averaged weights when the run keeps an average, else the weights.
-    public var publishedWeightsFile: String { FileManager.default.fileExists(atPath: averageFile) ? averageFile : weightsFile }
 
     /// The model of model.json with the checkpoint's published weights, on `backend`.
-    public func loadModel(backend: any Backend) throws -> GalaxyModel {
-        let (configuration, _) = try loadConfiguration()
-        var g = SeededGenerator(seed: 0)
-        var model = GalaxyModel(configuration, generator: &g, backend: backend)
-        let file = publishedWeightsFile
-        try model.load(try readTensors(file, state: try? readState(), backend: backend), file: file)
-        return model
-    }
+    public func loadModel(backend: any Backend) throws -> GalaxyModel { try model.loadModel(backend: backend) }
 
     // MARK: Lock
 

@@ -39,7 +39,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// Trains a `GalaxyModel` on a Kaggle-layout dataset (spec §5) into a run folder: the realtime
+/// Trains a `GalaxyModel` on a Kaggle-layout dataset (original-solution-spec.md §5) into a run folder: the realtime
 /// augmentation pipeline feeds a `TrainingStep`; every `logEvery` updates the log gets a line,
 /// every `validateEvery` the `Validator` scores the held-out 10% and the learning curve is
 /// redrawn; the `Checkpointer` writes every few minutes, at a stop request and at the end.
@@ -143,8 +143,7 @@ public final class Trainer {
 
     /// The transform of an un-augmented view of image `row` (centred models use its extraction).
     func plainTransform(_ row: Int) -> ViewTransform {
-        guard configuration.centred, let e = extractions?[row] else { return ViewTransform() }
-        return ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale)
+        ViewTransform().centred(on: configuration.centred ? extractions?[row] : nil)
     }
 
     /// Images per update over all processes (a dataset smaller than the batch gives all it has).

@@ -6,7 +6,7 @@ import GalaxyImaging
 import GalaxyNetwork
 import GalaxyZoo
 
-/// One update of spec §5, and the state it changes: the model, the optimiser's state (Nesterov
+/// One update of original-solution-spec.md §5, and the state it changes: the model, the optimiser's state (Nesterov
 /// SGD velocities, or AdamW moments), the average of the weights when the options keep one, and
 /// the number of updates done.
 ///

@@ -11,25 +11,38 @@ public struct CatalogueError: Error, CustomStringConvertible {
 }
 
 /// A survey catalogue read row by row in chunks, in constant memory whatever its length: a CSV
-/// file with a header row (RFC 4180 quoting, a UTF-8 byte-order mark ignored) or the first binary
-/// table of a FITS file (every column read as text in its display format).
+/// file with a header row (RFC 4180 quoting, a UTF-8 byte-order mark ignored), or the first binary
+/// table of a FITS file (`.fits`, `.fits.gz`). Values come typed from the input's own schema: a
+/// FITS table's integers, unsigned 64-bit IDs and doubles as themselves (a vector column split
+/// into one column per element, `name_1`…), a CSV's cells as their exact text.
 public final class CatalogueReader {
     public let path: String
-    public let columns: [String]
+    /// The columns, typed (CSV: all text).
+    public let schema: [TableColumn]
+    public var columns: [String] { schema.map(\.name) }
     /// Rows read so far.
     public private(set) var rowsRead = 0
     /// The row count of a FITS table (known without reading it); nil for CSV.
-    public var tableRows: Int? { if case .fits(_, let rows) = source { rows } else { nil } }
+    public var tableRows: Int? { if case .fits(_, _, let rows) = source { rows } else { nil } }
     private var source: Source
+
+    /// How one FITS column is read: its number, kind and elements per row.
+    private struct FITSColumn { let number: Int, kind: FITSFile.ColumnKind, elements: Int }
 
     private enum Source {
         case csv(LineReader)
-        case fits(FITSFile, rows: Int)
+        case fits(FITSFile, [FITSColumn], rows: Int)
+    }
+
+    /// Whether `path` names a FITS file (also compressed).
+    public static func isFITS(_ path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        return [".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz"].contains { name.hasSuffix($0) }
     }
 
     public init(_ path: String) throws {
         self.path = path
-        if ["fits", "fit", "fts"].contains((path as NSString).pathExtension.lowercased()) {
+        if Self.isFITS(path) {
             let file = try FITSFile.open(path)
             var hdu = 2
             while true {
@@ -37,16 +50,36 @@ public final class CatalogueReader {
                 if try file.move(to: hdu) == .binaryTable { break }
                 hdu += 1
             }
-            columns = try file.columnNames()
-            source = .fits(file, rows: try file.rowCount())
+            var schema: [TableColumn] = [], plan: [FITSColumn] = []
+            for (index, name) in try file.columnNames().enumerated() {
+                let (kind, count) = try file.columnKind(index + 1)
+                let type: ColumnType
+                switch kind {
+                case .text, .logical: type = .text
+                case .signed: type = .int64
+                case .unsigned: type = .uint64
+                case .float32: type = .float32
+                case .float64: type = .float64
+                case .unsupported(let what):
+                    throw CatalogueError(file: path, reason: "column \(name) holds \(what), which GalaxyNet cannot carry; drop it from the table")
+                }
+                let elements = type == .text ? 1 : count
+                plan.append(FITSColumn(number: index + 1, kind: kind, elements: elements))
+                schema += elements == 1 ? [TableColumn(name, type)] : (1...max(elements, 1)).map { TableColumn("\(name)_\($0)", type) }
+            }
+            self.schema = schema
+            source = .fits(file, plan, rows: try file.rowCount())
         } else {
             let lines = try LineReader(path)
             guard var header = try lines.next() else { throw CatalogueError(file: path, reason: "empty file: expected a header row") }
             if header.hasPrefix("\u{FEFF}") { header.removeFirst() }
-            columns = try Self.fields(header, file: path, line: 1)
+            schema = try Self.fields(header, file: path, line: 1).map { TableColumn($0, .text) }
             source = .csv(lines)
         }
-        guard Set(columns).count == columns.count else { throw CatalogueError(file: path, reason: "a column name appears twice: \(columns)") }
+        let names = schema.map(\.name)
+        if let twice = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw CatalogueError(file: path, reason: "the column name \"\(twice)\" appears twice; rename one")
+        }
     }
 
     /// The index of column `name`, or an error listing the columns there are.
@@ -58,49 +91,85 @@ public final class CatalogueReader {
     }
 
     /// Up to `count` more rows (fewer at the end, none after it), each with one value per column.
-    public func next(_ count: Int) throws -> [[String]] {
+    public func next(_ count: Int) throws -> [[Cell]] {
         switch source {
         case .csv(let lines):
-            var rows: [[String]] = []
-            while rows.count < count, let line = try lines.next() {
+            var rows: [[Cell]] = []
+            while rows.count < count, var line = try lines.next() {
                 if line.isEmpty { continue }
-                let values = try Self.fields(line, file: path, line: lines.lineNumber)
-                guard values.count == columns.count else {
-                    throw CatalogueError(file: path, reason: "line \(lines.lineNumber): \(values.count) fields, the header has \(columns.count)")
+                let start = lines.lineNumber
+                // A quoted field may hold line breaks: the record goes on until its quotes close.
+                while Self.continues(line) {
+                    guard let more = try lines.next() else {
+                        throw CatalogueError(file: path, reason: "line \(start): a quoted field is not closed before the end of the file")
+                    }
+                    line += "\n" + more
                 }
-                rows.append(values)
+                let values = try Self.fields(line, file: path, line: start)
+                guard values.count == schema.count else {
+                    throw CatalogueError(file: path, reason: "line \(start): \(values.count) fields, the header has \(schema.count)")
+                }
+                rows.append(values.map(Cell.text))
             }
             rowsRead += rows.count
             return rows
-        case .fits(let file, let total):
+        case .fits(let file, let plan, let total):
             let range = rowsRead..<min(rowsRead + count, total)
-            let byColumn = try columns.indices.map { try file.readStrings(column: $0 + 1, rows: range) }
+            var byColumn: [[Cell]] = []
+            for column in plan {
+                let n = column.elements
+                let values: [Cell]
+                switch column.kind {
+                case .signed: values = try file.readInt64(column: column.number, rows: range, repeatCount: n).map(Cell.int64)
+                case .unsigned: values = try file.readUInt64(column: column.number, rows: range, repeatCount: n).map(Cell.uint64)
+                case .float32: values = try file.readFloats(column: column.number, rows: range, repeatCount: n).map(Cell.float32)
+                case .float64: values = try file.readDoubles(column: column.number, rows: range, repeatCount: n).map(Cell.float64)
+                default: values = try file.readStrings(column: column.number, rows: range).map(Cell.text)
+                }
+                // Split a vector column into one column per element.
+                for element in 0..<n { byColumn.append(stride(from: element, to: values.count, by: n).map { values[$0] }) }
+            }
             rowsRead = range.upperBound
             return (0..<range.count).map { r in byColumn.map { $0[r] } }
         }
     }
 
-    /// Splits one CSV line into fields: commas, "quoted, fields" and "" for a quote inside quotes.
+    /// Splits one CSV record into fields: commas, "quoted, fields" (which may hold newlines) and
+    /// "" for a quote inside quotes. Spaces around an unquoted value are dropped; a quoted
+    /// value is kept exactly.
     public static func fields(_ line: String, file: String, line number: Int) throws -> [String] {
-        var fields: [String] = [], field = "", quoted = false, wasQuote = false
+        var fields: [String] = [], field = "", quoted = false, wasQuoted = false, afterQuote = false
+        func finish() {
+            fields.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+            field = ""; wasQuoted = false; afterQuote = false
+        }
         for c in line {
             if quoted {
-                if c == "\"" { quoted = false; wasQuote = true } else { field.append(c) }
+                if c == "\"" { quoted = false; afterQuote = true } else { field.append(c) }
             } else if c == "\"" {
-                if wasQuote { field.append("\"") }
-                quoted = true
+                if afterQuote { field.append("\"") } else if !wasQuoted { field = "" }  // spaces before the opening quote
+                quoted = true; wasQuoted = true; afterQuote = false
             } else if c == "," {
-                fields.append(field); field = ""; wasQuote = false
-            } else { field.append(c); wasQuote = false }
+                finish()
+            } else if wasQuoted {
+                // Spaces after a closing quote are layout; other text joins the value (a lenient dialect).
+                if c != " " && c != "\t" { field.append(c) }
+                afterQuote = false
+            } else { field.append(c) }
         }
         guard !quoted else { throw CatalogueError(file: file, reason: "line \(number): a quoted field is not closed") }
-        fields.append(field)
-        return fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        finish()
+        return fields
     }
 
-    /// Quotes a value for CSV when it needs it.
+    /// Whether a record continues on the next line: an odd number of quotes leaves a quoted field open.
+    static func continues(_ text: String) -> Bool { text.utf8.reduce(0) { $1 == 0x22 ? $0 + 1 : $0 } % 2 == 1 }
+
+    /// Quotes a value for CSV when it needs it (commas, quotes, line breaks, spaces at its ends).
     public static func quoted(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        let needs = value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            || value.first?.isWhitespace == true || value.last?.isWhitespace == true
+        return needs ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 }
 

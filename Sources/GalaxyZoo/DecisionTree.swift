@@ -88,7 +88,7 @@ public enum DecisionTree {
     public static func answer(_ question: Int, _ number: Int) -> Answer { questions[question - 1].answers[number - 1] }
 
     /// Questions in the order their answers must be scaled by their parents: every parent is
-    /// scaled before it is used (Q2 before Q3–5 and Q9, Q4 before Q10–11) — spec §4.5.
+    /// scaled before it is used (Q2 before Q3–5 and Q9, Q4 before Q10–11) — original-solution-spec.md §4.5.
     public static let scalingOrder: [Int] = [2, 3, 4, 5, 7, 8, 9, 10, 11]
 
     /// The mass question `q`'s answers must sum to, given a 37-vector of answer values.

@@ -176,7 +176,11 @@ public enum NPY {
     /// Reads a float32 C-order array written by `write` or NumPy.
     public static func read(_ path: String) throws -> (shape: [Int], values: [Float]) {
         guard let data = FileManager.default.contents(atPath: path) else { throw KaggleDataError(file: path, reason: "file not found") }
-        let bytes = [UInt8](data)
+        return try decode([UInt8](data), file: path)
+    }
+
+    /// The array in `bytes`, read from `path` (named in errors).
+    public static func decode(_ bytes: [UInt8], file path: String) throws -> (shape: [Int], values: [Float]) {
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw KaggleDataError(file: path, reason: "not a .npy file")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GalaxyImaging
+import GalaxyNetwork
 import GalaxyTensor
 
 /// `galaxynet bench augment`: the input pipeline's cost per image on one core, and the

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GalaxyImaging
-import GalaxyTraining
+import GalaxyModels
 import GalaxyDistributed
 import GalaxyPrediction
 
@@ -38,30 +38,36 @@ struct FITSOptionGroup: ParsableArguments {
 }
 
 extension PredictCommand {
-    /// `predict --catalog`: chunks, resumable; under mpirun each rank takes every N-th chunk and
-    /// rank 0 assembles the table when all are done.
-    func predictCatalogue(_ path: String, run: RunFolder) throws {
+    /// `predict --catalog`: chunks, resumable; under mpirun each rank takes every N-th chunk,
+    /// the summary counts every rank's rows, and rank 0 assembles the table when all are done.
+    func predictCatalogue(_ path: String, model: ModelFolder) throws {
         var job = CatalogueJob(catalogue: path, out: output.out)
         job.idColumn = catalogue.idColumn
         job.fileColumn = catalogue.fileColumn
         job.chunkSize = catalogue.chunk
         job.workers = workers
+        job.rendering = try fits.options
         let group: MPIProcessGroup?
         (job.shard, group) = Shard.chosen(shard)
-        try job.validateOutput()
-        let bulk = BulkPrediction(predictor: try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta), job: job,
-                                  reader: try fits.reader)
+        let bulk = try BulkPrediction(folder: model, backend: compute.backend.backend, tta: augmentation.tta, job: job)
         var summary = try bulk.run(assemble: job.shard == nil) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let group {
+            var counts = summary.counts
+            group.sum(&counts)
             group.barrier()
             guard group.rank == 0 else { return }
-            summary.assembled = try BulkPrediction.assembleIfComplete(job)
+            summary = BulkSummary(counts: counts, assembled: try bulk.assembleIfComplete())
         }
-        print("\(summary.predicted) predicted, \(summary.skipped) skipped (already done), \(summary.failed) failed (\(job.errorsFile) after assembly)")
+        print("\(summary.predicted + summary.retried) predicted (\(summary.retried) of them failed before), \(summary.reused) reused from finished chunks, "
+              + "\(summary.failed) failed (\(job.errorsFile) after assembly; a rerun tries them again)")
         if summary.assembled {
             print("wrote \(job.out) and \(job.errorsFile)")
         } else {
             print("this process's chunks are done; run the same command without --shard when every shard has finished to assemble \(job.out)")
+        }
+        if summary.predicted + summary.retried + summary.reused == 0 && bulk.rows > 0 {
+            throw BulkError(reason: "no row of \(path) could be predicted (\(summary.failed) failed); the reasons are in "
+                            + (summary.assembled ? job.errorsFile : job.partsFolder))
         }
     }
 }

@@ -49,7 +49,7 @@ struct DemoCommand: ParsableCommand {
             let validation = try dataset.images(of: .validation, centred: configuration.centred)
             for transforms in Set([TestTimeAugmentation.none, tta]).sorted(by: { $0.rawValue < $1.rawValue }) {
                 say("predicting the validation split of \(name) with \(transforms.rawValue) transform(s)")
-                let values = try Predictor(run: run, backend: backend, tta: transforms).predict(paths: validation.paths, extractions: validation.extractions)
+                let values = try Predictor(folder: run.model, backend: backend, tta: transforms).predict(paths: validation.paths, extractions: validation.extractions)
                 let file = out + "/\(name)-validation-tta\(transforms.rawValue).csv"
                 try PredictionFiles.write(GalaxyTable(ids: validation.ids, values: values), to: file)
                 let rmse = Evaluation(predictions: values, truth: dataset.labels.subset(dataset.split.validation).values).rmse
@@ -59,7 +59,7 @@ struct DemoCommand: ParsableCommand {
             say("predicting \(dataset.testIDs.count) test galaxies with \(name), \(tta.rawValue) transforms")
             let test = try dataset.images(of: .test, centred: configuration.centred)
             let file = out + "/\(name)-test-tta\(tta.rawValue).csv"
-            let values = try Predictor(run: run, backend: backend, tta: tta).predict(paths: test.paths, extractions: test.extractions)
+            let values = try Predictor(folder: run.model, backend: backend, tta: tta).predict(paths: test.paths, extractions: test.extractions)
             try PredictionFiles.write(GalaxyTable(ids: test.ids, values: values), to: file)
             testFiles.append(file)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GalaxyCore
 import GalaxyImaging
 import GalaxyZoo
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GalaxyImaging
+import GalaxyNetwork
 import GalaxyTensor
 import GalaxyZoo
 
@@ -29,7 +30,7 @@ struct InspectCommand: ParsableCommand {
         }
         let transform = centred ? ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale) : ViewTransform()
         let (v0, v45) = AffineWarp.views(source, transform)
-        let views = [RGBImage(planes: v0, width: Parts.viewSize, height: Parts.viewSize), RGBImage(planes: v45, width: Parts.viewSize, height: Parts.viewSize)]
+        let views = [RGBImage(planes: v0, width: ViewTransform.viewSize, height: ViewTransform.viewSize), RGBImage(planes: v45, width: ViewTransform.viewSize, height: ViewTransform.viewSize)]
         let parts = Parts.stack(view0: v0, view45: v45)
         let partImages = (0..<16).map { j in RGBImage(planes: parts.sliced(axis: 0, j..<(j + 1)).scalars, width: 45, height: 45).enlarged(by: 2) }
 

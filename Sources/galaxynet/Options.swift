@@ -83,14 +83,3 @@ extension Shard {
         return (asked ?? group.map { Shard(index: $0.rank, count: $0.size) }, group)
     }
 }
-
-/// Output files are checked before any work is done (not after an hour of predicting).
-enum OutputPath {
-    /// Fails unless the folder that will hold `path` exists and is writable.
-    static func check(_ path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
-            throw ValidationError("cannot write \(path): the folder \(folder) does not exist or is not writable")
-        }
-    }
-}

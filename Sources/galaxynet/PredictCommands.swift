@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GalaxyTensor
 import GalaxyImaging
+import GalaxyModels
 import GalaxyZoo
 import GalaxyTraining
 import GalaxyPrediction
@@ -46,7 +47,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let run = RunFolder(runPath)
-        if let path = catalogue.catalog { return try predictCatalogue(path, run: run) }
+        if let path = catalogue.catalog { return try predictCatalogue(path, model: run.model) }
         let (configuration, _) = try run.loadConfiguration()
         var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil
         if let images {
@@ -79,7 +80,7 @@ struct PredictCommand: ParsableCommand {
     /// and writes `file` and its .npy.
     func predict(ids: [Int], paths: [String], extractions: [SourceExtraction]?, centred: Bool, into file: String, run: RunFolder) throws {
         let extractions = centred ? try extractions ?? SourceExtractor.extract(files: paths) : nil
-        let predictor = try Predictor(run: run, backend: compute.backend.backend, tta: augmentation.tta)
+        let predictor = try Predictor(folder: run.model, backend: compute.backend.backend, tta: augmentation.tta)
         let start = Date()
         let progress = Progress("predicting")
         let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { progress($0, $1) }
@@ -191,7 +192,7 @@ struct ClassifyCommand: ParsableCommand {
     @OptionGroup var compute: BackendOptions
 
     func run() throws {
-        let predictor = try Predictor(run: RunFolder(runPath), backend: compute.backend.backend, tta: augmentation.tta)
+        let predictor = try Predictor(folder: ModelFolder(runPath), backend: compute.backend.backend, tta: augmentation.tta)
         let reader = try fits.reader
         let extractions = predictor.model.configuration.centred ? try SourceExtractor.extract(files: images, reader: reader) : nil
         let values = try predictor.predict(paths: images, extractions: extractions, reader: reader)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `galaxynet` binary and checks what it prints.
 enum CLI {
@@ -33,10 +34,26 @@ enum CLI {
 /// A fresh path in the temporary folder.
 func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
 
+/// A command that must succeed (test set-up) failed: its arguments and what it said.
+struct SetUpFailure: Error, CustomStringConvertible {
+    let arguments: [String], status: Int32, error: String
+    var description: String { "set-up `galaxynet \(arguments.joined(separator: " "))` exited \(status): \(error)" }
+}
+
+extension CLI {
+    /// Runs galaxynet for a test's set-up; a failure throws, so the tests that need it fail with its message.
+    @discardableResult
+    static func setUp(_ arguments: [String]) throws -> String {
+        let result = try run(arguments)
+        guard result.status == 0 else { throw SetUpFailure(arguments: arguments, status: result.status, error: result.error) }
+        return result.output
+    }
+}
+
 /// A mock universe written by `galaxynet mock` into a fresh folder.
-func mockUniverse(count: Int, testCount: Int, seed: Int) -> String {
+func mockUniverse(count: Int, testCount: Int, seed: Int) throws -> String {
     let path = scratch("mock")
-    _ = try? CLI.run(["mock", "--count", String(count), "--test-count", String(testCount), "--seed", String(seed), "--out", path])
+    try CLI.setUp(["mock", "--count", String(count), "--test-count", String(testCount), "--seed", String(seed), "--out", path])
     return path
 }
 
@@ -46,8 +63,7 @@ enum KaggleHeader {
 }
 
 /// The shared data folder next to the repository.
-let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+let sharedData = URL(fileURLWithPath: TestSupport.sharedDataRoot)
 
 @Suite("galaxynet command line")
 struct CLITests {

@@ -1,27 +1,26 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// Runs a Python snippet with astropy (installed by `make test`); returns what it printed.
-func astropy(_ script: String) throws -> String {
-    let result = try CLI.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script])
-    #expect(result.status == 0, "python: \(result.error)")
-    return result.output
-}
+/// Runs a Python snippet with astropy (installed by `make test`); returns what it printed, and
+/// throws what Python said when it fails.
+func astropy(_ script: String) throws -> String { try TestSupport.python(script) }
 
 @Suite("Catalogue prediction", .serialized)
 struct CatalogueCLITests {
     /// A trained run and a catalogue of `rows` rows over the mock's images (each used many times),
     /// with RA/Dec to carry through and 19-digit SDSS-like IDs.
-    static let setUp: (run: String, folder: String, images: [String]) = {
+    static let prepared = Result { () throws -> (run: String, folder: String, images: [String]) in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("catalogue-\(UUID().uuidString)").path
-        _ = try? CLI.run(["mock", "--count", "40", "--seed", "8", "--out", folder + "/mock"])
-        _ = try? CLI.run(["train", "--data", folder + "/mock", "--steps", "2", "--out", folder + "/run", "--workers", "1"])
-        let images = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/mock/images_training_rev1")) ?? []).sorted()
+        try CLI.setUp(["mock", "--count", "40", "--seed", "8", "--out", folder + "/mock"])
+        try CLI.setUp(["train", "--data", folder + "/mock", "--steps", "2", "--out", folder + "/run", "--workers", "1"])
+        let images = try FileManager.default.contentsOfDirectory(atPath: folder + "/mock/images_training_rev1").sorted()
         return (folder + "/run", folder, images.map { "mock/images_training_rev1/" + $0 })
-    }()
+    }
+    static var setUp: (run: String, folder: String, images: [String]) { get throws { try prepared.get() } }
 
     static func catalogue(rows: Int, name: String, extra: String = "") throws -> String {
-        let (_, folder, images) = setUp
+        let (_, folder, images) = try setUp
         var text = "\u{FEFF}objid,ra,dec,file\n"
         for i in 0..<rows { text += String(format: "%lld,%.6f,%.6f,%@\n", 1_237_648_720_693_755_000 + Int64(i), 150 + Double(i) * 1e-3, -1.5, images[i % images.count]) }
         let path = folder + "/" + name
@@ -30,12 +29,12 @@ struct CatalogueCLITests {
     }
 
     @Test func csvAndFITSCataloguesGiveTheSameTableAndBadRowsAreReported() throws {
-        let (run, folder, _) = Self.setUp
+        let (run, folder, _) = try Self.setUp
         let bad = "1,150.5,-1.5,missing.jpg\n2,150.6,-1.5,catalogue.csv\n"
         let csv = try Self.catalogue(rows: 25, name: "catalogue.csv", extra: bad)
         let fromCSV = try CLI.run(["predict", "--run", run, "--catalog", csv, "--id-column", "objid", "--tta", "8", "--chunk", "10",
                                    "--out", folder + "/out.csv"])
-        #expect(fromCSV.status == 0 && fromCSV.output.contains("25 predicted, 0 skipped (already done), 2 failed"), "\(fromCSV.output) \(fromCSV.error)")
+        #expect(fromCSV.status == 0 && fromCSV.output.contains("25 predicted (0 of them failed before), 0 reused from finished chunks, 2 failed"), "\(fromCSV.output) \(fromCSV.error)")
         let errors = try String(contentsOfFile: folder + "/out.errors.csv", encoding: .utf8)
         #expect(errors.contains("26,1,missing.jpg,") && errors.contains("file not found") && errors.contains("27,2,catalogue.csv,"), "\(errors)")
         // The same catalogue as a FITS binary table (written by astropy), and the output as FITS.
@@ -63,7 +62,7 @@ struct CatalogueCLITests {
 
     /// A run killed mid-way resumes: finished chunks are skipped, none is lost or doubled.
     @Test func aKilledRunResumesWithNoRowLostOrDoubled() throws {
-        let (run, folder, _) = Self.setUp
+        let (run, folder, _) = try Self.setUp
         let csv = try Self.catalogue(rows: 600, name: "long.csv"), out = folder + "/long.csv.out.csv"
         let process = Process()
         process.executableURL = CLI.executable
@@ -73,7 +72,7 @@ struct CatalogueCLITests {
         try process.run()
         let parts = out + ".parts"
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, ((try? FileManager.default.contentsOfDirectory(atPath: parts)) ?? []).filter({ !$0.contains("errors") && $0.hasSuffix(".csv") }).count < 3 {
+        while Date() < deadline, ((try? FileManager.default.contentsOfDirectory(atPath: parts)) ?? []).filter({ $0.hasSuffix(".json") }).count < 3 {
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill(process.processIdentifier, SIGKILL)
@@ -81,14 +80,14 @@ struct CatalogueCLITests {
         #expect(!FileManager.default.fileExists(atPath: out), "killed before the end")
         let resumed = try CLI.run(["predict", "--run", run, "--catalog", csv, "--id-column", "objid", "--tta", "1", "--chunk", "50", "--out", out])
         #expect(resumed.status == 0, "\(resumed.error)")
-        let skipped = Int(resumed.output.split(separator: " ").dropFirst(2).first ?? "") ?? 0
-        #expect(skipped >= 150 && resumed.output.contains("0 failed"), "\(resumed.output)")
+        let words = resumed.output.split(separator: " "), reused = words.firstIndex(of: "reused").flatMap { Int(words[$0 - 1]) } ?? 0
+        #expect(reused >= 150 && resumed.output.contains(" 0 failed"), "\(resumed.output)")
         let ids = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
         #expect(ids.count == 600 && Set(ids).count == 600 && ids == ids.sorted(), "\(ids.count) rows, \(Set(ids).count) distinct")
     }
 
     @Test func aFITSCutoutIsInspectedAndPredictedLikeAJPEG() throws {
-        let (run, folder, _) = Self.setUp
+        let (run, folder, _) = try Self.setUp
         let (v0, v45) = try astropyCutout(folder)
         #expect(v0 == "ok" && v45.isEmpty)
         let inspect = try CLI.run(["inspect", folder + "/cutout.fits", "--out", folder + "/cutout.png"])

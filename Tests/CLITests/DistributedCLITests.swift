@@ -26,7 +26,7 @@ func safetensors(_ path: String) throws -> [String: [Float]] {
 
 @Suite("Data-parallel training and sharded prediction", .serialized)
 struct DistributedCLITests {
-    static let mock = mockUniverse(count: 120, testCount: 24, seed: 4)
+    static let mock = Result { try mockUniverse(count: 120, testCount: 24, seed: 4) }
 
 
     /// Two ranks sharing each global batch give one process's losses (1e-4) and weights (RMS
@@ -37,7 +37,7 @@ struct DistributedCLITests {
     /// error (a wrong share, a lost gradient) moves every weight and the loss by far more.
     @Test func twoRanksTrainAsOneProcessDoes() throws {
         let one = scratch("rank1"), two = scratch("rank2")
-        let common = ["train", "--data", Self.mock, "--steps", "20", "--batch", "4", "--warmup", "5", "--validate-every", "20",
+        let common = ["train", "--data", try Self.mock.get(), "--steps", "20", "--batch", "4", "--warmup", "5", "--validate-every", "20",
                       "--workers", "1", "--backend", "reference"]
         let single = try CLI.run(common + ["--out", one])
         #expect(single.status == 0, "\(single.error)")
@@ -74,7 +74,7 @@ struct DistributedCLITests {
 
     @Test func shardsJoinIntoTheUnshardedPrediction() throws {
         let run = scratch("shard-run")
-        let trained = try CLI.run(["train", "--data", Self.mock, "--steps", "2", "--out", run, "--workers", "1"])
+        let trained = try CLI.run(["train", "--data", try Self.mock.get(), "--steps", "2", "--out", run, "--workers", "1"])
         #expect(trained.status == 0, "\(trained.error)")
         let whole = scratch("whole") + ".csv", sharded = scratch("sharded") + ".csv", mpi = scratch("mpi") + ".csv"
         #expect(try CLI.run(["predict", "--run", run, "--tta", "1", "--out", whole]).status == 0)
@@ -91,7 +91,7 @@ struct DistributedCLITests {
 
     @Test func joinRefusesGapsAndOverlaps() throws {
         let run = scratch("gap-run")
-        #expect(try CLI.run(["train", "--data", Self.mock, "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
+        #expect(try CLI.run(["train", "--data", try Self.mock.get(), "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
         let out = scratch("gap") + ".csv"
         #expect(try CLI.run(["predict", "--run", run, "--tta", "1", "--out", out, "--shard", "0/2"]).status == 0)
         let gap = try CLI.run(["join", "--out", out, "--shards", "2"])

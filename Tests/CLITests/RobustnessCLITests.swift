@@ -3,17 +3,17 @@ import Testing
 
 @Suite("Failures are early, clear and not mistaken for success", .serialized)
 struct RobustnessCLITests {
-    static let mock = mockUniverse(count: 40, testCount: 8, seed: 6)
+    static let mock = Result { try mockUniverse(count: 40, testCount: 8, seed: 6) }
 
 
     @Test func anUnwritableOutputIsRefusedBeforeAnyWork() throws {
         let run = scratch("robust-run")
-        #expect(try CLI.run(["train", "--data", Self.mock, "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
+        #expect(try CLI.run(["train", "--data", try Self.mock.get(), "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
         let started = Date()
         let result = try CLI.run(["predict", "--run", run, "--out", "/nonexistent-folder/predictions.csv"])
         #expect(result.status != 0 && result.error.contains("/nonexistent-folder does not exist"), "\(result.error)")
         #expect(Date().timeIntervalSince(started) < 5)
-        let zero = try CLI.run(["train", "--data", Self.mock, "--steps", "10", "--validate-every", "0", "--out", scratch("zero")])
+        let zero = try CLI.run(["train", "--data", try Self.mock.get(), "--steps", "10", "--validate-every", "0", "--out", scratch("zero")])
         #expect(zero.status != 0 && zero.error.contains("must be positive"), "\(zero.error)")
     }
 
@@ -21,7 +21,7 @@ struct RobustnessCLITests {
     @Test func progressIntoALogIsLines() throws {
         let out = scratch("lines") + ".csv"
         let run = scratch("lines-run")
-        #expect(try CLI.run(["train", "--data", Self.mock, "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
+        #expect(try CLI.run(["train", "--data", try Self.mock.get(), "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
         let result = try CLI.run(["predict", "--run", run, "--tta", "1", "--out", out])
         #expect(result.status == 0 && !result.error.contains("\r") && result.error.contains("predicting 8/8"), "\(result.error.debugDescription)")
     }
@@ -31,7 +31,7 @@ struct RobustnessCLITests {
         let run = scratch("interrupted")
         let process = Process()
         process.executableURL = CLI.executable
-        process.arguments = ["train", "--data", Self.mock, "--steps", "100000", "--out", run, "--workers", "1"]
+        process.arguments = ["train", "--data", try Self.mock.get(), "--steps", "100000", "--out", run, "--workers", "1"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = Pipe()

@@ -8,7 +8,7 @@ struct TrainingInputCLITests {
     /// A private copy of a small mock universe (these tests damage it).
     func dataset() throws -> String {
         let copy = scratch("inputs")
-        try FileManager.default.copyItem(atPath: RobustnessCLITests.mock, toPath: copy)
+        try FileManager.default.copyItem(atPath: (try RobustnessCLITests.mock.get()), toPath: copy)
         return copy
     }
 
@@ -83,7 +83,7 @@ struct TrainingInputCLITests {
 
     @Test func optionsThatAResumedRunWouldIgnoreAreRefused() throws {
         let run = scratch("resume-flags")
-        #expect(try CLI.run(["train", "--data", RobustnessCLITests.mock, "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
+        #expect(try CLI.run(["train", "--data", (try RobustnessCLITests.mock.get()), "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
         for flag in [["--steps", "10"], ["--model", "best"], ["--seed", "3"], ["--batch", "8"]] {
             let result = try CLI.run(["train", "--resume", run] + flag)
             #expect(result.status != 0 && result.error.contains("\(flag[0]) cannot change a run being resumed"), "\(result.error)")
@@ -94,7 +94,7 @@ struct TrainingInputCLITests {
         try edited.write(toFile: options, atomically: true, encoding: .utf8)
         let zero = try CLI.run(["train", "--resume", run])
         #expect(zero.status != 0 && zero.error.contains("run.json: unusable run options"), "\(zero.error)")
-        let ramp = try CLI.run(["train", "--data", RobustnessCLITests.mock, "--out", scratch("ramp"), "--ramp-steps", "5"])
+        let ramp = try CLI.run(["train", "--data", (try RobustnessCLITests.mock.get()), "--out", scratch("ramp"), "--ramp-steps", "5"])
         #expect(ramp.status != 0 && ramp.error.contains("--ramp-steps belongs to --scale-learning-rate"), "\(ramp.error)")
     }
 }
@@ -103,7 +103,7 @@ struct TrainingInputCLITests {
 struct PartialInputCLITests {
     @Test func evaluateSaysWhatItScoredAndRefusesPredictionsWithoutTruth() throws {
         let base = scratch("evaluate")
-        let truth = RobustnessCLITests.mock + "/training_solutions_rev1.csv"
+        let truth = (try RobustnessCLITests.mock.get()) + "/training_solutions_rev1.csv"
         var lines = try String(contentsOfFile: truth, encoding: .utf8).split(separator: "\n").map(String.init)
         try (lines.prefix(6).joined(separator: "\n") + "\n").write(toFile: base + "-five.csv", atomically: true, encoding: .utf8)
         let five = try CLI.run(["evaluate", "--pred", base + "-five.csv", "--truth", truth])

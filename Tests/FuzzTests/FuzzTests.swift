@@ -6,20 +6,23 @@ import GalaxyImaging
 import GalaxyFITS
 import GalaxyZoo
 import GalaxyNetwork
+import TestSupport
 
 /// The shared data folder next to the repository.
-let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+let shared = TestSupport.sharedDataRoot
 
 func contents(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path)!) }
 
 /// Every reader of files people hand to GalaxyNet, fed mutants of real files: no input may crash
-/// it. Figures (iterations, inputs still accepted) are printed for the record.
+/// it, and every rejection must name the file. Figures are printed for the record.
 @Suite("Fuzzing the readers")
 struct FuzzTests {
-    func report(_ target: String, _ result: (iterations: Int, accepted: Int)) {
-        print("fuzz \(target): \(result.iterations) inputs, \(result.accepted) accepted, 0 crashes")
+    func report(_ target: String, _ result: Mutator.Outcome) {
+        print("fuzz \(target): \(result.iterations) inputs, \(result.accepted) accepted, \(result.rejected) rejected, "
+              + "\(result.unnamed.count) rejections without the file's name")
         #expect(result.accepted >= 1, "\(target): the unmutated corpus must be accepted")
+        #expect(result.accepted + result.rejected == result.iterations)
+        #expect(result.unnamed.isEmpty, "\(target): errors that do not name the file: \(result.unnamed)")
     }
 
     @Test func kaggleCSV() {

@@ -41,25 +41,39 @@ struct Mutator {
         ProcessInfo.processInfo.environment["GALAXYNET_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300
     }
 
+    /// What a run found: inputs tried, accepted, and the rejections whose message does not name
+    /// the file (a user could not tell which file is wrong).
+    struct Outcome {
+        var iterations = 0, accepted = 0, rejected = 0
+        var unnamed: [String] = []
+    }
+
     /// Runs `read` on `iterations` mutants of the corpus, through a file named like the corpus
-    /// entry (readers pick the format by extension); returns (iterations, inputs accepted).
+    /// entry (readers pick the format by extension). A crash stops the test process itself and
+    /// leaves the input that caused it in `galaxynet-fuzz-TARGET.last`.
     static func run(_ target: String, corpus: [(name: String, bytes: [UInt8])], seed: UInt64 = 2026,
-                    read: (String) throws -> Void) -> (iterations: Int, accepted: Int) {
+                    read: (String) throws -> Void) -> Outcome {
         var mutator = Mutator(seed: seed)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("galaxynet-fuzz-\(target)-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let last = FileManager.default.temporaryDirectory.appendingPathComponent("galaxynet-fuzz-\(target).last").path
-        var accepted = 0
+        var outcome = Outcome(iterations: iterations)
         for i in 0..<iterations {
             let entry = corpus[i % corpus.count]
             let bytes = i < corpus.count ? entry.bytes : mutator.mutate(entry.bytes)
             let path = folder + "/" + entry.name
             FileManager.default.createFile(atPath: path, contents: Data(bytes))
             FileManager.default.createFile(atPath: last, contents: Data(bytes))
-            if (try? read(path)) != nil { accepted += 1 }
+            do {
+                try read(path)
+                outcome.accepted += 1
+            } catch {
+                outcome.rejected += 1
+                if !"\(error)".contains(entry.name) && outcome.unnamed.count < 5 { outcome.unnamed.append("\(error)") }
+            }
         }
         try? FileManager.default.removeItem(atPath: last)
-        return (iterations, accepted)
+        return outcome
     }
 }

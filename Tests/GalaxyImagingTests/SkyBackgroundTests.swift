@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import GalaxyTensor
 import GalaxyImaging
 
@@ -43,8 +44,7 @@ struct SkyBackgroundTests {
     /// Real SDSS images against SExtractor 2.25's own results for them (sdss-dev): the same
     /// galaxy, its centre within half a pixel and its Petrosian aperture within 15 %.
     @Test func realImagesAgreeWithSExtractor() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/sdss-dev")
+        let folder = URL(fileURLWithPath: TestSupport.sharedData("sdss-dev"))
         let rows = try String(contentsOf: folder.appendingPathComponent("sextractor_params.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().prefix(24).map { $0.split(separator: ",") }
         var centred = 0, apertures = 0

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import GalaxyTensor
 import GalaxyImaging
 
@@ -88,8 +89,7 @@ struct SourceExtractionTests {
 @Suite("Realtime pipeline")
 struct PipelineTests {
     var kaggleImages: [String] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data/kaggle-sample/images_training_rev1").path
+        let folder = TestSupport.sharedData("kaggle-sample/images_training_rev1")
         return [100008, 100023, 100053, 100134].map { "\(folder)/\($0).jpg" }
     }
 

@@ -9,10 +9,7 @@ import TestSupport
 
 /// The shared MNIST sample, found relative to this file (repository/../shared).
 enum SharedData {
-    static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data")
-    }
+    static var root: URL { URL(fileURLWithPath: TestSupport.sharedDataRoot) }
     static var mnist: String { root.appendingPathComponent("mnist/mnist_5k.csv.gz").path }
 }
 

@@ -233,7 +233,8 @@ struct CheckpointTests {
         _ = try Trainer(dataset: dataset, configuration: ModelConfiguration.builtIn.first { $0.name == "small" }!, options: o, run: run,
                         backend: OneDNNBackend.sharedFast, progress: { _ in }).train()
         #expect(try run.readState().checksums?.keys.sorted() == ["optimizer.safetensors", "weights.safetensors"])
-        _ = try run.loadModel(backend: ReferenceBackend.shared)
+        let loaded = try run.loadModel(backend: ReferenceBackend.shared)
+        #expect(loaded.namedParameters.map(\.tensor.scalars) == (try run.readCheckpoint(backend: ReferenceBackend.shared).weights.map(\.tensor.scalars)))
         var bytes = [UInt8](FileManager.default.contents(atPath: run.weightsFile)!)
         bytes[bytes.count - 5] ^= 0x10
         try Data(bytes).write(to: URL(fileURLWithPath: run.weightsFile))

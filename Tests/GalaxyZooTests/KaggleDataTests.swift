@@ -1,23 +1,14 @@
 import Foundation
 import Testing
-import GalaxyImaging
 import GalaxyZoo
 import TestSupport
 
 enum Shared {
-    static var data: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data")
-    }
+    static var data: URL { URL(fileURLWithPath: TestSupport.sharedDataRoot) }
     static var kaggle: String { data.appendingPathComponent("kaggle-sample").path }
 }
 
-/// A fresh temporary folder.
-func temporaryFolder() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("galaxynet-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+func temporaryFolder() -> String { TestSupport.temporaryFolder() }
 
 @Suite("Kaggle data")
 struct KaggleDataTests {
@@ -39,7 +30,7 @@ struct KaggleDataTests {
     }
 
     @Test func splitKeepsTheHighestIDsForValidation() {
-        // 61,578 rows → 6,157 validation rows (spec §1.2).
+        // 61,578 rows → 6,157 validation rows (original-solution-spec.md §1.2).
         let n = 61_578
         #expect(n / 10 == 6_157 && n - n / 10 == 55_421)
     }

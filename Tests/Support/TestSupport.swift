@@ -23,19 +23,63 @@ public enum TestSupport {
         return Tensor(shape: shape, scalars: values, backend: backend)
     }
 
-    /// Runs a Python snippet with NumPy; returns what it printed, or nil when this machine has no
-    /// python3 with NumPy (the checks that use it are then skipped).
-    public static func numpy(_ script: String) throws -> String? {
+    /// `../shared/data` beside the repository: the real samples the tests read.
+    public static let sharedDataRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+
+    /// A fresh, empty temporary folder.
+    public static func temporaryFolder(_ name: String = "galaxynet") -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A file or folder under `../shared/data`.
+    public static func sharedData(_ relative: String) -> String { sharedDataRoot + "/" + relative }
+
+    /// A failed check by an independent reader (NumPy, astropy): what it said on stderr.
+    public struct PythonFailure: Error, CustomStringConvertible {
+        public let status: Int32, stderr: String
+        public var description: String { "python3 exited \(status): \(stderr)" }
+    }
+
+    /// Whether python3 can import `module` (the set-up installs NumPy and astropy; a check that
+    /// needs them is skipped, with its reason, only where they cannot be had).
+    public static func pythonHas(_ module: String) -> Bool {
+        (try? python("import \(module)")) != nil
+    }
+
+    /// Runs a Python snippet; returns what it printed. A non-zero exit (the reader rejected the
+    /// file, an assertion failed) throws with its stderr: a check can fail.
+    public static func python(_ script: String) throws -> String {
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import numpy\n" + script]
-        let out = Pipe()
+        python.arguments = ["python3", "-c", script]
+        let out = Pipe(), err = Pipe()
         python.standardOutput = out
-        python.standardError = Pipe()
+        python.standardError = err
         try python.run()
+        // Drain both pipes before waiting: a full pipe would block the child.
+        let errors = UncheckedBox(Data())
+        let reader = Thread { errors.value = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         python.waitUntilExit()
-        return python.terminationStatus == 0 ? text : nil
+        while !reader.isFinished { usleep(1000) }
+        guard python.terminationStatus == 0 else {
+            throw PythonFailure(status: python.terminationStatus, stderr: String(decoding: errors.value, as: UTF8.self))
+        }
+        return text
+    }
+
+    /// Runs a snippet with NumPy imported; nil only when this machine has no NumPy (the check is
+    /// then skipped); any failure of the snippet itself throws.
+    public static func numpy(_ script: String) throws -> String? {
+        guard pythonHas("numpy") else {
+            print("skipped: python3 with NumPy is not installed (python3 -m pip install numpy)")
+            return nil
+        }
+        return try python("import numpy\n" + script)
     }
 
     /// The last space-separated number of a line of output.

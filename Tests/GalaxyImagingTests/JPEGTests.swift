@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import GalaxyImaging
+import TestSupport
 
 @Suite("JPEG decoding")
 struct JPEGTests {
-    let real = Shared.kaggle + "/images_training_rev1/100008.jpg"
+    let real = TestSupport.sharedData("kaggle-sample/images_training_rev1/100008.jpg")
 
     @Test func decodesRealImagesInFullAndHalfSize() throws {
         let full = try JPEG.read(real, expectedSize: (424, 424))
@@ -18,7 +19,7 @@ struct JPEGTests {
     }
 
     func expectError(_ bytes: [UInt8], _ reason: String, expectedSize: (Int, Int)? = nil) throws {
-        let path = temporaryFolder() + "/bad.jpg"
+        let path = TestSupport.temporaryFolder() + "/bad.jpg"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let error = try #require(throws: ImageError.self) { try JPEG.read(path, expectedSize: expectedSize.map { (width: $0.0, height: $0.1) }) }
         #expect(error.file == path && error.reason.contains(reason), "\(error)")

@@ -1,7 +1,6 @@
 import Foundation
 import GalaxyCore
 import GalaxyZoo
-import GalaxyTraining
 import GalaxyLayers
 
 /// Training runs side by side: each run's validation RMSE against the images it has seen, and

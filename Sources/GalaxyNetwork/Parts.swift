@@ -1,6 +1,7 @@
 import GalaxyTensor
+import GalaxyImaging
 
-/// The 4 views and 16 aligned parts of spec §4.1.
+/// The 4 views and 16 aligned parts of original-solution-spec.md §4.1.
 ///
 /// Views: the 0° view, its left–right mirror, the 45° view, its mirror. Part k of a view V is
 /// the top-left 45×45 corner of rot90(V, k) (counter-clockwise as displayed): each part holds a
@@ -8,9 +9,8 @@ import GalaxyTensor
 /// galaxy's edge is always at the top-left. Parts are stacked along the batch axis as 16 blocks
 /// of B images, block j = 4·view + part, so one conv stack processes all of them.
 public enum Parts {
-    public static let viewSize = 69, partSize = 45, count = 16
-    /// Floats in one view: 3 colour planes of 69×69.
-    public static let viewFloats = 3 * viewSize * viewSize
+    public static let viewSize = ViewTransform.viewSize, partSize = 45, count = 16
+    public static let viewFloats = ViewTransform.viewFloats
 
     /// [B·3·69·69] floats × 2 (flat view planes, as the decoders and the augmentation pipeline
     /// produce them) → [16·B, 3, 45, 45] parts in `backend`'s memory, by direct index mapping

@@ -1,14 +1,15 @@
 import Foundation
 import Testing
-import GalaxyTensor
+import GalaxyCore
 import GalaxyImaging
 import GalaxyZoo
 import GalaxyMock
+import TestSupport
 
 @Suite("Mock universe")
 struct MockUniverseTests {
     @Test func writesAKaggleDatasetThatObeysTheTreeAndBeatsTheBaseline() throws {
-        let folder = temporaryFolder()
+        let folder = TestSupport.temporaryFolder()
         let summary = try MockUniverse.generate(.init(count: 120, testCount: 40, seed: 11), into: folder)
         let dataset = try KaggleDataset(root: folder)
         #expect(dataset.labels.count == 120 && dataset.testIDs.count == 40)
@@ -32,7 +33,7 @@ struct MockUniverseTests {
     }
 
     @Test func sameSeedSameUniverse() throws {
-        let a = temporaryFolder(), b = temporaryFolder()
+        let a = TestSupport.temporaryFolder(), b = TestSupport.temporaryFolder()
         var options = MockUniverse.Options(count: 12, testCount: 3, seed: 5)
         options.threads = 2
         _ = try MockUniverse.generate(options, into: a)
@@ -47,7 +48,7 @@ struct MockUniverseTests {
     }
 
     @Test func refusesToOverwriteADataset() throws {
-        let folder = temporaryFolder()
+        let folder = TestSupport.temporaryFolder()
         _ = try MockUniverse.generate(.init(count: 10, testCount: 0, seed: 1), into: folder)
         #expect(throws: KaggleDataError.self) { try MockUniverse.generate(.init(count: 10, testCount: 0, seed: 1), into: folder) }
     }

@@ -1,0 +1,73 @@
+import Foundation
+import GalaxyCore
+import GalaxyImaging
+import GalaxyZoo
+
+/// What produced a part of a bulk run. A rerun reuses a part only when all of it matches what
+/// the rerun asks for; otherwise the run stops and names the part and what changed, so an old
+/// answer is never passed off as a new one.
+public struct BulkProvenance: Codable, Equatable, Sendable {
+    /// The input (a catalogue, or a folder of images) by absolute path, and the CRC-32 of its bytes
+    /// (for a folder: of its sorted image names).
+    public var input: String
+    public var inputChecksum: String
+    /// `ModelFolder.fingerprint()`: model.json and the published weights.
+    public var model: String
+    public var testTimeTransforms: Int
+    /// How FITS cutouts are rendered.
+    public var rendering: FITSOptions
+    public var idColumn: String, fileColumn: String
+    /// Rows per part (catalogues) or the shard count (image folders).
+    public var partition: Int
+
+    public init(input: String, inputChecksum: String, model: String, testTimeTransforms: Int, rendering: FITSOptions,
+                idColumn: String, fileColumn: String, partition: Int) {
+        self.input = input; self.inputChecksum = inputChecksum; self.model = model; self.testTimeTransforms = testTimeTransforms
+        self.rendering = rendering; self.idColumn = idColumn; self.fileColumn = fileColumn; self.partition = partition
+    }
+
+    /// What differs from `other`, in words a user can act on.
+    public func differences(from other: BulkProvenance) -> [String] {
+        var out: [String] = []
+        if input != other.input { out.append("the input was \(other.input), now \(input)") }
+        else if inputChecksum != other.inputChecksum { out.append("the input \(input) has changed since") }
+        if model != other.model { out.append("the model (--run) differs: its weights or model.json changed") }
+        if testTimeTransforms != other.testTimeTransforms { out.append("--tta was \(other.testTimeTransforms), now \(testTimeTransforms)") }
+        if rendering != other.rendering { out.append("the FITS rendering options (--lupton-*, --band-scales, --pixel-scale) changed") }
+        if idColumn != other.idColumn || fileColumn != other.fileColumn { out.append("the ID or file column changed") }
+        if partition != other.partition { out.append("--chunk/--shard was \(other.partition), now \(partition)") }
+        return out
+    }
+
+    /// Refuses to reuse `part`, made under `recorded`, unless it matches.
+    public func check(reusing part: String, recorded: BulkProvenance) throws {
+        let changes = differences(from: recorded)
+        guard changes.isEmpty else {
+            throw BulkError(reason: "\(part) was made by a different run: \(changes.joined(separator: "; ")). "
+                            + "Give another --out, or delete the old parts to predict again")
+        }
+    }
+
+    /// CRC-32 of a file's bytes, read in blocks.
+    public static func checksum(file path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BulkError(reason: "\(path): cannot read the file") }
+        defer { try? handle.close() }
+        var crc: UInt32 = 0
+        while let block = try handle.read(upToCount: 1 << 22), !block.isEmpty {
+            crc = block.withUnsafeBytes { Checksum.crc32($0, continuing: crc) }
+        }
+        return String(crc, radix: 16)
+    }
+
+    /// CRC-32 of some lines of text (a folder's image names).
+    public static func checksum(lines: [String]) -> String {
+        String(Checksum.crc32(Array(lines.joined(separator: "\n").utf8)), radix: 16)
+    }
+}
+
+/// A bulk run that cannot go on as asked (stale parts, nothing predicted), with what to do.
+public struct BulkError: Error, CustomStringConvertible {
+    public let reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GalaxyCore
+import GalaxyImaging
+import GalaxyZoo
+
+/// A catalogue run: which catalogue, which of its columns, how its cutouts are rendered, where
+/// the table goes, in what chunks.
+public struct CatalogueJob: Sendable {
+    public var catalogue: String
+    public var idColumn = "id", fileColumn = "file"
+    /// The output table: `.csv` or `.fits`.
+    public var out: String
+    public var chunkSize = 4096
+    /// This process's share of the chunks (chunk c belongs to shard c mod N); nil: all.
+    public var shard: Shard?
+    public var workers = 2
+    /// How FITS cutouts are rendered (recorded with every part).
+    public var rendering = FITSOptions()
+
+    public init(catalogue: String, out: String) { self.catalogue = catalogue; self.out = out }
+
+    /// Where the chunks, their errors and the run's state live until the table is assembled.
+    public var partsFolder: String { out + ".parts" }
+    /// Every failed row with its reason, assembled from the chunks.
+    public var errorsFile: String { (out as NSString).deletingPathExtension + ".errors.csv" }
+
+    /// Checks the output before any work: a known extension, an existing writable folder, and
+    /// neither the table nor its errors file on top of the catalogue (nothing a user made is overwritten).
+    public func validateOutput() throws {
+        let ext = (out as NSString).pathExtension.lowercased(), folder = (out as NSString).deletingLastPathComponent
+        guard ext == "csv" || ext == "fits" else {
+            throw CatalogueError(file: out, reason: "the output must end in .csv or .fits (the extension decides the format)")
+        }
+        let directory = folder.isEmpty ? "." : folder
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw CatalogueError(file: out, reason: "the folder \(directory) does not exist or is not writable")
+        }
+        for written in [out, errorsFile, partsFolder] where OutputPath.same(written, catalogue) {
+            throw CatalogueError(file: out, reason: "\(written) would overwrite the catalogue \(catalogue); give another --out")
+        }
+    }
+
+    /// The output's columns for a catalogue of `schema`: the ID, the carried columns, then the
+    /// prediction's. A carried column named like an output column, or (for FITS, whose names are
+    /// case-blind and at most 68 printable ASCII characters) one FITS cannot hold, is refused by name.
+    public func outputColumns(catalogue schema: [TableColumn], id: Int, file: Int) throws -> [TableColumn] {
+        let carried = [schema[id]] + schema.indices.filter { $0 != id && $0 != file }.map { schema[$0] }
+        let predicted = PredictionSchema.columns, fits = (out as NSString).pathExtension.lowercased() == "fits"
+        let key: (String) -> String = { fits ? $0.uppercased() : $0 }
+        let taken = Set(predicted.map { key($0.name) })
+        if let clash = carried.first(where: { taken.contains(key($0.name)) }) {
+            throw CatalogueError(file: catalogue, reason: "the catalogue column \"\(clash.name)\" has the name of an output column; rename it in the catalogue")
+        }
+        if fits {
+            var seen: [String: String] = [:]
+            for column in carried {
+                guard column.name.utf8.count <= 68, !column.name.isEmpty, column.name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
+                    throw CatalogueError(file: catalogue, reason: "the column name \"\(column.name)\" cannot be a FITS column name "
+                                         + "(1–68 printable ASCII characters); rename it, or write .csv")
+                }
+                if let other = seen[key(column.name)] {
+                    throw CatalogueError(file: catalogue, reason: "the columns \"\(other)\" and \"\(column.name)\" differ only in case, "
+                                         + "which a FITS table cannot tell apart; rename one, or write .csv")
+                }
+                seen[key(column.name)] = column.name
+            }
+        }
+        return carried + predicted
+    }
+}

@@ -94,6 +94,6 @@ let package = Package(
                                                                   "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet", "TestSupport"]),
         // Seeded mutation fuzzing of every file reader (a bounded run in `make test`, a long one in `make fuzz`).
-        .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "GalaxyPrediction", "TestSupport"]),
     ]
 )

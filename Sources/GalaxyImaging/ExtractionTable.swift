@@ -35,7 +35,7 @@ public enum ExtractionTable {
                 throw ImageError(file: path, reason: "line \(index + 1): expected a GalaxyID and 7 numbers")
             }
             byID[id] = SourceExtraction(x: values[0], y: values[1], a: values[2], b: values[3], theta: values[4],
-                                        petrosianRadius: values[5], scale: values[6], detected: values[5].isFinite)
+                                        petrosianRadius: values[5], scale: values[6], detected: values[2] > 0)
         }
         return byID
     }

@@ -91,6 +91,8 @@ extension RGBImage {
 
     /// Plots an ellipse outline (semi-axes a, b; major axis at `angle` radians from +x, y down).
     public mutating func drawEllipse(x cx: Double, y cy: Double, a: Double, b: Double, angle: Double, colour: (UInt8, UInt8, UInt8)) {
+        // An unmeasured shape (NaN, or absurdly large) has nothing to draw.
+        guard [cx, cy, a, b, angle].allSatisfy(\.isFinite), max(a, b) < 1e5 else { return }
         let steps = max(64, Int(8 * max(a, b)))
         for k in 0..<steps {
             let t = 2 * Double.pi * Double(k) / Double(steps)

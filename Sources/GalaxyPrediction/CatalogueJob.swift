@@ -36,7 +36,8 @@ public struct CatalogueJob: Sendable {
             throw CatalogueError(file: out, reason: "the folder \(directory) does not exist or is not writable")
         }
         for written in [out, errorsFile, partsFolder] where OutputPath.same(written, catalogue) {
-            throw CatalogueError(file: out, reason: "\(written) would overwrite the catalogue \(catalogue); give another --out")
+            throw CatalogueError(file: out, reason: (written == out ? "this is the catalogue itself" : "\(written), written beside it, would overwrite the catalogue")
+                                 + "; give another --out")
         }
     }
 

@@ -12,24 +12,9 @@ public enum CatalogueOutput {
 
     public static func assemble(_ job: CatalogueJob, parts: [CataloguePart], columns: [TableColumn]) throws {
         try writeErrors(parts, to: job.errorsFile)
-        var columns = columns, widths = [Int](repeating: 1, count: columns.count)
-        let folder = job.partsFolder
-        if (job.out as NSString).pathExtension.lowercased() == "fits" {
-            // First pass: text widths, and the type each text column can take.
-            var typing = [TextColumnTyping](repeating: TextColumnTyping(), count: columns.count)
-            for (chunk, part) in parts.enumerated() {
-                for row in try part.outputRows(folder: folder, chunk: chunk) {
-                    for (c, cell) in row.enumerated() where cell.type == .text {
-                        widths[c] = max(widths[c], cell.exactText.utf8.count)
-                        typing[c].observe(cell.exactText)
-                    }
-                }
-            }
-            for c in 0..<(columns.count - PredictionSchema.columns.count) where columns[c].type == .text { columns[c].type = typing[c].type }
+        try writeTable(path: job.out, columns: columns, retypable: columns.count - PredictionSchema.columns.count, batches: parts.count) {
+            try parts[$0].outputRows(folder: job.partsFolder, chunk: $0)
         }
-        let writer = try makeTableWriter(path: job.out, columns: columns, textWidths: widths)
-        for (chunk, part) in parts.enumerated() { try writer.append(try part.outputRows(folder: folder, chunk: chunk)) }
-        try writer.finish()
     }
 
     /// Every failed row (1-based catalogue row, ID, file, reason), written atomically.

@@ -31,8 +31,6 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         (out as NSString).deletingPathExtension + ".shard-\(index)-of-\(count).csv"
     }
 
-    /// Whether this shard's files are complete (the `.npy` is written last, atomically).
-    public func isFinished(for out: String) -> Bool { FileManager.default.fileExists(atPath: PredictionFiles.npyPath(for: file(for: out))) }
 }
 
 /// A problem joining shards, naming what is missing or doubled.
@@ -44,16 +42,28 @@ public struct ShardError: Error, CustomStringConvertible {
 /// The shards of one bulk prediction.
 public enum ShardSet {
     /// Joins the `count` shards of `out` into `out` (Kaggle CSV and .npy, sorted by GalaxyID).
-    /// Refuses a missing shard (a gap) and a GalaxyID in two shards (an overlap). Returns the rows.
+    /// Each shard is checked against its record (its files unchanged, its IDs the ones it
+    /// recorded, the same input, model and test-time set as every other shard, rows that follow on
+    /// from the shard before); refuses a missing shard (a gap) and a GalaxyID in two shards (an
+    /// overlap). Returns the rows.
     @discardableResult
     public static func join(out: String, count: Int) throws -> Int {
-        var ids: [Int] = [], values: [Float] = [], owner: [Int: Int] = [:]
+        var ids: [Int] = [], values: [Float] = [], owner: [Int: Int] = [:], first: ShardRecord?
         for index in 0..<count {
             let shard = Shard(index: index, count: count), file = shard.file(for: out)
-            guard shard.isFinished(for: out) else {
-                throw ShardError(reason: "shard \(shard) is missing (\(file) and its .npy): run it with --shard \(shard), then join again")
+            guard let record = try ShardRecord.finished(shard, out: out) else {
+                throw ShardError(reason: "shard \(shard) is missing (\(ShardRecord.path(for: shard, out: out))): run it with --shard \(shard), then join again")
             }
+            let changes = first.map { record.provenance.differences(from: $0.provenance) } ?? []
+            guard changes.isEmpty, record.rows.first == (first == nil ? 0 : ids.count) else {
+                throw ShardError(reason: "shard \(shard) (\(file)) was not made by the same run as shard 0/\(count): "
+                                 + (changes.isEmpty ? "its rows do not follow on" : changes.joined(separator: "; ")))
+            }
+            first = first ?? record
             let table = try KaggleCSV.read(file)
+            guard ShardRecord.idChecksum(table.ids) == record.ids, table.ids.count == record.rows[1] - record.rows[0] else {
+                throw ShardError(reason: "\(file) does not hold the GalaxyIDs its record lists")
+            }
             for id in table.ids {
                 if let other = owner[id] { throw ShardError(reason: "GalaxyID \(id) is in shard \(other)/\(count) and shard \(shard): the shards overlap") }
                 owner[id] = index

@@ -75,9 +75,12 @@ public struct TextColumnTyping: Sendable {
     }
 
     /// A decimal such as "150.250000" reads back as 150.25: the same number, written another way.
-    /// Numbers with more significant digits than a double holds are not the same number.
+    /// Numbers with more significant digits than a double holds are not the same number, and
+    /// neither is a leading zero or plus (`007`, `+1.5`): that text is an identifier, not a number.
     private static func sameNumber(_ text: String, _ value: Double) -> Bool {
         guard value.isFinite, !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) else { return false }
+        let unsigned = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        if unsigned.hasPrefix("+") || (unsigned.hasPrefix("0") && unsigned.dropFirst().first?.isNumber == true) { return false }
         let digits = text.prefix { $0 != "e" && $0 != "E" }.filter(\.isNumber).drop { $0 == "0" }
         return digits.reversed().drop { $0 == "0" }.count <= 15
     }

@@ -20,6 +20,29 @@ public func makeTableWriter(path: String, columns: [TableColumn], textWidths: [I
     }
 }
 
+/// Writes a table whose rows come in `batches` batches (`batch(i)`, read twice for FITS, so a
+/// large table is never held whole). For FITS, the first pass sizes the text columns and finds
+/// the type each of the first `retypable` text columns can take without changing a value
+/// (`TextColumnTyping`: `007` stays text, an objid above Int64.max becomes an exact uint64).
+public func writeTable(path: String, columns: [TableColumn], retypable: Int, batches: Int, batch: (Int) throws -> [[Cell]]) throws {
+    var columns = columns, widths = [Int](repeating: 1, count: columns.count)
+    if (path as NSString).pathExtension.lowercased() == "fits" {
+        var typing = [TextColumnTyping](repeating: TextColumnTyping(), count: columns.count)
+        for i in 0..<batches {
+            for row in try batch(i) {
+                for (c, cell) in row.enumerated() where cell.type == .text {
+                    widths[c] = max(widths[c], cell.exactText.utf8.count)
+                    typing[c].observe(cell.exactText)
+                }
+            }
+        }
+        for c in 0..<retypable where columns[c].type == .text { columns[c].type = typing[c].type }
+    }
+    let writer = try makeTableWriter(path: path, columns: columns, textWidths: widths)
+    for i in 0..<batches { try writer.append(try batch(i)) }
+    try writer.finish()
+}
+
 /// A CSV table: a header row, then each row's cells as their exact text (RFC 4180 quoting).
 public final class CSVTableWriter: TableWriter {
     let path: String, temporary: String

@@ -59,7 +59,7 @@ extension PredictCommand {
             summary = BulkSummary(counts: counts, assembled: try bulk.assembleIfComplete())
         }
         print("\(summary.predicted + summary.retried) predicted (\(summary.retried) of them failed before), \(summary.reused) reused from finished chunks, "
-              + "\(summary.failed) failed (\(job.errorsFile) after assembly; a rerun tries them again)")
+              + "\(summary.failed) failed" + (summary.failed > 0 ? " (listed in \(job.errorsFile) after assembly; a rerun tries them again)" : ""))
         if summary.assembled {
             print("wrote \(job.out) and \(job.errorsFile)")
         } else {

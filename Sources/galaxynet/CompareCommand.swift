@@ -28,9 +28,8 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("give run folders, and --reference as indices between 0 and \(runs.count - 1), comma-separated")
         }
         if let labels, labels.split(separator: ",").count != runs.count { throw ValidationError("--labels needs one label per run (\(runs.count))") }
-        guard out.hasSuffix(".svg") else { throw ValidationError("--out must name an .svg file") }
-        try OutputPath.check(out)
-        if let table { try OutputPath.check(table) }
+        try OutputPath.check(out, extensions: ["svg"])
+        if let table { try OutputPath.check(table, extensions: ["md"]) }
     }
 
     func run() throws {

@@ -16,6 +16,8 @@ struct ExtractCommand: ParsableCommand {
     var compare: String?
     @Option(help: "Worker threads.") var threads = Parallelism.cores
 
+    func validate() throws { try OutputPath.check(out, extensions: ["csv"], inputs: [folder] + (compare.map { [$0] } ?? [])) }
+
     func run() throws {
         let ids = try KaggleDataset.listImages(in: folder)
         let progress = Progress("extracting")

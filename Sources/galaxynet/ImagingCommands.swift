@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GalaxyCore
 import GalaxyImaging
 import GalaxyNetwork
 import GalaxyTensor
@@ -16,6 +17,11 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "Output PNG (default: IMAGE with .inspect.png).") var out: String?
     @Flag(help: "Centre and rescale the views from the source extraction (the centred variants).") var centred = false
 
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: image) else { throw ValidationError("\(image): file not found") }
+        try OutputPath.check(out ?? (image as NSString).deletingPathExtension + ".inspect.png", extensions: ["png"], inputs: [image])
+    }
+
     func run() throws {
         let source = try fits.reader.read(image)
         let e = SourceExtractor.extract(source)
@@ -26,7 +32,10 @@ struct InspectCommand: ParsableCommand {
             let angle = e.theta * Double.pi / 180
             overlay.drawEllipse(x: e.x, y: e.y, a: 3 * e.a, b: 3 * e.b, angle: angle, colour: (0, 255, 0))
             let q = max(0.3, e.b / e.a)
-            overlay.drawEllipse(x: e.x, y: e.y, a: e.petrosianAperture, b: e.petrosianAperture * q, angle: angle, colour: (255, 200, 0))
+            // No Petrosian radius (the profile never fell to η): no aperture to draw, and the
+            // centred views fall back to scale 1, said here rather than skipped in silence.
+            if !e.petrosianRadius.isFinite { print("no Petrosian radius could be measured: the centred views are not rescaled (scale 1)") }
+            else { overlay.drawEllipse(x: e.x, y: e.y, a: e.petrosianAperture, b: e.petrosianAperture * q, angle: angle, colour: (255, 200, 0)) }
         }
         let transform = centred ? ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale) : ViewTransform()
         let (v0, v45) = AffineWarp.views(source, transform)

@@ -47,8 +47,12 @@ struct InspectMockCommand: ParsableCommand {
     @Option(help: "Galaxies to show.") var count = 24
     @Option(help: "Images per row.") var columns = 6
 
-    func run() throws {
+    func validate() throws {
         guard count > 0, columns > 0 else { throw ValidationError("--count and --columns must be positive") }
+        try OutputPath.check(out, extensions: ["png"])
+    }
+
+    func run() throws {
         let dataset = try KaggleDataset(root: data)
         var tiles: [RGBImage] = []
         for row in 0..<min(count, dataset.labels.count) {

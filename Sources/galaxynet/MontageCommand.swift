@@ -1,4 +1,5 @@
 import ArgumentParser
+import GalaxyCore
 import GalaxyImaging
 
 /// `galaxynet montage`: a PNG grid of JPEGs, to look at images without other tools.
@@ -10,8 +11,12 @@ struct MontageCommand: ParsableCommand {
     @Option(help: "Images per row.") var columns = 4
     @Option(help: "Shrink factor (1 = full size).") var shrink = 2
 
-    func run() throws {
+    func validate() throws {
         guard columns > 0, shrink > 0 else { throw ValidationError("--columns and --shrink must be positive") }
+        try OutputPath.check(out, extensions: ["png"], inputs: images)
+    }
+
+    func run() throws {
         let decoded = try images.map { try ImageSource.read($0).displayImage.shrunk(by: shrink) }
         try PNG.write(RGBImage.grid(decoded, columns: columns), to: out)
         print("wrote \(out) (\(decoded.count) images)")

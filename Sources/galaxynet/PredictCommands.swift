@@ -9,11 +9,16 @@ import GalaxyPrediction
 import GalaxyDistributed
 import GalaxyMock
 
-/// `--out` of the commands that write predictions: a Kaggle CSV and a .npy beside it.
+/// `--out` of the commands that write predictions: a Kaggle CSV and a .npy beside it (or, for a
+/// catalogue, a CSV or FITS table); each command checks it against its own inputs.
 struct PredictionOutput: ParsableArguments {
-    @Option(help: "Output CSV (the .npy goes beside it).") var out: String
+    @Option(help: "Output CSV (the .npy goes beside it); with --catalog, .csv or .fits.") var out: String
 
-    func validate() throws { try OutputPath.check(out) }
+    /// Refuses an output of another format than its extension names, or on top of an input.
+    func check(inputs: [String], tables: Bool = false) throws {
+        try OutputPath.check(out, extensions: tables ? ["csv", "fits"] : ["csv"], inputs: inputs)
+        if !tables { try OutputPath.check(PredictionFiles.npyPath(for: out), inputs: inputs) }
+    }
 }
 
 /// `galaxynet predict`.
@@ -43,33 +48,40 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError("--split chooses images of the run's dataset; it does nothing with --\(images != nil ? "images" : "catalog")")
         }
         guard catalogue.chunk > 0 else { throw ValidationError("--chunk must be positive") }
+        try output.check(inputs: [catalogue.catalog, images].compactMap { $0 }, tables: catalogue.catalog != nil)
     }
 
     func run() throws {
         let run = RunFolder(runPath)
         if let path = catalogue.catalog { return try predictCatalogue(path, model: run.model) }
         let (configuration, _) = try run.loadConfiguration()
-        var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil
+        var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil, input: String
         if let images {
             ids = try KaggleDataset.listImages(in: images)
             paths = ids.map { "\(images)/\($0).jpg" }
+            input = images
         } else {
             // The validation images' extractions come from the dataset's cache; others are measured per shard.
             let dataset = try KaggleDataset(root: try run.datasetPath())
             let split = self.split ?? .test
             (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
+            input = "\(dataset.root) (\(split.rawValue))"
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }
         let (chosen, group) = Shard.chosen(shard)
         guard let part = chosen else {
             return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
         }
-        let range = part.range(of: ids.count), file = part.file(for: output.out)
-        if part.isFinished(for: output.out) {
-            print("shard \(part) is already written (\(file)); skipped")
+        let range = part.range(of: ids.count), file = part.file(for: output.out), shardIDs = Array(ids[range])
+        let provenance = BulkProvenance(input: URL(fileURLWithPath: input).standardizedFileURL.path, inputChecksum: BulkProvenance.checksum(lines: paths),
+                                        model: try run.model.fingerprint(), testTimeTransforms: augmentation.tta.rawValue, rendering: FITSOptions(),
+                                        idColumn: "GalaxyID", fileColumn: "", partition: part.count)
+        if try ShardRecord.reusable(part, out: output.out, provenance: provenance, rows: range, ids: shardIDs) {
+            print("shard \(part) is already written (\(file)) by this same run; reused")
         } else {
-            try predict(ids: Array(ids[range]), paths: Array(paths[range]), extractions: cached.map { Array($0[range]) },
+            try predict(ids: shardIDs, paths: Array(paths[range]), extractions: cached.map { Array($0[range]) },
                         centred: configuration.centred, into: file, run: run)
+            try ShardRecord.write(provenance, shard: part, rows: range, ids: shardIDs, out: output.out)
         }
         guard let group else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
         group.barrier()
@@ -98,7 +110,10 @@ struct JoinCommand: ParsableCommand {
     @OptionGroup var output: PredictionOutput
     @Option(help: "Number of shards N (the files OUT.shard-i-of-N.csv).") var shards: Int
 
-    func validate() throws { guard shards > 0 else { throw ValidationError("--shards must be positive") } }
+    func validate() throws {
+        guard shards > 0 else { throw ValidationError("--shards must be positive") }
+        try output.check(inputs: (0..<shards).map { Shard(index: $0, count: shards).file(for: output.out) })
+    }
 
     func run() throws {
         let rows = try ShardSet.join(out: output.out, count: shards)
@@ -118,7 +133,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "SVG of predicted against true for the main answers.") var plot: String?
     @Flag(help: "Score the galaxies the two files share even when some predictions have no truth row.") var partial = false
 
-    func validate() throws { if let plot { try OutputPath.check(plot) } }
+    func validate() throws { if let plot { try OutputPath.check(plot, extensions: ["svg"], inputs: [pred, truth]) } }
 
     func run() throws {
         let (p, t, note) = try Report.matched(try KaggleCSV.read(pred), try KaggleCSV.read(truth), predictionsFile: pred, truthFile: truth, partial: partial)
@@ -162,7 +177,7 @@ struct BlendCommand: ParsableCommand {
         guard test.isEmpty || test.count == validation.count else { throw ValidationError("--test needs one file per --validation file") }
         // Either alone would do nothing: --out writes the blend of the --test predictions.
         guard test.isEmpty == (out == nil) else { throw ValidationError("--out and --test go together: --out writes the blend of the --test predictions") }
-        if let out { try OutputPath.check(out) }
+        if let out { try OutputPath.check(out, extensions: ["csv"], inputs: validation + test + [truth]) }
     }
 
     func run() throws {

@@ -38,6 +38,9 @@ public enum Parallelism {
 
     /// Calls `body` on contiguous chunks of 0..<count, on `computeThreads` threads. Small jobs
     /// stay on the calling thread: waking workers costs more than it saves below ~32k elements.
+    /// Inlinable so the kernels' loops are compiled into their callers, as when this lived in
+    /// the kernel module.
+    @inlinable
     public static func forChunks(count: Int, minimumChunk: Int = 32_768, _ body: (Range<Int>) -> Void) {
         let chunks = min(computeThreads, max(1, count / minimumChunk))
         if chunks == 1 { body(0..<count); return }

@@ -104,9 +104,36 @@ public enum SourceExtractor {
         }
         guard let galaxy = best?.moments else { return .undetected(width: w, height: h) }
         let s = galaxy.shape
-        let radius = petrosianRadius(green, width: w, height: h, background: 0, x: s.x, y: s.y, a: s.a, b: s.b, theta: s.theta)
+        // The background map is SExtractor's mode, which is below the sky's mean where an 8-bit
+        // image clips the noise at black; the flux profile then levels off above zero and never
+        // falls to η. The Petrosian ratio is a ratio of fluxes, so it takes the sky's mean: that of
+        // the pixels well away from every detection.
+        let sky = residualSky(green, detected: label, width: w, height: h)
+        let radius = petrosianRadius(green, width: w, height: h, background: sky, x: s.x, y: s.y, a: s.a, b: s.b, theta: s.theta)
         let scale = radius.isFinite ? min(1.5, max(1 / 1.5, targetAperture / (2 * radius))) : 1
         return SourceExtraction(x: s.x, y: s.y, a: s.a, b: s.b, theta: s.theta * 180 / .pi, petrosianRadius: radius, scale: scale, detected: true)
+    }
+
+    /// The mean of the pixels farther than `margin` from any detected pixel (label ≥ 0); 0 when
+    /// fewer than a tenth of the image is that far from everything.
+    static func residualSky(_ green: [Float], detected label: [Int32], width w: Int, height h: Int, margin: Int = 12) -> Float {
+        // A separable dilation of the detection mask: along rows, then along columns.
+        var rows = [Bool](repeating: false, count: w * h), mask = rows
+        for y in 0..<h {
+            var last = -Int.max / 2
+            for x in 0..<w { if label[y * w + x] >= 0 { last = x }; if x - last <= margin { rows[y * w + x] = true } }
+            last = Int.max / 2
+            for x in stride(from: w - 1, through: 0, by: -1) { if label[y * w + x] >= 0 { last = x }; if last - x <= margin { rows[y * w + x] = true } }
+        }
+        for x in 0..<w {
+            var last = -Int.max / 2
+            for y in 0..<h { if rows[y * w + x] { last = y }; if y - last <= margin { mask[y * w + x] = true } }
+            last = Int.max / 2
+            for y in stride(from: h - 1, through: 0, by: -1) { if rows[y * w + x] { last = y }; if last - y <= margin { mask[y * w + x] = true } }
+        }
+        var sum = 0.0, count = 0
+        for i in 0..<(w * h) where !mask[i] { sum += Double(green[i]); count += 1 }
+        return count * 10 >= w * h ? Float(sum / Double(count)) : 0
     }
 
     /// Radius along the major axis where the mean surface brightness in the elliptical annulus

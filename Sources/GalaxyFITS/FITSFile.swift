@@ -103,10 +103,26 @@ public final class FITSFile {
     /// (BLANK) and NaN pixels are NaN.
     public func readImage() throws -> (shape: [Int], values: [Float]) {
         let shape = try imageShape()
-        let count = shape.reduce(1, *)
-        guard !shape.isEmpty, count > 0 else { throw FITSError(file: path, reason: "the HDU holds no image") }
+        var count = shape.isEmpty ? 0 : 1
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow, n >= 0 else { throw FITSError(file: path, reason: "the header claims an image of \(shape) pixels, more than can exist") }
+            count = product
+        }
+        guard count > 0 else { throw FITSError(file: path, reason: "the HDU holds no image") }
+        // A header can claim any size; the file must hold the pixels (deflate packs at most ~1032:1).
+        var bitpix: Int32 = 0, status: Int32 = 0
+        ffgidt(handle, &bitpix, &status)
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? Int.max
+        let packed = path.lowercased().hasSuffix(".gz") || path.lowercased().hasSuffix(".fz")
+        let needed = Double(count) * Double(abs(Int(bitpix)) / 8) / (packed ? 1032 : 1)
+        guard status != 0 || needed <= Double(size) else {
+            throw FITSError(file: path, reason: "the header claims \(shape.map(String.init).joined(separator: "×")) pixels "
+                            + "(\(Int(needed)) bytes), but the file has \(size) bytes: it is truncated or its header is wrong")
+        }
         var values = [Float](repeating: 0, count: count)
-        var blank = Float.nan, anyBlank: Int32 = 0, status: Int32 = 0
+        var blank = Float.nan, anyBlank: Int32 = 0
+        status = 0
         ffgpv(handle, TFLOAT, 1, Int64(count), &blank, &values, &anyBlank, &status)
         try check(status, "cannot read the image data")
         return (shape, values)

@@ -31,6 +31,24 @@ struct FITSFileTests {
         #expect(text.contains("[1237648720693755000, -2] ['NGC 1', '007'] 0.125"), "\(text)")
     }
 
+    /// A small file whose header claims 300 GB of pixels is refused by name before any memory is
+    /// asked for (it used to be allocated, and the process died).
+    @Test func aHeaderClaimingMorePixelsThanTheFileHoldsIsRefused() throws {
+        let folder = TestSupport.temporaryFolder("fits-huge")
+        _ = try TestSupport.python("""
+            import numpy as np
+            from astropy.io import fits
+            fits.PrimaryHDU(np.zeros((3, 64, 64), np.float32)).writeto('\(folder)/huge.fits')
+            b = bytearray(open('\(folder)/huge.fits', 'rb').read())
+            i = b.find(b'NAXIS1  =')
+            b[i:i + 80] = ('NAXIS1  = %20d' % 400000000).ljust(80).encode()
+            open('\(folder)/huge.fits', 'wb').write(bytes(b))
+            """)
+        let file = try FITSFile.open(folder + "/huge.fits")
+        let error = try #require(throws: FITSError.self) { _ = try file.readImage() }
+        #expect(error.description.contains("huge.fits") && error.description.contains("400000000×64×3"), "\(error)")
+    }
+
     @Test func aMissingFileIsNamed() {
         let path = TestSupport.temporaryFolder("fits") + "/none.fits"
         let error = #expect(throws: FITSError.self) { _ = try FITSFile.open(path) }

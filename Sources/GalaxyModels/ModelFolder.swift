@@ -79,7 +79,7 @@ public struct ModelFolder: Sendable {
         var parts: [String] = []
         for path in [modelFile, file] {
             guard let data = FileManager.default.contents(atPath: path) else { throw CheckpointError(file: path, reason: "file not found") }
-            parts.append(Self.checksum(data))
+            parts.append(Checksum.hex(data))
         }
         return parts.joined(separator: "-")
     }
@@ -92,11 +92,10 @@ public struct ModelFolder: Sendable {
         try FileOutput.write(model.configuration.json, to: modelFile)
         let weights = SafeTensors.encode(model.namedParameters, metadata: ["model": model.configuration.name, "step": String(step)])
         try FileOutput.write(weights, to: weightsFile)
-        let manifest = Manifest(step: step, checksums: [(weightsFile as NSString).lastPathComponent: Self.checksum(weights)])
+        let manifest = Manifest(step: step, checksums: [(weightsFile as NSString).lastPathComponent: Checksum.hex(weights)])
         try FileOutput.write(try JSONEncoder().encode(manifest), to: stateFile)
     }
 
-    public static func checksum(_ data: Data) -> String { String(data.withUnsafeBytes { Checksum.crc32($0) }, radix: 16) }
 
     /// A checkpoint tensor file, refused when its bytes are not the ones written (a flipped
     /// byte in a weight would otherwise load silently).
@@ -104,7 +103,7 @@ public struct ModelFolder: Sendable {
         // One read: the bytes checked are the bytes decoded.
         guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError(file: file, reason: "file not found") }
         if let expected = manifest?.checksums?[(file as NSString).lastPathComponent] {
-            let found = Self.checksum(data)
+            let found = Checksum.hex(data)
             guard found == expected else {
                 throw CheckpointError(file: file, reason: "damaged: its CRC-32 is \(found), the checkpoint recorded \(expected) when it wrote it; "
                                       + "restore the file from a backup or retrain")

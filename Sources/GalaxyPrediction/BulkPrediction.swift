@@ -48,7 +48,7 @@ public struct BulkPrediction {
         predictor = try Predictor(folder: folder, backend: backend, tta: tta)
         self.job = job
         provenance = BulkProvenance(input: URL(fileURLWithPath: job.catalogue).standardizedFileURL.path,
-                                    inputChecksum: try BulkProvenance.checksum(file: job.catalogue), model: try folder.fingerprint(),
+                                    inputChecksum: try Checksum.hex(file: job.catalogue), model: try folder.fingerprint(),
                                     testTimeTransforms: tta.rawValue, rendering: job.rendering, idColumn: job.idColumn,
                                     fileColumn: job.fileColumn, partition: job.chunkSize)
     }

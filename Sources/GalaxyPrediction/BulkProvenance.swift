@@ -47,22 +47,6 @@ public struct BulkProvenance: Codable, Equatable, Sendable {
                             + "Give another --out, or delete the old parts to predict again")
         }
     }
-
-    /// CRC-32 of a file's bytes, read in blocks.
-    public static func checksum(file path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BulkError(reason: "\(path): cannot read the file") }
-        defer { try? handle.close() }
-        var crc: UInt32 = 0
-        while let block = try handle.read(upToCount: 1 << 22), !block.isEmpty {
-            crc = block.withUnsafeBytes { Checksum.crc32($0, continuing: crc) }
-        }
-        return String(crc, radix: 16)
-    }
-
-    /// CRC-32 of some lines of text (a folder's image names).
-    public static func checksum(lines: [String]) -> String {
-        String(Checksum.crc32(Array(lines.joined(separator: "\n").utf8)), radix: 16)
-    }
 }
 
 /// A bulk run that cannot go on as asked (stale parts, nothing predicted), with what to do.

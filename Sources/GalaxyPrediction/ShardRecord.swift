@@ -1,4 +1,5 @@
 import Foundation
+import GalaxyCore
 import GalaxyZoo
 
 /// What a finished shard of an image-folder prediction records beside its CSV and .npy: what
@@ -16,7 +17,7 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     public var csv: String, npy: String
 
     /// CRC-32 of GalaxyIDs in ascending order, the order of the shard's CSV.
-    public static func idChecksum(_ ids: [Int]) -> String { BulkProvenance.checksum(lines: ids.sorted().map(String.init)) }
+    public static func idChecksum(_ ids: [Int]) -> String { Checksum.hex(lines: ids.sorted().map(String.init)) }
 
     /// The record's path for shard `shard` of the output `out`.
     public static func path(for shard: Shard, out: String) -> String {
@@ -28,8 +29,8 @@ public struct ShardRecord: Codable, Equatable, Sendable {
         let file = shard.file(for: out)
         let record = ShardRecord(provenance: provenance, shard: shard.index, shards: shard.count, rows: [rows.lowerBound, rows.upperBound],
                                  ids: idChecksum(ids),
-                                 csv: try BulkProvenance.checksum(file: file),
-                                 npy: try BulkProvenance.checksum(file: PredictionFiles.npyPath(for: file)))
+                                 csv: try Checksum.hex(file: file),
+                                 npy: try Checksum.hex(file: PredictionFiles.npyPath(for: file)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(record).write(to: URL(fileURLWithPath: path(for: shard, out: out)), options: .atomic)
@@ -45,7 +46,7 @@ public struct ShardRecord: Codable, Equatable, Sendable {
             throw ShardError(reason: "\(path): not a shard record GalaxyNet wrote (\(error)); delete it and the shard's files to predict the shard again")
         }
         for (written, crc) in [(file, record.csv), (PredictionFiles.npyPath(for: file), record.npy)] {
-            guard (try? BulkProvenance.checksum(file: written)) == crc else {
+            guard (try? Checksum.hex(file: written)) == crc else {
                 throw ShardError(reason: "\(written) is missing or changed since shard \(shard) was written (\(path)); "
                                  + "delete the shard's files to predict it again")
             }

@@ -139,7 +139,7 @@ public struct RunFolder: Sendable {
         state.checksums = [:]
         for (name, data) in files {
             try FileOutput.write(data, to: partial + "/" + name)
-            state.checksums?[name] = Self.checksum(data)
+            state.checksums?[name] = Checksum.hex(data)
         }
         try FileOutput.write(Self.encode(state), to: partial + "/state.json")
         try? fm.removeItem(atPath: previous)
@@ -161,7 +161,6 @@ public struct RunFolder: Sendable {
                           optimizerState: try readTensors(optimizerFile, state: state, backend: backend), average: average, state: state)
     }
 
-    static func checksum(_ data: Data) -> String { ModelFolder.checksum(data) }
 
     func readTensors(_ file: String, state: State?, backend: any Backend) throws -> [(name: String, tensor: Tensor)] {
         try model.readTensors(file, manifest: state.map { ModelFolder.Manifest(step: $0.step, checksums: $0.checksums) }, backend: backend)

@@ -73,7 +73,7 @@ struct PredictCommand: ParsableCommand {
             return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
         }
         let range = part.range(of: ids.count), file = part.file(for: output.out), shardIDs = Array(ids[range])
-        let provenance = BulkProvenance(input: URL(fileURLWithPath: input).standardizedFileURL.path, inputChecksum: BulkProvenance.checksum(lines: paths),
+        let provenance = BulkProvenance(input: URL(fileURLWithPath: input).standardizedFileURL.path, inputChecksum: Checksum.hex(lines: paths),
                                         model: try run.model.fingerprint(), testTimeTransforms: augmentation.tta.rawValue, rendering: FITSOptions(),
                                         idColumn: "GalaxyID", fileColumn: "", partition: part.count)
         if try ShardRecord.reusable(part, out: output.out, provenance: provenance, rows: range, ids: shardIDs) {

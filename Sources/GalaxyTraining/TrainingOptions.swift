@@ -157,21 +157,6 @@ extension TrainingOptions {
         }
     }
 
-    /// A named set of options.
-    public enum Recipe: String, Codable, Sendable, CaseIterable {
-        /// The winning solution's: Nesterov SGD at 0.04, stepped down ×10 at 72 % and 92 %.
-        case faithful
-        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): batch 8 (twice the
-        /// updates for the same images), AdamW at the model's peak rate (`adamWPeakRate`) with a 5 %
-        /// linear warm-up and a straight decay to 1 % of it over the rest of the run, an average of
-        /// the weights (decay 0.998), dropout 0.25 instead of 0.5 (a short run underfits before it
-        /// overfits), and the output biases at the label means.
-        case fast
-
-        /// The batch a new run of the recipe takes unless one is given.
-        public var batchSize: Int { self == .fast ? 8 : TrainingOptions.originalBatch }
-    }
-
     /// AdamW's peak rate for a model of `parameterCount` parameters at `batchSize` images per
     /// update: at batch 16, 2·10⁻³ as tuned on the small model and 3·10⁻⁴ for the large ones (the
     /// best model and its variants), whose outputs collapse at 5·10⁻⁴ and above (measured,
@@ -179,26 +164,5 @@ extension TrainingOptions {
     /// SGD's linear rule), so batch 8 runs at 1.41·10⁻³ and 2.1·10⁻⁴.
     public static func adamWPeakRate(parameterCount: Int, batchSize: Int = originalBatch) -> Float {
         (parameterCount > 5_000_000 ? 0.0003 : 0.002) * Float((Double(batchSize) / Double(originalBatch)).squareRoot())
-    }
-
-    /// These options changed to `recipe` for a model of `parameterCount` parameters (run length,
-    /// seed, batch and data settings are kept; the peak rate follows the batch).
-    public mutating func apply(_ recipe: Recipe, parameterCount: Int) {
-        self.recipe = recipe.rawValue
-        switch recipe {
-        case .faithful:
-            (optimizer, weightDecay, schedule, scheduleWarmUpSteps, scheduleDecayFraction, averageDecay, dropout, outputBias) = (nil, nil, nil, nil, nil, nil, nil, nil)
-            learningRates = [0.04, 0.004, 0.0004]
-        case .fast:
-            optimizer = .adamW
-            weightDecay = 0.01
-            let peak = Self.adamWPeakRate(parameterCount: parameterCount, batchSize: batchSize)
-            learningRates = [peak, peak / 100]
-            schedule = .linear
-            scheduleWarmUpSteps = max(1, steps / 20)
-            averageDecay = 0.998
-            dropout = 0.25
-            outputBias = .labelMeans
-        }
     }
 }

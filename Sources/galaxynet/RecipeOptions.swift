@@ -23,53 +23,39 @@ struct RecipeOptions: ParsableArguments {
     @Option(help: "Start the output biases at labelMeans (each answer's training mean: the run starts at the training-mean prediction) instead of the configuration's constant.")
     var outputBias: TrainingOptions.OutputBias?
 
-    func validate() throws {
-        if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be positive") }
-        if let scheduleWarmup, scheduleWarmup < 0 { throw ValidationError("--schedule-warmup must be ≥ 0") }
-        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0") }
-        if let averageDecay, !(averageDecay > 0 && averageDecay < 1) { throw ValidationError("--average-decay must be between 0 and 1") }
-        if weightDecay != nil, optimizerChosen != .adamW {
-            throw ValidationError("--weight-decay is AdamW's; choose --optimizer adamW or --recipe fast")
-        }
-        if let scheduleDecay, !(scheduleDecay > 0 && scheduleDecay <= 1) { throw ValidationError("--schedule-decay must be in (0, 1]") }
-        let shape = schedule ?? (recipe == .fast ? .linear : .steps)
-        if scheduleWarmup != nil, shape == .steps {
-            throw ValidationError("--schedule-warmup belongs to the cosine, linear and trapezoid schedules; add --schedule cosine, linear or trapezoid")
-        }
-        if scheduleDecay != nil, shape != .trapezoid { throw ValidationError("--schedule-decay belongs to the trapezoid schedule; add --schedule trapezoid") }
+    /// The recipe the flags start from.
+    var named: TrainingOptions.Recipe { recipe ?? .faithful }
+
+    /// The recipe's parts these flags override.
+    var choices: TrainingChoices {
+        var c = TrainingChoices()
+        (c.optimizer, c.learningRate, c.schedule, c.scheduleWarmUpSteps) = (optimizer, learningRate, schedule, scheduleWarmup)
+        (c.scheduleDecayFraction, c.weightDecay, c.averageDecay, c.outputBias) = (scheduleDecay, weightDecay, averageDecay, outputBias)
+        return c
     }
 
-    /// The optimiser a new run will use: the flag's, else the recipe's.
-    var optimizerChosen: TrainingOptions.OptimizerChoice { optimizer ?? (recipe == .fast ? .adamW : .nesterov) }
+    func validate() throws { try Self.check(choices, over: named.preset) }
 
-    /// The batch a new run will use: `given` (the --batch flag), else the recipe's.
-    func batchSize(given: Int?) -> Int { given ?? (recipe ?? .faithful).batchSize }
+    /// The flag that sets each part of `TrainingChoices`, for messages (immutable: key paths are
+    /// not marked Sendable, but this table is never written).
+    nonisolated(unsafe) static let flags: [PartialKeyPath<TrainingChoices>: String] = [
+        \.steps: "--steps", \.seed: "--seed", \.batchSize: "--batch", \.warmUpSteps: "--warmup", \.validateEvery: "--validate-every",
+        \.mode: "--mode", \.deadAnswerPenalty: "--dead-answer-penalty", \.dropout: "--dropout", \.onBadImage: "--on-bad-image",
+        \.optimizer: "--optimizer", \.learningRate: "--learning-rate", \.schedule: "--schedule", \.scheduleWarmUpSteps: "--schedule-warmup",
+        \.scheduleDecayFraction: "--schedule-decay", \.weightDecay: "--weight-decay", \.averageDecay: "--average-decay",
+        \.outputBias: "--output-bias", \.linearScaling: "--scale-learning-rate",
+    ]
+
+    /// Refuses `choices` that contradict the recipe, naming the flag.
+    static func check(_ choices: TrainingChoices, over preset: TrainingChoices) throws {
+        guard let problem = choices.problem(over: preset) else { return }
+        throw ValidationError("\(flags[problem.part] ?? "a choice") \(problem.reason)")
+    }
 
     /// The flags given on the command line (a resumed run takes none: its options are fixed).
     var flagsGiven: [String] {
         [("--recipe", recipe != nil), ("--optimizer", optimizer != nil), ("--learning-rate", learningRate != nil),
          ("--schedule", schedule != nil), ("--schedule-warmup", scheduleWarmup != nil), ("--schedule-decay", scheduleDecay != nil), ("--weight-decay", weightDecay != nil),
          ("--average-decay", averageDecay != nil), ("--output-bias", outputBias != nil)].filter(\.1).map(\.0)
-    }
-
-    func apply(to options: inout TrainingOptions, parameterCount: Int) {
-        options.apply(recipe ?? .faithful, parameterCount: parameterCount)
-        if let optimizer, optimizer != options.optimizer ?? .nesterov {
-            options.optimizer = optimizer
-            // Rates keep their ratios; the peak moves to one suited to the optimiser and model.
-            let peak: Float = optimizer == .adamW ? TrainingOptions.adamWPeakRate(parameterCount: parameterCount, batchSize: options.batchSize) : 0.04
-            options.learningRates = options.learningRates.map { $0 * peak / options.learningRates[0] }
-        }
-        if let schedule {
-            options.schedule = schedule
-            if schedule != .steps, options.learningRates.count > 2 { options.learningRates = [options.learningRates[0], options.learningRates.last!] }
-            if schedule != .steps, options.scheduleWarmUpSteps == nil { options.scheduleWarmUpSteps = max(1, options.steps / 20) }
-        }
-        if let scheduleWarmup { options.scheduleWarmUpSteps = scheduleWarmup }
-        if let scheduleDecay { options.scheduleDecayFraction = scheduleDecay }
-        if let learningRate { options.learningRates = options.learningRates.map { $0 * learningRate / options.learningRates[0] } }
-        if let weightDecay { options.weightDecay = weightDecay }
-        if let averageDecay { options.averageDecay = averageDecay }
-        if let outputBias { options.outputBias = outputBias }
     }
 }

@@ -46,11 +46,10 @@ struct TrainBenchCommand: ParsableCommand {
             _ = try MockUniverse.generate(.init(count: 80, testCount: 0, seed: 1), into: root)
         }
         let dataset = try KaggleDataset(root: root)
-        var options = TrainingOptions(steps: 1_000_000)
+        var choices = recipe.choices
+        (choices.steps, choices.warmUpSteps, choices.batchSize) = (1_000_000, 0, batch)
+        var options = recipe.named.options(overriddenBy: choices, parameterCount: configuration.parameterCount)
         options.workers = workers
-        options.warmUpSteps = 0
-        options.batchSize = recipe.batchSize(given: batch)
-        recipe.apply(to: &options, parameterCount: configuration.parameterCount)
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunFolder(scratch + "/run"),
                                   backend: compute.backend.backend, extractions: configuration.centred ? try dataset.trainingExtractions() : nil,
                                   progress: { _ in })

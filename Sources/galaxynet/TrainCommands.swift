@@ -53,27 +53,17 @@ struct TrainCommand: ParsableCommand {
         guard (validateEvery ?? 1) > 0, (checkpointMinutes ?? 1) > 0, (until ?? 1) > 0 else {
             throw ValidationError("--validate-every, --checkpoint-minutes and --until must be positive")
         }
-        if let deadAnswerPenalty, !(deadAnswerPenalty >= 0 && deadAnswerPenalty.isFinite) { throw ValidationError("--dead-answer-penalty must be a number ≥ 0") }
-        if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
-        if scaleLearningRate, recipe.optimizerChosen == .adamW {
-            throw ValidationError("--scale-learning-rate is SGD's linear rule; AdamW's peak rate already follows --batch (square-root rule)")
-        }
+        try RecipeOptions.check(choices, over: recipe.named.preset)
     }
 
-    /// The options of a new run of `configuration` from the flags.
-    func trainingOptions(for configuration: ModelConfiguration) -> TrainingOptions {
-        var o = TrainingOptions(steps: steps ?? 1000, seed: seed ?? 1)
-        if let warmup { o.warmUpSteps = warmup }
-        if let validateEvery { o.validateEvery = validateEvery }
-        o.mode = mode ?? .faithful
-        o.deadAnswerPenalty = (deadAnswerPenalty ?? 0) > 0 ? deadAnswerPenalty : nil
-        o.batchSize = recipe.batchSize(given: batch)
-        recipe.apply(to: &o, parameterCount: configuration.parameterCount)
-        o.onBadImage = onBadImage
-        if let dropout { o.dropout = dropout }
-        if scaleLearningRate { o.scaleLearningRates(forBatch: o.batchSize, rampSteps: rampSteps ?? o.steps / 20) }
-        return o
+    /// The recipe's parts the flags override.
+    var choices: TrainingChoices {
+        var c = recipe.choices
+        (c.steps, c.seed, c.batchSize, c.warmUpSteps, c.validateEvery, c.mode) = (steps, seed, batch, warmup, validateEvery, mode)
+        (c.deadAnswerPenalty, c.dropout, c.onBadImage) = (deadAnswerPenalty, dropout, onBadImage)
+        c.linearScaling = scaleLearningRate ? .init(rampSteps: rampSteps) : nil
+        return c
     }
 
     /// What may change between sessions of one run without changing its results.
@@ -88,7 +78,7 @@ struct TrainCommand: ParsableCommand {
         let run = RunFolder(resume ?? out!)
         let (configuration, stored) = try resume != nil ? run.loadConfiguration() : {
             let configuration = try ModelConfiguration.named(model ?? "small")
-            return (configuration, trainingOptions(for: configuration))
+            return (configuration, recipe.named.options(overriddenBy: choices, parameterCount: configuration.parameterCount))
         }()
         let options = sessionSettings(stored)
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())

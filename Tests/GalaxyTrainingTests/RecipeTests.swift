@@ -49,9 +49,10 @@ struct ScheduleTests {
     }
 
     @Test func theFastRecipeIsRecordedAndTheFaithfulOneIsTheOriginal() {
-        var o = TrainingOptions(steps: 2000)
-        let original = o
-        o.apply(.fast, parameterCount: 1_000_000)
+        var steps = TrainingChoices()
+        (steps.steps, steps.batchSize) = (2000, 16)
+        let original = TrainingOptions(steps: 2000)
+        let o = TrainingOptions.Recipe.fast.options(overriddenBy: steps, parameterCount: 1_000_000)
         #expect(o.recipe == "fast" && o.optimizer == .adamW && o.schedule == .linear && o.averageDecay != nil && o.scheduleWarmUpSteps == 100
                 && o.outputBias == .labelMeans && o.batchSize == 16)
         #expect(o.makeOptimizer() is AdamW && o.learningRates[0] == 0.002 && abs(o.learningRates[1] - 0.00002) < 1e-10)
@@ -59,21 +60,51 @@ struct ScheduleTests {
         #expect(o.learningRate(at: 100) == 0.002 && o.learningRate(at: 101) < 0.002 && abs(o.learningRate(at: 1050) - 0.00101) < 1e-8)
         // The large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above), and the
         // recipe's own batch of 8 at √(8/16) of the batch-16 peak.
-        #expect(TrainingOptions.Recipe.fast.batchSize == 8 && TrainingOptions.Recipe.faithful.batchSize == 16)
-        var large = TrainingOptions(steps: 2000)
-        large.batchSize = TrainingOptions.Recipe.fast.batchSize
-        large.apply(.fast, parameterCount: 42_377_125)
-        #expect(abs(large.learningRates[0] - 0.0003 * Float(0.5).squareRoot()) < 1e-9 && abs(large.learningRates[1] - large.learningRates[0] / 100) < 1e-11)
+        #expect(TrainingOptions.Recipe.fast.preset.batchSize == 8 && TrainingOptions.Recipe.faithful.preset.batchSize == nil)
+        steps.batchSize = nil
+        let large = TrainingOptions.Recipe.fast.options(overriddenBy: steps, parameterCount: 42_377_125)
+        #expect(large.batchSize == 8 && abs(large.learningRates[0] - 0.0003 * Float(0.5).squareRoot()) < 1e-9
+                && abs(large.learningRates[1] - large.learningRates[0] / 100) < 1e-11)
         #expect(TrainingOptions.adamWPeakRate(parameterCount: 42_377_125) == 0.0003 && TrainingOptions.adamWPeakRate(parameterCount: 10, batchSize: 64) == 0.004)
-        o.apply(.faithful, parameterCount: 1_000_000)
-        #expect(o.makeOptimizer() is SGD)
-        o.recipe = nil
-        #expect(o == original)
+        var faithful = TrainingOptions.Recipe.faithful.options(overriddenBy: steps, parameterCount: 1_000_000)
+        #expect(faithful.makeOptimizer() is SGD && faithful.recipe == "faithful")
+        faithful.recipe = nil
+        #expect(faithful == original)
         // run.json files written before these options still load, as the faithful recipe.
         var json = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(original)) as! [String: Any]
         for key in ["optimizer", "schedule", "averageDecay", "recipe", "outputBias"] { json.removeValue(forKey: key) }
         let old = try! JSONDecoder().decode(TrainingOptions.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(old == original)
+    }
+
+    /// Flags override a recipe's parts one by one; the rates follow the optimiser and schedule
+    /// chosen, keeping the recipe's ratios, and a flag that contradicts the result is refused.
+    @Test func flagsOverrideTheRecipeInOnePlace() {
+        var c = TrainingChoices()
+        c.optimizer = .adamW
+        let adam = TrainingOptions.Recipe.faithful.options(overriddenBy: c, parameterCount: 1_000_000)
+        #expect(adam.learningRates == [0.04, 0.004, 0.0004].map { $0 * Float(0.002) / 0.04 } && adam.schedule == nil && adam.averageDecay == nil)
+        c = TrainingChoices()
+        (c.optimizer, c.averageDecay) = (.nesterov, 0.99)
+        let sgd = TrainingOptions.Recipe.fast.options(overriddenBy: c, parameterCount: 1_000_000)
+        #expect(sgd.learningRates == [0.04, 0.0004] && sgd.schedule == .linear && sgd.averageDecay == 0.99 && sgd.batchSize == 8 && sgd.dropout == 0.25)
+        c = TrainingChoices()
+        (c.schedule, c.learningRate) = (.steps, 0.001)
+        let stepped = TrainingOptions.Recipe.fast.options(overriddenBy: c, parameterCount: 1_000_000)
+        #expect(stepped.problem == nil && stepped.learningRates.count == 3 && stepped.learningRates[0] == 0.001 && stepped.scheduleWarmUpSteps == nil)
+        c = TrainingChoices()
+        c.weightDecay = 0.1
+        #expect(c.problem(over: TrainingOptions.Recipe.faithful.preset)?.part == \TrainingChoices.weightDecay)
+        #expect(c.problem(over: TrainingOptions.Recipe.fast.preset) == nil)
+        c = TrainingChoices()
+        c.scheduleWarmUpSteps = 10
+        #expect(c.problem()?.reason.contains("cosine") == true && c.problem(over: TrainingOptions.Recipe.fast.preset) == nil)
+        c = TrainingChoices()
+        c.linearScaling = .init(rampSteps: 5)
+        #expect(c.problem(over: TrainingOptions.Recipe.fast.preset)?.part == \TrainingChoices.linearScaling && c.problem() == nil)
+        c = TrainingChoices()
+        c.dropout = 1
+        #expect(c.problem()?.part == \TrainingChoices.dropout)
     }
 }
 
@@ -137,7 +168,9 @@ struct RecipeResumeTests {
 
     @Test func weightAverageResumesBitIdenticallyAndIsWhatPredictionLoads() throws {
         let run = try expectBitIdenticalResume(options { $0.averageDecay = 0.9 }, "average")
-        try expectBitIdenticalResume(options { $0.apply(.fast, parameterCount: 1_000_000) }, "fast")
+        var fast = TrainingChoices()
+        (fast.steps, fast.seed, fast.batchSize, fast.warmUpSteps, fast.validateEvery) = (16, 9, 16, 4, 8)
+        try expectBitIdenticalResume(options { $0 = TrainingOptions.Recipe.fast.options(overriddenBy: fast, parameterCount: 1_000_000); ($0.logEvery, $0.workers) = (4, 1) }, "fast")
         // The published model is the average, not the last weights.
         #expect(try run.model.publishedWeightsFile(run.model.readManifest()) == run.averageFile)
         let published = try run.loadModel(backend: ReferenceBackend.shared).namedParameters.map { $0.tensor.scalars }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import GalaxyTensor
+import GalaxyImaging
+import GalaxyModels
+import GalaxyZoo
+import GalaxyTraining
+import GalaxyPrediction
+import GalaxyDistributed
+import GalaxyMock
+
+/// `--out` of the commands that write predictions: a Kaggle CSV and a .npy beside it (or, for a
+/// catalogue, a CSV or FITS table); each command checks it against its own inputs.
+struct PredictionOutput: ParsableArguments {
+    @Option(help: "Output CSV (the .npy goes beside it); with --catalog, .csv or .fits.") var out: String
+
+    /// Refuses an output of another format than its extension names, or on top of an input.
+    func check(inputs: [String], tables: Bool = false) throws {
+        try OutputPath.check(out, extensions: tables ? ["csv", "fits"] : ["csv"], inputs: inputs)
+        if !tables { try OutputPath.check(PredictionFiles.npyPath(for: out), inputs: inputs) }
+    }
+}
+
+/// `galaxynet predict`.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "predict",
+        abstract: "Predict with a trained run (test-time averaging over 60 transforms), writing a Kaggle CSV and a .npy.",
+        discussion: """
+        Bulk runs split the images into shards: `--shard i/N` predicts shard i of N (a Slurm array \
+        task) into OUT.shard-i-of-N.csv; under mpirun each rank takes the shard of its rank and \
+        rank 0 joins them into OUT. A rerun skips shards already written; `galaxynet join` joins.
+        """)
+
+    @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
+    @Option(help: "Folder of <GalaxyID>.jpg to predict (default: --split of the run's dataset).") var images: String?
+    @OptionGroup var catalogue: CatalogueOptions
+    @OptionGroup var fits: FITSOptionGroup
+    @Option(help: "validation (the run's held-out 10%) or test (the dataset's images_test_rev1; the default) of the run's dataset.") var split: DatasetSplit?
+    @OptionGroup var augmentation: TTAOptions
+    @OptionGroup var output: PredictionOutput
+    @Option(help: "Predict only shard i of N (\"i/N\", 0 ≤ i < N); under mpirun the rank's shard is taken.") var shard: Shard?
+    @Option(help: "Worker threads for decoding and warping.") var workers = 2
+    @OptionGroup var compute: BackendOptions
+
+    func validate() throws {
+        guard catalogue.catalog == nil || images == nil else { throw ValidationError("give --catalog or --images, not both") }
+        guard split == nil || (catalogue.catalog == nil && images == nil) else {
+            throw ValidationError("--split chooses images of the run's dataset; it does nothing with --\(images != nil ? "images" : "catalog")")
+        }
+        guard catalogue.chunk > 0 else { throw ValidationError("--chunk must be positive") }
+        try output.check(inputs: [catalogue.catalog, images].compactMap { $0 }, tables: catalogue.catalog != nil)
+    }
+
+    func run() throws {
+        let run = RunFolder(runPath)
+        if let path = catalogue.catalog { return try predictCatalogue(path, model: run.model) }
+        let (configuration, _) = try run.loadConfiguration()
+        var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil, input: String
+        if let images {
+            ids = try KaggleDataset.listImages(in: images)
+            paths = ids.map { "\(images)/\($0).jpg" }
+            input = images
+        } else {
+            // The validation images' extractions come from the dataset's cache; others are measured per shard.
+            let dataset = try KaggleDataset(root: try run.datasetPath())
+            let split = self.split ?? .test
+            (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
+            input = "\(dataset.root) (\(split.rawValue))"
+        }
+        guard !ids.isEmpty else { throw ValidationError("no images to predict") }
+        let (chosen, group) = Shard.chosen(shard)
+        guard let part = chosen else {
+            return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
+        }
+        let range = part.range(of: ids.count), file = part.file(for: output.out), shardIDs = Array(ids[range])
+        let provenance = BulkProvenance(input: URL(fileURLWithPath: input).standardizedFileURL.path, inputChecksum: Checksum.hex(lines: paths),
+                                        model: try run.model.fingerprint(), testTimeTransforms: augmentation.tta.rawValue, rendering: FITSOptions(),
+                                        idColumn: "GalaxyID", fileColumn: "", partition: part.count)
+        if try ShardRecord.reusable(part, out: output.out, provenance: provenance, rows: range, ids: shardIDs) {
+            print("shard \(part) is already written (\(file)) by this same run; reused")
+        } else {
+            try predict(ids: shardIDs, paths: Array(paths[range]), extractions: cached.map { Array($0[range]) },
+                        centred: configuration.centred, into: file, run: run)
+            try ShardRecord.write(provenance, shard: part, rows: range, ids: shardIDs, out: output.out)
+        }
+        guard let group else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
+        group.barrier()
+        if group.rank == 0 { print("joined \(try ShardSet.join(out: output.out, count: part.count)) galaxies from \(part.count) shards into \(output.out)") }
+    }
+
+    /// Predicts `paths` (centred models measure each image first unless `extractions` are given)
+    /// and writes `file` and its .npy.
+    func predict(ids: [Int], paths: [String], extractions: [SourceExtraction]?, centred: Bool, into file: String, run: RunFolder) throws {
+        let extractions = centred ? try extractions ?? SourceExtractor.extract(files: paths) : nil
+        let predictor = try Predictor(folder: run.model, backend: compute.backend.backend, tta: augmentation.tta)
+        let start = Date()
+        let progress = Progress("predicting")
+        let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { progress($0, $1) }
+        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: file)
+        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", file, npy, ids.count, augmentation.tta.rawValue,
+                     Double(ids.count) / Date().timeIntervalSince(start)))
+    }
+}

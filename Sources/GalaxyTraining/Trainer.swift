@@ -117,9 +117,6 @@ public final class Trainer {
         if try !checkpointer.write(update, bestValidationRMSE: best) { progress("not checkpointing step \(step): parameters are not finite") }
     }
 
-    /// Updates between weight checksums compared across processes.
-    public static let replicaCheckEvery = DataParallelUpdate.replicaCheckEvery
-
     /// The next batch; an image that broke after the pre-flight check keeps the updates so far.
     func next(from data: AugmentationPipeline, best: Double?) throws -> AugmentedBatch {
         do { return try data.next() } catch {

@@ -61,13 +61,13 @@ struct DataParallelTests {
 
     @Test func divergedReplicasStopTheRun() throws {
         let dataset = try KaggleDataset(root: sharedMock)
-        var options = TrainingOptions(steps: Trainer.replicaCheckEvery + 5)
+        var options = TrainingOptions(steps: DataParallelUpdate.replicaCheckEvery + 5)
         options.batchSize = 2
         options.workers = 1
         let trainer = try Trainer(dataset: dataset, configuration: ModelConfiguration.builtIn.first { $0.name == "small" }!, options: options,
                                   run: RunFolder(scratch("diverged")), backend: OneDNNBackend.sharedFast, group: DivergingGroup(), progress: { _ in })
         let error = try #require(throws: TrainingError.self) { _ = try trainer.train() }
-        #expect(error.description.contains("weights differ at step \(Trainer.replicaCheckEvery)"), "\(error)")
+        #expect(error.description.contains("weights differ at step \(DataParallelUpdate.replicaCheckEvery)"), "\(error)")
     }
 }
 

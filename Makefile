@@ -4,7 +4,7 @@
 DEB_PACKAGES := libdnnl-dev libopenblas-dev libopenblas0-openmp libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build demo test bench fuzz clean
+.PHONY: deps pydeps build demo test bench fuzz docs clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +35,10 @@ test: deps pydeps
 fuzz: deps
 	swift build -c release --build-tests
 	GALAXYNET_FUZZ_ITERATIONS=$${ITERATIONS:-20000} swift test -c release --skip-build --filter FuzzTests
+
+# The option reference, from the verbs' own help (a CLI test checks it is current).
+docs: build
+	.build/release/galaxynet reference --out docs/cli.md
 
 bench: build
 	.build/release/galaxynet bench kernels

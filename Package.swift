@@ -14,7 +14,8 @@ let package = Package(
     products: [
         .executable(name: "galaxynet", targets: ["galaxynet"]),
         .library(name: "GalaxyNet", targets: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "GalaxyImaging", "GalaxyZoo",
-                                               "GalaxyNetwork", "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyPrediction"]),
+                                               "GalaxyNetwork", "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyPrediction",
+                                               "GalaxyDemo", "GalaxyBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,11 +57,18 @@ let package = Package(
         // Training runs: the run folder format, the training step, checkpointer, validator, trainer, learning curves, run comparison.
         .target(name: "GalaxyTraining", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyImaging", "GalaxyZoo",
                                                        "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
-        // Data parallelism on Open MPI: the MPI process group (bucketed, overlapped gradient sums) and the launcher check.
-        .target(name: "GalaxyDistributed", dependencies: ["CMPI", "GalaxyTensor", "GalaxyTraining"], swiftSettings: optimise),
+        // Open MPI: the process group of data-parallel training (bucketed, overlapped gradient sums), the peers of sharded
+        // prediction, and the launcher check.
+        .target(name: "GalaxyDistributed", dependencies: ["CMPI", "GalaxyTensor", "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
         // Prediction: test-time averaging, bulk catalogue runs, blends, evaluation reports. No training code.
         .target(name: "GalaxyPrediction", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyFITS", "GalaxyImaging",
                                                          "GalaxyZoo", "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
+        // The end-to-end demo: mock universe → two trained variants → test-time averaged predictions → blend → submission and report.
+        .target(name: "GalaxyDemo", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo", "GalaxyImaging", "GalaxyNetwork", "GalaxyMock",
+                                                   "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
+        // The benchmark engines: kernels (layers read from a model configuration), input pipeline, training and prediction speed.
+        .target(name: "GalaxyBenchmarks", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork",
+                                                         "GalaxyMock", "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
         // The fast-convolution study: LeNet on real MNIST digits, reference vs. fast backend.
         .target(name: "LeNetMNIST", dependencies: ["GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "CZlib"], swiftSettings: optimise),
         // The `galaxynet` command line.
@@ -68,7 +76,7 @@ let package = Package(
             name: "galaxynet",
             dependencies: [
                 "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork",
-                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction",
+                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction", "GalaxyDemo", "GalaxyBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),

@@ -142,6 +142,16 @@ public struct BulkPrediction {
         try merged.write(numbers: entries.flatMap(\.2), folder: folder, chunk: chunk)
     }
 
+    /// Runs this process's chunks among `peers` (one shard each): the ranks sum their counts and
+    /// wait for each other; rank 0 then assembles the table if every chunk is present and returns
+    /// everyone's summary, the other ranks return nil.
+    public func run(peers: any ShardPeers, progress: (String) -> Void) throws -> BulkSummary? {
+        var counts = try run(assemble: false, progress: progress).counts
+        peers.sum(&counts)
+        peers.barrier()
+        return peers.rank == 0 ? BulkSummary(counts: counts, assembled: try assembleIfComplete()) : nil
+    }
+
     /// Assembles the output table and errors file when every chunk's part is present (and made
     /// by this run's provenance).
     public func assembleIfComplete() throws -> Bool {

@@ -75,3 +75,29 @@ public enum ShardSet {
         return ids.count
     }
 }
+
+/// The processes of one sharded run started together (mpirun): each predicts its own shard,
+/// then they add up what they did and wait for each other, so that rank 0 alone assembles the
+/// result. The MPI world conforms in GalaxyDistributed; prediction does not know how it talks.
+public protocol ShardPeers: AnyObject {
+    var rank: Int { get }
+    var size: Int { get }
+    /// Replaces `values` by their element-wise sum over the peers.
+    func sum(_ values: inout [Double])
+    /// Returns when every peer has called it.
+    func barrier()
+}
+
+extension Shard {
+    /// The shard of `peers`' rank, one per process.
+    public init(of peers: any ShardPeers) { self.init(index: peers.rank, count: peers.size) }
+}
+
+extension ShardSet {
+    /// Waits for every peer to finish its shard; rank 0 then joins them (returning the rows),
+    /// the other ranks return nil.
+    public static func join(out: String, peers: any ShardPeers) throws -> Int? {
+        peers.barrier()
+        return peers.rank == 0 ? try join(out: out, count: peers.size) : nil
+    }
+}

@@ -47,16 +47,16 @@ extension PredictCommand {
         job.chunkSize = catalogue.chunk
         job.workers = workers
         job.rendering = try fits.options
-        let group: MPIProcessGroup?
-        (job.shard, group) = Shard.chosen(shard)
+        let peers: (any ShardPeers)?
+        (job.shard, peers) = Launcher.shard(asked: shard)
         let bulk = try BulkPrediction(folder: model, backend: compute.backend.backend, tta: augmentation.tta, job: job)
-        var summary = try bulk.run(assemble: job.shard == nil) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        if let group {
-            var counts = summary.counts
-            group.sum(&counts)
-            group.barrier()
-            guard group.rank == 0 else { return }
-            summary = BulkSummary(counts: counts, assembled: try bulk.assembleIfComplete())
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let summary: BulkSummary
+        if let peers {
+            guard let all = try bulk.run(peers: peers, progress: log) else { return }   // rank 0 reports for all
+            summary = all
+        } else {
+            summary = try bulk.run(assemble: job.shard == nil, progress: log)
         }
         print("\(summary.predicted + summary.retried) predicted (\(summary.retried) of them failed before), \(summary.reused) reused from finished chunks, "
               + "\(summary.failed) failed" + (summary.failed > 0 ? " (listed in \(job.errorsFile) after assembly; a rerun tries them again)" : ""))

@@ -25,38 +25,6 @@ struct ExtractCommand: ParsableCommand {
         try ExtractionTable.write(ids: ids, extractions: found, to: out)
         let results = Dictionary(uniqueKeysWithValues: zip(ids, found))
         print("wrote \(out) (\(ids.count) images, \(results.values.filter(\.detected).count) with a detection)")
-        if let compare { try report(results, against: compare) }
-    }
-
-    /// Centre error and Petrosian-aperture ratio against SExtractor.
-    func report(_ ours: [Int: SourceExtraction], against path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let lines = text.split(separator: "\n")
-        guard let header = lines.first?.split(separator: ",").map(String.init),
-              let id = header.firstIndex(of: "GalaxyID"), let xi = header.firstIndex(of: "x"), let yi = header.firstIndex(of: "y"),
-              let ai = header.firstIndex(of: "a"), let pi = header.firstIndex(of: "petro_radius") else {
-            throw ValidationError("\(path): expected columns GalaxyID, x, y, a, petro_radius")
-        }
-        var errors: [Double] = [], ratios: [Double] = []
-        for line in lines.dropFirst() {
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard let g = Int(f[id]), let mine = ours[g], let x = Double(f[xi]), let y = Double(f[yi]) else { continue }
-            // SExtractor is 1-based.
-            errors.append(((mine.x - (x - 1)) * (mine.x - (x - 1)) + (mine.y - (y - 1)) * (mine.y - (y - 1))).squareRoot())
-            if let a = Double(f[ai]), let p = Double(f[pi]), a * p > 0, mine.petrosianRadius.isFinite {
-                ratios.append(mine.petrosianAperture / (a * p))
-            }
-        }
-        func quantiles(_ v: [Double]) -> String {
-            let s = v.sorted()
-            return [0.05, 0.25, 0.5, 0.75, 0.95].map { q in String(format: "%.3f", s[min(s.count - 1, Int(q * Double(s.count)))]) }.joined(separator: " / ")
-        }
-        guard !errors.isEmpty else { throw ValidationError("\(path): no GalaxyID in common with \(folder)") }
-        print("against \(path) (\(errors.count) galaxies):")
-        print("  centre error, px (5/25/50/75/95%):           " + quantiles(errors))
-        if !ratios.isEmpty { print("  Petrosian aperture ratio ours/SExtractor:     " + quantiles(ratios)) }
-        print(String(format: "  centre within 2 px: %.1f%%; Petrosian aperture within 15%%: %.1f%%",
-                     100 * Double(errors.filter { $0 <= 2 }.count) / Double(errors.count),
-                     100 * Double(ratios.filter { abs($0 - 1) <= 0.15 }.count) / Double(errors.count)))
+        if let compare { print(try SExtractorComparison(results, against: compare).text) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GalaxyCore
 import Foundation
 import GalaxyLayers
 import LeNetMNIST

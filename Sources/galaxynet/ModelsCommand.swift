@@ -1,4 +1,5 @@
 import ArgumentParser
+import GalaxyCore
 import GalaxyTensor
 import GalaxyZoo
 import GalaxyNetwork

@@ -74,12 +74,3 @@ enum HiddenActivation: String, ExpressibleByArgument, CaseIterable {
     case tanh, relu
     var activation: Activation { self == .tanh ? .tanh : .relu }
 }
-
-extension Shard {
-    /// The shard to run: the one asked for, else under mpirun the rank's own (with the MPI world,
-    /// to wait for the others), else none.
-    static func chosen(_ asked: Shard?) -> (shard: Shard?, group: MPIProcessGroup?) {
-        let group = asked == nil && Launcher.isMPI ? MPIProcessGroup.world : nil
-        return (asked ?? group.map { Shard(index: $0.rank, count: $0.size) }, group)
-    }
-}

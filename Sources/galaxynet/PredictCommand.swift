@@ -68,7 +68,7 @@ struct PredictCommand: ParsableCommand {
             input = "\(dataset.root) (\(split.rawValue))"
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }
-        let (chosen, group) = Shard.chosen(shard)
+        let (chosen, peers) = Launcher.shard(asked: shard)
         guard let part = chosen else {
             return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
         }
@@ -83,9 +83,8 @@ struct PredictCommand: ParsableCommand {
                         centred: configuration.centred, into: file, run: run)
             try ShardRecord.write(provenance, shard: part, rows: range, ids: shardIDs, out: output.out)
         }
-        guard let group else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
-        group.barrier()
-        if group.rank == 0 { print("joined \(try ShardSet.join(out: output.out, count: part.count)) galaxies from \(part.count) shards into \(output.out)") }
+        guard let peers else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
+        if let rows = try ShardSet.join(out: output.out, peers: peers) { print("joined \(rows) galaxies from \(part.count) shards into \(output.out)") }
     }
 
     /// Predicts `paths` (centred models measure each image first unless `extractions` are given)

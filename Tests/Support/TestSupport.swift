@@ -23,9 +23,11 @@ public enum TestSupport {
         return Tensor(shape: shape, scalars: values, backend: backend)
     }
 
+    /// The repository's root folder (computed once, from this file's place in it).
+    public static let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     /// `../shared/data` beside the repository: the real samples the tests read.
-    public static let sharedDataRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+    public static let sharedDataRoot: String = URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared/data").path
 
     /// A fresh, empty temporary folder.
     public static func temporaryFolder(_ name: String = "galaxynet") -> String {

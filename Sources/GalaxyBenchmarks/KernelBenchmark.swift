@@ -1,55 +1,35 @@
-import ArgumentParser
 import Foundation
+import GalaxyCore
 import GalaxyTensor
 import GalaxyKernels
+import GalaxyNetwork
 import GalaxyZoo
 
-/// `galaxynet bench kernels`: the layers of the winning net at 256 parts (16 images × 16 parts),
-/// forward and backward, against the same run's 4096³ sgemm.
-struct KernelBenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "kernels",
-        abstract: "Per-layer forward/backward time and GFLOP/s of the winning net, with the same-run sgemm peak.")
-
-    @OptionGroup var compute: BackendOptions
-    @Option(help: "Images per batch; the conv stack sees 16 parts per image.") var images: Int = 16
-    @Option(help: "Timed runs per measurement (the median is reported).") var runs: Int = 5
-    @Option(help: "Size n of the n×n×n sgemm that measures the machine's peak.") var sgemmSize: Int = 4096
-    @OptionGroup var output: JSONOptions
-
-    func validate() throws {
-        guard images > 0, runs > 0, sgemmSize > 0 else { throw ValidationError("--images, --runs and --sgemm-size must be positive") }
+/// The measured figures of `KernelBenchmark`: each layer's forward and backward time and its
+/// throughput as a share of the same run's sgemm.
+public struct KernelReport: Codable, Sendable {
+    public struct Layer: Codable, Sendable {
+        public var name: String
+        public var shape: String
+        public var forward_ms: Double
+        public var backward_ms: Double
+        public var gflops: Double
+        public var ratio_to_sgemm: Double
     }
+    public var model: String
+    public var backend: String
+    public var images: Int
+    public var parts: Int
+    public var sgemm_size: Int
+    public var sgemm_gflops: Double
+    public var blas_kernels: String
+    public var blas_threading: String
+    public var onednn_isa: String
+    public var layers: [Layer]
 
-    func run() throws {
-        let report = KernelBenchmark(backend: compute.backend.backend, images: images, runs: runs, sgemmSize: sgemmSize).measure()
-        if output.json { try output.print(report) } else { print(report.table) }
-    }
-}
-
-/// The measured figures.
-struct KernelReport: Codable {
-    struct Layer: Codable {
-        var name: String
-        var shape: String
-        var forward_ms: Double
-        var backward_ms: Double
-        var gflops: Double
-        var ratio_to_sgemm: Double
-    }
-    var backend: String
-    var images: Int
-    var parts: Int
-    var sgemm_size: Int
-    var sgemm_gflops: Double
-    var blas_kernels: String
-    var blas_threading: String
-    var onednn_isa: String
-    var layers: [Layer]
-
-    var table: String {
+    public var table: String {
         var lines = [
-            "GalaxyNet kernel benchmark — backend \(backend), \(images) images = \(parts) parts of 3×45×45, median of runs",
+            "GalaxyNet kernel benchmark — model \(model), backend \(backend), \(images) images = \(parts) parts of 3×45×45, median of runs",
             "sgemm \(sgemm_size)³ (OpenBLAS \(blas_kernels) kernels, \(blas_threading) threads, same run): " + String(format: "%.1f GFLOP/s", sgemm_gflops)
                 + "; oneDNN runs \(onednn_isa) kernels",
             "",
@@ -66,44 +46,44 @@ struct KernelReport: Codable {
     }
 }
 
-/// Runs the winning net's layers one by one on realistic inputs: each layer's input is the
-/// previous layer's output (so oneDNN's layouts flow as in training) and each backward gets the
-/// gradient the following layer produced.
-struct KernelBenchmark {
-    let backend: any Backend
-    let images: Int
-    let runs: Int
-    let sgemmSize: Int
+/// Runs a model's layers one by one on realistic inputs, as its configuration declares them:
+/// each layer's input is the previous layer's output (so oneDNN's layouts flow as in training)
+/// and each backward gets the gradient the following layer produced.
+public struct KernelBenchmark {
+    public let configuration: ModelConfiguration
+    public let backend: any Backend
+    public let images: Int
+    public let runs: Int
+    public let sgemmSize: Int
 
-    struct ConvSpec { let name: String; let outChannels: Int; let kernel: Int; let poolAfter: Bool }
-    static let convs = [ConvSpec(name: "conv1", outChannels: 32, kernel: 6, poolAfter: true),
-                        ConvSpec(name: "conv2", outChannels: 64, kernel: 5, poolAfter: true),
-                        ConvSpec(name: "conv3", outChannels: 128, kernel: 3, poolAfter: false),
-                        ConvSpec(name: "conv4", outChannels: 128, kernel: 3, poolAfter: true)]
+    public init(configuration: ModelConfiguration, backend: any Backend, images: Int, runs: Int, sgemmSize: Int) {
+        (self.configuration, self.backend, self.images, self.runs, self.sgemmSize) = (configuration, backend, images, runs, sgemmSize)
+    }
 
-    func measure() -> KernelReport {
-        let peak = sgemmPeak()
-        var layers: [KernelReport.Layer] = []
+    public func measure() -> KernelReport {
+        let peak = Self.sgemmPeak(size: sgemmSize, runs: runs)
         var generator = SeededGenerator(seed: 1)
-        let parts = images * 16
+        let parts = images * Parts.count
         let pool = Pooling2DGeometry(window: 2, stride: 2)
 
         // Forward chain, keeping every layer's operands.
         struct ConvState { var input: Tensor; var weight: Tensor; var bias: ConvolutionBias; var output: Tensor; var pooled: PoolingResult? }
         var states: [ConvState] = []
-        var x = Tensor.randomUniform(shape: [parts, 3, 45, 45], generator: &generator, backend: backend)
-        for spec in Self.convs {
-            let w = Tensor.randomNormal(shape: [spec.outChannels, x.shape[1], spec.kernel, spec.kernel], standardDeviation: 0.01,
+        var x = Tensor.randomUniform(shape: [parts, 3, Parts.partSize, Parts.partSize], generator: &generator, backend: backend)
+        for spec in configuration.convolutions {
+            let w = Tensor.randomNormal(shape: [spec.filters, x.shape[1], spec.kernel, spec.kernel], standardDeviation: 0.01,
                                         generator: &generator, backend: backend)
             let size = x.shape[2] - spec.kernel + 1
-            let b = ConvolutionBias.untied(Tensor(repeating: 0.1, shape: [spec.outChannels, size, size], backend: backend))
+            let b: ConvolutionBias = configuration.untiedBiases
+                ? .untied(Tensor(repeating: 0.1, shape: [spec.filters, size, size], backend: backend))
+                : .tied(Tensor(repeating: 0.1, shape: [spec.filters], backend: backend))
             let y = x.conv2d(weight: w, bias: b, fuseReLU: true)
             let pooled = spec.poolAfter ? y.maxPool2d(pool) : nil
             states.append(ConvState(input: x, weight: w, bias: b, output: y, pooled: pooled))
             x = pooled?.output ?? y
         }
 
-        // Backward chain from a random gradient of the merged features.
+        // Backward chain from a random gradient of the last feature map.
         var gradient = Tensor.randomNormal(shape: x.shape, standardDeviation: 1, generator: &generator, backend: backend)
         var outputGradients = [Tensor?](repeating: nil, count: states.count), pooledGradients = outputGradients
         for (i, s) in states.enumerated().reversed() {
@@ -118,7 +98,8 @@ struct KernelBenchmark {
             }
         }
 
-        for (i, (spec, s)) in zip(Self.convs, states).enumerated() {
+        var layers: [KernelReport.Layer] = []
+        for (i, (spec, s)) in zip(configuration.convolutions, states).enumerated() {
             let forward = Timing.medianSeconds(runs: runs) { _ = backend.conv2d(s.input, weight: s.weight, bias: s.bias, geometry: .valid(), fuseReLU: true) }
             // The first layer needs no input gradient (its input is the image).
             let backward = Timing.medianSeconds(runs: runs) {
@@ -127,7 +108,7 @@ struct KernelBenchmark {
             }
             let macs = Double(s.output.count) * Double(s.input.shape[1] * spec.kernel * spec.kernel)
             let flops = 2 * macs * (i > 0 ? 3 : 2)
-            layers.append(layer(spec.name, "\(s.input.shape)→\(s.output.shape)", forward, backward, flops, peak))
+            layers.append(layer("conv\(i + 1)", "\(s.input.shape)→\(s.output.shape)", forward, backward, flops, peak))
             if let pooled = s.pooled {
                 let f = Timing.medianSeconds(runs: runs) { _ = backend.maxPool2d(s.output, geometry: pool) }
                 let b = Timing.medianSeconds(runs: runs) {
@@ -137,18 +118,24 @@ struct KernelBenchmark {
             }
         }
 
-        for (name, inputs, outputs) in [("dense1", 8192, 4096), ("dense2", 2048, 4096), ("output", 2048, DecisionTree.outputCount)] {
-            let a = Tensor.randomNormal(shape: [images, inputs], standardDeviation: 1, generator: &generator, backend: backend)
+        // Dense layers as the configuration chains them: per part first, then on the merged features.
+        var features = x.shape[1] * x.shape[2] * x.shape[3], products: [(String, Int, Int, Int)] = []
+        for (i, d) in configuration.partDense.enumerated() { products.append(("part\(i + 1)", parts, features, d.units)); features = d.outputs }
+        features *= Parts.count
+        for (i, d) in configuration.dense.enumerated() { products.append(("dense\(i + 1)", images, features, d.units)); features = d.outputs }
+        products.append(("output", images, features, DecisionTree.outputCount))
+        for (name, rows, inputs, outputs) in products {
+            let a = Tensor.randomNormal(shape: [rows, inputs], standardDeviation: 1, generator: &generator, backend: backend)
             let w = Tensor.randomNormal(shape: [inputs, outputs], standardDeviation: 0.001, generator: &generator, backend: backend)
-            let dy = Tensor.randomNormal(shape: [images, outputs], standardDeviation: 1, generator: &generator, backend: backend)
+            let dy = Tensor.randomNormal(shape: [rows, outputs], standardDeviation: 1, generator: &generator, backend: backend)
             let f = Timing.medianSeconds(runs: runs) { _ = Tensor.matmul(a, w) }
             let b = Timing.medianSeconds(runs: runs) {
                 _ = Tensor.matmul(a, transposeA: true, dy)   // weight gradient
                 _ = Tensor.matmul(dy, w, transposeB: true)   // input gradient
             }
-            layers.append(layer(name, "[\(images), \(inputs)]·[\(inputs), \(outputs)]", f, b, 3 * 2 * Double(images * inputs * outputs), peak))
+            layers.append(layer(name, "[\(rows), \(inputs)]·[\(inputs), \(outputs)]", f, b, 3 * 2 * Double(rows * inputs * outputs), peak))
         }
-        return KernelReport(backend: backend.name, images: images, parts: parts, sgemm_size: sgemmSize, sgemm_gflops: peak,
+        return KernelReport(model: configuration.name, backend: backend.name, images: images, parts: parts, sgemm_size: sgemmSize, sgemm_gflops: peak,
                             blas_kernels: BLASInfo.coreName, blas_threading: BLASInfo.threading, onednn_isa: BLASInfo.oneDNNISA, layers: layers)
     }
 
@@ -157,10 +144,8 @@ struct KernelBenchmark {
         return .init(name: name, shape: shape, forward_ms: forward * 1e3, backward_ms: backward * 1e3, gflops: gflops, ratio_to_sgemm: gflops / peak)
     }
 
-    /// GFLOP/s of an n×n×n product through OpenBLAS (the machine's practical peak).
-    func sgemmPeak() -> Double { Self.sgemmPeak(size: sgemmSize, runs: runs) }
-
-    static func sgemmPeak(size sgemmSize: Int, runs: Int) -> Double {
+    /// GFLOP/s of an n×n×n product through the fast backend's BLAS (the machine's practical peak).
+    public static func sgemmPeak(size sgemmSize: Int, runs: Int) -> Double {
         var g = SeededGenerator(seed: 2)
         let fast = OneDNNBackend.sharedFast
         let a = Tensor.randomUniform(shape: [sgemmSize, sgemmSize], generator: &g, backend: fast)

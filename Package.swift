@@ -100,6 +100,8 @@ let package = Package(
         .testTarget(name: "GalaxyDistributedTests", dependencies: ["GalaxyDistributed", "GalaxyTraining", "TestSupport"]),
         .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock",
                                                                   "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "GalaxyDemoTests", dependencies: ["GalaxyDemo", "GalaxyKernels", "TestSupport"]),
+        .testTarget(name: "GalaxyBenchmarksTests", dependencies: ["GalaxyBenchmarks", "GalaxyNetwork", "GalaxyTensor", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet", "TestSupport"]),
         // Seeded mutation fuzzing of every file reader (a bounded run in `make test`, a long one in `make fuzz`).
         .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "GalaxyPrediction", "TestSupport"]),

@@ -2,7 +2,7 @@
 // GalaxyNet: the winning Galaxy Zoo convnet, re-created in Swift.
 // Targets are listed in their one-way dependency order:
 // C shims → base → tensor core → fast kernels → autodiff → layers → imaging → Galaxy Zoo data →
-// network, mock universe → model folders → training, prediction → CLI. Each target declares every
+// network, mock universe → model folders → training, prediction → MPI, demo, benchmarks → CLI. Each target declares every
 // module it imports.
 import PackageDescription
 
@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GalaxyTensor", "GalaxyKernels"], path: "Tests/Support"),
         .testTarget(name: "GalaxyTensorTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
-        .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
+        .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "GalaxyLayersTests", dependencies: ["GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyKernels", "LeNetMNIST", "TestSupport"]),
         .testTarget(name: "GalaxyFITSTests", dependencies: ["GalaxyFITS", "TestSupport"]),
         .testTarget(name: "GalaxyImagingTests", dependencies: ["GalaxyImaging", "GalaxyFITS", "GalaxyTensor", "TestSupport"]),

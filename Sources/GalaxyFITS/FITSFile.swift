@@ -80,6 +80,21 @@ public final class FITSFile {
         return status == 0 ? value : nil
     }
 
+    /// A string keyword of the current HDU without its quotes and trailing blanks, nil when absent.
+    public func text(_ keyword: String) -> String? {
+        var value = [CChar](repeating: 0, count: 72), status: Int32 = 0
+        ffgkys(handle, keyword, &value, nil, &status)
+        guard status == 0 else { return nil }
+        return String(decoding: value.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Writes a string keyword into the current HDU.
+    public func setText(_ keyword: String, _ value: String, comment: String = "") throws {
+        var status: Int32 = 0
+        ffpkys(handle, keyword, value, comment, &status)
+        try check(status, "cannot write keyword \(keyword)")
+    }
+
     /// Writes a numeric keyword into the current HDU.
     public func setNumber(_ keyword: String, _ value: Double, comment: String = "") throws {
         var v = value, status: Int32 = 0

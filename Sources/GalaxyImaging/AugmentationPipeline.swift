@@ -86,7 +86,9 @@ public final class AugmentationPipeline: @unchecked Sendable {
         self.nextToClaim = startStep
         self.nextToDeliver = startStep
         for _ in 0..<max(0, workers) {
-            let thread = Thread { [unowned self] in self.work() }
+            // The workers hold the pipeline until `stop()`: an unowned capture crashed when a
+            // pipeline was stopped and released before a worker had started.
+            let thread = Thread { [self] in self.work() }
             thread.stackSize = 1 << 22
             threads.append(thread)
             thread.start()
@@ -110,7 +112,8 @@ public final class AugmentationPipeline: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Stops the workers (they finish the batch in hand).
+    /// Stops the workers (they finish the batch in hand). Call it when done: until then the
+    /// workers hold the pipeline.
     public func stop() {
         condition.lock()
         stopped = true

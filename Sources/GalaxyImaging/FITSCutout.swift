@@ -20,6 +20,9 @@ public struct FITSOptions: Sendable, Equatable, Codable {
 
     /// The training images' pixel scale (SDSS), arcseconds per pixel.
     public static let trainingPixelScale = 0.396
+    /// Pixel scales a galaxy cutout can have, arcseconds: from HST/JWST (0.03″) to WISE (2.75″),
+    /// with room either side; outside it a header or a flag is wrong (a unit mistaken, a typo).
+    public static let plausiblePixelScales = 0.01...30.0
 
     public init() {}
 
@@ -73,6 +76,11 @@ public enum FITSCutout {
             guard Set(single.map { [$0.width, $0.height] }).count == 1 else {
                 throw FITSError(file: path, reason: "the g, r and i files differ in size")
             }
+            let scales = single.map(\.scale)
+            guard scales.allSatisfy({ abs($0 / scales[0] - 1) <= 0.01 }) else {
+                throw FITSError(file: path, reason: "the g, r and i files have different pixel scales ("
+                                + scales.map { String(format: "%.4g″", $0) }.joined(separator: ", ") + "); resample them to one scale first")
+            }
             return (single.map { $0.bands[0] }, single[0].width, single[0].height, single[0].scale)
         }
         let file = try FITSFile.open(path)
@@ -89,17 +97,50 @@ public enum FITSCutout {
         }
         let plane = width * height
         let bands = planes == 3 ? (0..<3).map { Array(values[($0 * plane)..<(($0 + 1) * plane)]) } : Array(repeating: values, count: 3)
-        guard let scale = options.pixelScale ?? pixelScale(file) else {
+        guard bands.contains(where: { $0.contains { !$0.isNaN } }) else {
+            throw FITSError(file: path, reason: "no valid pixels: every pixel is blank or NaN")
+        }
+        guard let scale = try options.pixelScale ?? pixelScale(file, path: path) else {
             throw FITSError(file: path, reason: "no pixel scale in the header (CD1_1/CD2_1 or CDELT1); give it with --pixel-scale")
         }
-        guard scale > 0, scale.isFinite else { throw FITSError(file: path, reason: "pixel scale \(scale)″ is not positive") }
+        guard FITSOptions.plausiblePixelScales.contains(scale) else {
+            throw FITSError(file: path, reason: String(format: "a pixel scale of %.4g″ ", scale) + (options.pixelScale == nil ? "(from the header)" : "(--pixel-scale)")
+                            + " is not plausible for a galaxy cutout (0.01″ to 30″ per pixel); check the WCS keywords and CUNIT1/2, or give --pixel-scale")
+        }
         return (bands, width, height, scale)
     }
 
-    /// Arcseconds per pixel from the WCS keywords of the current HDU.
-    static func pixelScale(_ file: FITSFile) -> Double? {
-        if let cd11 = file.number("CD1_1") { return (cd11 * cd11 + pow(file.number("CD2_1") ?? 0, 2)).squareRoot() * 3600 }
-        return file.number("CDELT1").map { abs($0) * 3600 }
+    /// Arcseconds per pixel from the WCS keywords of the current HDU (the CD matrix, else CDELT),
+    /// in the axes' units (CUNIT1/2; degrees when absent, as the FITS standard says). Pixels that
+    /// are not square are refused: one scale cannot resample them.
+    static func pixelScale(_ file: FITSFile, path: String) throws -> Double? {
+        let u1 = try arcseconds(per: file.text("CUNIT1"), keyword: "CUNIT1", path: path)
+        let u2 = try arcseconds(per: file.text("CUNIT2"), keyword: "CUNIT2", path: path)
+        let x: Double, y: Double?
+        if let cd11 = file.number("CD1_1") {
+            x = hypot(cd11 * u1, (file.number("CD2_1") ?? 0) * u2)
+            y = file.number("CD2_2").map { hypot((file.number("CD1_2") ?? 0) * u1, $0 * u2) }
+        } else if let cdelt1 = file.number("CDELT1") {
+            x = abs(cdelt1 * u1)
+            y = file.number("CDELT2").map { abs($0 * u2) }
+        } else {
+            return nil
+        }
+        if let y, x > 0, abs(y / x - 1) > 0.01 {
+            throw FITSError(file: path, reason: String(format: "the pixels are not square (%.4g″ × %.4g″); resample the cutout to square pixels first", x, y))
+        }
+        return x
+    }
+
+    /// Arcseconds in one unit of a WCS axis (CUNITn), degrees when the keyword is absent.
+    static func arcseconds(per unit: String?, keyword: String, path: String) throws -> Double {
+        switch unit?.lowercased() ?? "deg" {
+        case "deg", "": return 3600
+        case "arcmin": return 60
+        case "arcsec": return 1
+        case "mas": return 0.001
+        case let other: throw FITSError(file: path, reason: "\(keyword) = '\(other)' is not an angle unit (deg, arcmin, arcsec or mas)")
+        }
     }
 
     /// Bilinear sample at (x, y) in FITS pixel coordinates; outside the cutout and NaN count as 0.

@@ -5,8 +5,8 @@ import GalaxyAutodiff
 /// running moments of the gradient, bias-corrected, and w ← w − η·λ·w applied to weights only
 /// (parameters named `…weight`; biases are not decayed).
 ///
-/// Each parameter's update is one fused pass of its backend (`Backend.adamWStep`, defined
-/// element by element in `AdamWParameters.update`).
+/// Each parameter's update is one fused pass of its backend over the elementwise program
+/// `AdamWParameters` (defined element by element in its `apply`).
 public struct AdamW: Optimizer {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
@@ -34,8 +34,8 @@ public struct AdamW: Optimizer {
         for (i, path) in model.parameterPaths.enumerated() {
             let p = AdamWParameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                     weightDecay: Self.isDecayed(path.name) ? weightDecay : 0, t: updates)
-            model[keyPath: path.keyPath].value.backend.adamWStep(parameter: &model[keyPath: path.keyPath].value, firstMoment: &firstMoments[i],
-                                                                 secondMoment: &secondMoments[i], gradient: gradients[i], p)
+            model[keyPath: path.keyPath].value.backend.run(p, updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i],
+                                                           reading: gradients[i])
         }
     }
 

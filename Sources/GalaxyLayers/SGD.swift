@@ -4,7 +4,7 @@ import GalaxyAutodiff
 /// Stochastic gradient descent with (Nesterov) momentum, no weight decay:
 /// v ← μ·v − η·g; w ← w + μ·v − η·g (Nesterov, as the winning solution) or w ← w + v.
 ///
-/// The update of each parameter is one fused pass of its backend (`Backend.sgdStep`) and
+/// The update of each parameter is one fused pass of its backend (`SGDUpdate`) and
 /// happens in place; velocities are allocated once, on the first step.
 public struct SGD: Optimizer {
     public var learningRate: Float
@@ -26,10 +26,10 @@ public struct SGD: Optimizer {
     public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor]) {
         Self.check(model, gradients, "SGD")
         if velocities.isEmpty { velocities = Self.zeros(like: model) }
+        let step = SGDUpdate(learningRate: learningRate, momentum: momentum, nesterov: nesterov)
         for (i, path) in model.parameterPaths.enumerated() {
             let backend = model[keyPath: path.keyPath].backend
-            backend.sgdStep(parameter: &model[keyPath: path.keyPath].value, velocity: &velocities[i], gradient: gradients[i],
-                            learningRate: learningRate, momentum: momentum, nesterov: nesterov)
+            backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
         }
         updates += 1
     }

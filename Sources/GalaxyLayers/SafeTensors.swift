@@ -44,6 +44,21 @@ public enum SafeTensors {
         return try decode(data, file: path, backend: backend)
     }
 
+    /// The `__metadata__` strings of a safetensors file, read from its header alone (the tensors
+    /// are not read); empty when it has none.
+    public static func metadata(_ path: String) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CheckpointError(file: path, reason: "file not found") }
+        defer { try? handle.close() }
+        let prefix = try handle.read(upToCount: 8) ?? Data()
+        guard prefix.count == 8 else { throw CheckpointError(file: path, reason: "too short for a safetensors file") }
+        let length = prefix.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        guard length > 0, length < 100_000_000, let bytes = try handle.read(upToCount: length), bytes.count == length,
+              let header = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
+            throw CheckpointError(file: path, reason: "corrupt safetensors header")
+        }
+        return header["__metadata__"] as? [String: String] ?? [:]
+    }
+
     /// The tensors of a safetensors file's bytes already in memory; errors name `file`.
     public static func decode(_ data: Data, file path: String, backend: any Backend = ReferenceBackend.shared) throws -> [(name: String, tensor: Tensor)] {
         guard data.count >= 8 else { throw CheckpointError(file: path, reason: "too short for a safetensors file") }

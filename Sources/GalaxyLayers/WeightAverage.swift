@@ -29,8 +29,8 @@ public struct WeightAverage: Sendable {
         let values = model.parameters.map(\.value)
         require(values.count == averages.count, "WeightAverage: \(values.count) parameters for \(averages.count) averages")
         updates += 1
-        let d = Self.decay(decay, atUpdate: updates)
-        for i in averages.indices { values[i].backend.movingAverageStep(average: &averages[i], value: values[i], decay: d) }
+        let step = MovingAverageUpdate(decay: Self.decay(decay, atUpdate: updates))
+        for i in averages.indices { values[i].backend.run(step, updating: &averages[i], reading: values[i]) }
     }
 
     /// `model` with the averaged weights in place of its own.

@@ -36,7 +36,7 @@ public enum Blend {
             let loss = meanSquaredError(blended, y)
             let gradient = gradients(of: loss, wrt: [w])[0]
             var value = w.value
-            value.backend.sgdStep(parameter: &value, velocity: &velocity, gradient: gradient, learningRate: 20, momentum: 0.9, nesterov: true)
+            value.backend.run(SGDUpdate(learningRate: 20, momentum: 0.9, nesterov: true), updating: &value, &velocity, reading: gradient)
             w = Variable(parameter: value)
         }
         let s = softmaxOverModels(w).value.scalars

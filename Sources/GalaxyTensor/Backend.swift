@@ -83,16 +83,10 @@ public protocol Backend: AnyObject, Sendable {
     func localResponseNormBackward(_ input: Tensor, parameters: LocalResponseNormParameters,
                                    result: PoolingResult, outputGradient: Tensor) -> Tensor
 
-    // Optimiser kernels.
-    /// One fused SGD-with-momentum step, reading each element once:
-    /// v ← μ·v − η·g, then w ← w + μ·v − η·g (Nesterov) or w ← w + v (classical).
-    func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
-                 learningRate: Float, momentum: Float, nesterov: Bool)
-    /// One fused AdamW step (`AdamWParameters.update` on every element), in place.
-    func adamWStep(parameter: inout Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor, gradient: Tensor,
-                   _ parameters: AdamWParameters)
-    /// An exponential moving average step: a ← a + (1 − decay)·(x − a), in place.
-    func movingAverageStep(average: inout Tensor, value: Tensor, decay: Float)
+    // Fused elementwise programs (optimiser updates, weight averages: declared where they are used).
+    /// One pass of `program` over every element: the first `stateCount` of `s0`, `s1`, `s2` (each
+    /// the input's size) updated in place from `input`; the others are not touched.
+    func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, reading input: Tensor)
     /// Max-norm on a dense weight [inputs, units]: each unit's incoming weights (a column) are
     /// scaled by min(limit / RMS(column), 1), in place.
     func maxNormColumns(_ weight: inout Tensor, limit: Float)

@@ -1,19 +1,8 @@
-/// The optimiser kernels' reference loops: each is the definition its fast versions are tested
-/// against, and each reads and writes every element once.
+/// The reference loops of the weight-update kernels: an elementwise program one scalar element
+/// at a time (its definition, which the fast backends are tested against), and max-norm.
 extension ReferenceBackend {
-    public func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
-                      learningRate eta: Float, momentum mu: Float, nesterov: Bool) {
-        let g = gradient.plain
-        g.withUnsafeBufferPointer { pg in
-            velocity.withUnsafeMutableBufferPointer { pv in
-                parameter.withUnsafeMutableBufferPointer { pw in
-                    for i in pw.indices {
-                        pv[i] = mu * pv[i] - eta * pg[i]
-                        pw[i] += nesterov ? mu * pv[i] - eta * pg[i] : pv[i]
-                    }
-                }
-            }
-        }
+    public func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, reading input: Tensor) {
+        program.withBuffers(&s0, &s1, &s2, input) { a, b, c, x, count in program.run(a, b, c, x, 0..<count, vectorised: false) }
     }
 
     public func maxNormColumns(_ weight: inout Tensor, limit: Float) {
@@ -24,29 +13,6 @@ extension ReferenceBackend {
             for r in 0..<rows { for c in 0..<columns { squares[c] += w[r * columns + c] * w[r * columns + c] } }
             let factors = squares.map { min(limit / max(($0 / Float(rows)).squareRoot(), 1e-12), 1) }
             for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= factors[c] } }
-        }
-    }
-
-    public func adamWStep(parameter: inout Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor, gradient: Tensor,
-                          _ p: AdamWParameters) {
-        let g = gradient.plain
-        g.withUnsafeBufferPointer { pg in
-            firstMoment.withUnsafeMutableBufferPointer { pm in
-                secondMoment.withUnsafeMutableBufferPointer { pv in
-                    parameter.withUnsafeMutableBufferPointer { pw in
-                        for i in pw.indices { p.update(&pw[i], &pm[i], &pv[i], pg[i]) }
-                    }
-                }
-            }
-        }
-    }
-
-    public func movingAverageStep(average: inout Tensor, value: Tensor, decay: Float) {
-        let x = value.plain
-        x.withUnsafeBufferPointer { px in
-            average.withUnsafeMutableBufferPointer { pa in
-                for i in pa.indices { pa[i] += (1 - decay) * (px[i] - pa[i]) }
-            }
         }
     }
 }

@@ -11,7 +11,7 @@ import GalaxyModels
 ///
 /// - `model.json`: the `ModelConfiguration`;
 /// - `run.json`: the `TrainingOptions`;
-/// - `data.txt`: the dataset the run trains on (a path, one line);
+/// - `data.txt`: the dataset the run trains on (`RunDataset`: its absolute path and its labels' CRC-32);
 /// - `log.jsonl`: one `LogEntry` per logged step; `learning-curve.svg`;
 /// - `bad-images.txt`: the images left out by `--on-bad-image skip`, with the reasons;
 /// - `checkpoint/`: `weights.safetensors`, `optimizer.safetensors` (the optimiser's state by
@@ -74,7 +74,7 @@ public struct RunFolder: Sendable {
 
     /// Makes the folder for a new run; refuses one that already holds a run or anything else
     /// (nothing a user made is overwritten).
-    public func create(configuration: ModelConfiguration, options: TrainingOptions, dataset: String) throws {
+    public func create(configuration: ModelConfiguration, options: TrainingOptions, dataset: RunDataset) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: optionsFile) {
             throw CheckpointError(file: path, reason: "already holds a run: use --resume \(path), or another --out")
@@ -85,7 +85,7 @@ public struct RunFolder: Sendable {
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         try FileOutput.write(configuration.json, to: modelFile)
         try FileOutput.write(Self.encode(options), to: optionsFile)
-        try FileOutput.write(dataset + "\n", to: datasetFile)
+        try record(dataset)
         try FileOutput.write(Data(), to: logFile)
     }
 
@@ -100,15 +100,6 @@ public struct RunFolder: Sendable {
         }
         if let problem = decoded.problem { throw CheckpointError(file: optionsFile, reason: "unusable run options: \(problem)") }
         return (configuration, decoded)
-    }
-
-    /// The dataset folder the run trained on.
-    public func datasetPath() throws -> String {
-        guard let text = try? String(contentsOfFile: datasetFile, encoding: .utf8),
-              case let line = text.trimmingCharacters(in: .whitespacesAndNewlines), !line.isEmpty else {
-            throw CheckpointError(file: datasetFile, reason: "the run does not name its dataset; pass the data explicitly")
-        }
-        return line
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {
@@ -156,6 +147,11 @@ public struct RunFolder: Sendable {
     /// The whole checkpoint, its tensors on `backend`, each file checked against its checksum.
     public func readCheckpoint(backend: any Backend) throws -> Checkpoint {
         let state = try readState()
+        // state.json holds the checksums, so nothing checks its own numbers; the step is cross-checked
+        // with the one written into the CRC-checked weights.
+        if let written = try SafeTensors.metadata(weightsFile)["step"], written != String(state.step) {
+            throw CheckpointError(file: stateFile, reason: "says step \(state.step) but its weights were written at step \(written); restore the checkpoint from a backup")
+        }
         let average = FileManager.default.fileExists(atPath: averageFile) ? try readTensors(averageFile, state: state, backend: backend) : nil
         return Checkpoint(weights: try readTensors(weightsFile, state: state, backend: backend),
                           optimizerState: try readTensors(optimizerFile, state: state, backend: backend), average: average, state: state)

@@ -1,5 +1,6 @@
 import Foundation
 import GalaxyTensor
+import GalaxyLayers
 import GalaxyAutodiff
 import GalaxyImaging
 import GalaxyNetwork
@@ -31,6 +32,8 @@ public final class Trainer {
     public let group: any ProcessGroup
     public private(set) var update: TrainingStep
     var checkpointer: Checkpointer
+    /// The best validation RMSE the resumed checkpoint recorded (kept in the next ones).
+    var resumedBest: Double?
     let parallel: DataParallelUpdate
     /// Rank 0's hold on the run folder while the trainer exists.
     let folderLock: RunFolder.Lock?
@@ -46,7 +49,10 @@ public final class Trainer {
     /// The weights validation and prediction use: the average when the run keeps one.
     public var evaluationModel: GalaxyModel { update.evaluationModel }
 
-    /// Starts a new run in `run` (which must not hold one) or, with `resume`, continues the run there.
+    /// Starts a new run in `run` (which must not hold one) or, with `resume`, continues the run
+    /// there: from its checkpoint, or from step 0 with its recorded options when it stopped before
+    /// writing one (a crash, a NaN or a kill in the first minutes is not a dead end). A resumed
+    /// run refuses labels that changed since it began.
     public init(dataset: KaggleDataset, configuration: ModelConfiguration, options: TrainingOptions, run: RunFolder,
                 backend: any Backend, resume: Bool = false, extractions: [SourceExtraction]? = nil, group: any ProcessGroup = SingleProcess(),
                 progress: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
@@ -63,7 +69,14 @@ public final class Trainer {
         require(!configuration.centred || extractions?.count == dataset.labels.count, "Trainer: a centred model needs every image's extraction")
         // Everything that would stop the run later is checked before anything is made.
         try Preflight.checkLabels(dataset)
-        if resume { _ = try run.readState() }  // a missing checkpoint is reported before anything is made
+        let current = try RunDataset(dataset)
+        if resume {
+            if let change = try run.recordedDataset().change(to: current) {
+                throw CheckpointError(file: run.datasetFile, reason: change + "; resume with those labels, or start a new run with --out")
+            }
+            if run.hasCheckpoint { _ = try run.readState() }  // an unreadable checkpoint is reported before anything is made
+        }
+        let restart = resume && !run.hasCheckpoint
         folderLock = group.rank == 0 ? try run.lock() : nil
         let report = self.progress
         let rows = try Preflight.usableRows(dataset, policy: options.onBadImage ?? .fail, progress: report)
@@ -71,16 +84,22 @@ public final class Trainer {
         parallel = DataParallelUpdate(group: group, globalBatch: min(options.batchSize, training.count))
         update = TrainingStep(configuration: configuration, options: options, backend: backend)
         checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes)
-        if resume {
+        if resume && !restart {
             let checkpoint = try run.readCheckpoint(backend: backend)
             try update.restore(checkpoint, run: run)
+            resumedBest = checkpoint.state.bestValidationRMSE
             checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes, lastStep: checkpoint.state.step)
             if group.rank == 0 { try run.truncateLog(after: update.step) }
         } else {
             if options.outputBias == .labelMeans {
                 update.startOutputBias(at: Baselines(training: dataset.labels.subset(training)).trainingMean.map { max($0, 0.001) })
             }
-            if group.rank == 0 { try run.create(configuration: configuration, options: options, dataset: dataset.root) }
+            if group.rank == 0 && restart {
+                try run.truncateLog(after: -1)
+                progress("\(run.path) has no checkpoint yet: the run starts again from step 0 with its recorded options")
+            } else if group.rank == 0 {
+                try run.create(configuration: configuration, options: options, dataset: current)
+            }
         }
         if group.rank == 0 && !badImages.isEmpty {
             try run.writeBadImages(badImages)
@@ -130,16 +149,23 @@ public final class Trainer {
     public func train(until: Int? = nil, stop: StopSignal = .process) throws -> Summary {
         let baselines = Baselines(training: dataset.labels.subset(training))
         let baseline = validation.isEmpty ? Double.nan : baselines.evaluate(on: dataset.labels.subset(validation)).trainingMean.rmse
+        let end = min(options.steps, until ?? .max)
+        if step >= end {
+            // Resuming a finished run (or one already past --until) changes nothing, not even the checkpoint.
+            progress("\(run.path) is at step \(step) of \(options.steps): nothing to train")
+            return Summary(step: step, validationRMSE: run.readLog().last(where: { $0.validation_rmse != nil })?.validation_rmse, baselineRMSE: baseline,
+                           imagesPerSecond: 0, interrupted: false)
+        }
         let validator = try validator()
         let data = pipeline(startStep: step)
         defer { data.stop() }
         var log = TrainingLog(run: run, options: options, baseline: baseline, title: "\(configuration.name) on \(dataset.root)", startStep: step,
                               writes: group.rank == 0, progress: progress)
-        var times = TrainingStep.Times(), best: Double? = nil, lastValidation: Double? = nil
+        var times = TrainingStep.Times(), best = resumedBest, lastValidation: Double? = nil
         let startStep = step
         progress(String(format: "training %@ (%d parameters) on %d images, validating on %d; training-mean baseline RMSE %.4f",
                         configuration.name, model.parameterCount, training.count, validation.count, baseline))
-        while step < min(options.steps, until ?? .max) {
+        while step < end {
             if parallel.stopRequested(stop) {
                 try checkpoint(best: best)
                 progress("stopped by request at step \(step); checkpoint written to \(run.checkpoint)")

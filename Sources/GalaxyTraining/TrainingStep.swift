@@ -126,8 +126,13 @@ public struct TrainingStep {
 
     /// Continues from a checkpoint: its weights, optimiser state, average and update count.
     public mutating func restore(_ checkpoint: RunFolder.Checkpoint, run: RunFolder) throws {
+        let state = checkpoint.state
+        guard (0...options.steps).contains(state.step), (0...state.step).contains(state.optimizerUpdates ?? 0) else {
+            throw CheckpointError(file: run.stateFile, reason: "step \(state.step) (optimiser updates \(state.optimizerUpdates.map(String.init) ?? "n/a")) "
+                                  + "is outside this run's 0…\(options.steps) steps; restore the checkpoint from a backup")
+        }
         try model.load(checkpoint.weights, file: run.weightsFile)
-        step = checkpoint.state.step
+        step = state.step
         let names = model.parameterPaths.map(\.name)
         // Checkpoints from before the count was stored: updates since the phase began.
         let phaseStart = options.warmUpSteps > 0 && step >= options.warmUpSteps ? options.warmUpSteps : 0

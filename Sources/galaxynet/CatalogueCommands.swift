@@ -29,6 +29,9 @@ struct FITSOptionGroup: ParsableArguments {
             let scales = bandScales.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
             guard scales.count == 3, scales.allSatisfy({ $0 > 0 }) else { throw ValidationError("--band-scales must be three positive numbers \"g,r,i\"") }
             guard luptonQ > 0, luptonStretch > 0 else { throw ValidationError("--lupton-q and --lupton-stretch must be positive") }
+            if let pixelScale, !FITSOptions.plausiblePixelScales.contains(pixelScale) {
+                throw ValidationError("--pixel-scale \(pixelScale) is not a plausible cutout pixel scale (0.01 to 30 arcseconds per pixel)")
+            }
             o.bandScales = scales
             return o
         }

@@ -39,6 +39,9 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("the runs trained on different datasets (\(datasets.sorted().joined(separator: ", "))): compare runs of one dataset")
         }
         let dataset = try KaggleDataset(root: root)
+        for folder in folders {
+            if let change = try folder.datasetChange(dataset) { print("warning: \(folder.path): \(change); validation figures use the labels as they are now") }
+        }
         let truth = try? MockUniverse.readTruth(root + "/" + MockUniverse.truthFile)
         let (baseline, floor) = RunComparison.validationReferences(dataset: dataset, truth: truth)
         let comparison = try RunComparison(runs: folders, labels: labels.map { $0.split(separator: ",").map(String.init) }, baseline: baseline, floor: floor)

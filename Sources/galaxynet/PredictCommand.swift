@@ -63,6 +63,9 @@ struct PredictCommand: ParsableCommand {
         } else {
             // The validation images' extractions come from the dataset's cache; others are measured per shard.
             let dataset = try KaggleDataset(root: try run.datasetPath())
+            if let change = try run.datasetChange(dataset) {
+                FileHandle.standardError.write(Data("warning: \(change): the split is drawn from the labels as they are now\n".utf8))
+            }
             let split = self.split ?? .test
             (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
             input = "\(dataset.root) (\(split.rawValue))"

@@ -129,6 +129,14 @@ struct PipelineTests {
         #expect(try resumed.next().view0 == (try again.next()).view0)
     }
 
+    /// A pipeline stopped and released at once, before its workers started (a resumed run that
+    /// has nothing left to train), does not crash them.
+    @Test func aPipelineStoppedAtOnceIsSafe() throws {
+        let source = AugmentationPipeline.Source(paths: kaggleImages, labels: [], labelWidth: 0)
+        for _ in 0..<50 { AugmentationPipeline(source: source, batchSize: 2, seed: 1, workers: 2).stop() }
+        Thread.sleep(forTimeInterval: 0.2)   // the workers wake after their pipeline is gone
+    }
+
     @Test func aBadImageStopsTheRunWithItsName() throws {
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).jpg").path
         try Data("not a jpeg".utf8).write(to: URL(fileURLWithPath: bad))

@@ -2,6 +2,7 @@ import Testing
 import GalaxyTensor
 import GalaxyKernels
 import GalaxyAutodiff
+import GalaxyLayers
 import TestSupport
 
 /// The fast backend against the reference backend on random shapes: forward values and every
@@ -131,8 +132,8 @@ struct OneDNNLayoutTests {
         #expect(fast.cachedPrimitiveCount == primitives, "primitives are created once per shape")
     }
 
-    /// The optimiser kernels on 100,003 elements (several parallel chunks and a ragged tail):
-    /// the same bits (AdamW's four lanes at a time do the reference's operations in its order).
+    /// The optimisers' elementwise programs on 100,003 elements (several parallel chunks and a
+    /// ragged tail): the same bits (four lanes at a time do the reference's operations in its order).
     @Test func optimiserKernelsAgree() {
         let n = 100_003
         let p = AdamWParameters(learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, t: 7)
@@ -140,12 +141,14 @@ struct OneDNNLayoutTests {
             var w = TestSupport.random([n], seed: 1).on(backend), m = TestSupport.random([n], seed: 2, scale: 0.1).on(backend)
             var v = TestSupport.random([n], seed: 3).on(backend).applying(.square), a = TestSupport.random([n], seed: 4).on(backend)
             let g = TestSupport.random([n], seed: 5).on(backend)
-            backend.adamWStep(parameter: &w, firstMoment: &m, secondMoment: &v, gradient: g, p)
-            backend.movingAverageStep(average: &a, value: w, decay: 0.99)
-            return [w.scalars, m.scalars, v.scalars, a.scalars]
+            var w2 = w, velocity = m
+            backend.run(p, updating: &w, &m, &v, reading: g)
+            backend.run(MovingAverageUpdate(decay: 0.99), updating: &a, reading: w)
+            backend.run(SGDUpdate(learningRate: 0.01, momentum: 0.9, nesterov: true), updating: &w2, &velocity, reading: g)
+            return [w.scalars, m.scalars, v.scalars, a.scalars, w2.scalars, velocity.scalars]
         }
         let r = run(ReferenceBackend.shared), f = run(OneDNNBackend.sharedFast)
-        for (i, name) in ["weights", "first moments", "second moments", "average"].enumerated() {
+        for (i, name) in ["weights", "first moments", "second moments", "average", "SGD weights", "velocities"].enumerated() {
             #expect(r[i] == f[i], "\(name) differ")
         }
     }

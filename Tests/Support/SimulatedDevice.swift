@@ -106,27 +106,12 @@ public final class SimulatedDeviceBackend: Backend, DeviceArena, @unchecked Send
                                                 outputGradient: onHost(outputGradient)))
     }
 
-    public func sgdStep(parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor,
-                        learningRate: Float, momentum: Float, nesterov: Bool) {
-        var w = onHost(parameter), v = onHost(velocity)
-        host.sgdStep(parameter: &w, velocity: &v, gradient: onHost(gradient), learningRate: learningRate, momentum: momentum, nesterov: nesterov)
-        parameter = onDevice(w)
-        velocity = onDevice(v)
-    }
-
-    public func adamWStep(parameter: inout Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor, gradient: Tensor,
-                          _ p: AdamWParameters) {
-        var w = onHost(parameter), m = onHost(firstMoment), v = onHost(secondMoment)
-        host.adamWStep(parameter: &w, firstMoment: &m, secondMoment: &v, gradient: onHost(gradient), p)
-        parameter = onDevice(w)
-        firstMoment = onDevice(m)
-        secondMoment = onDevice(v)
-    }
-
-    public func movingAverageStep(average: inout Tensor, value: Tensor, decay: Float) {
-        var a = onHost(average)
-        host.movingAverageStep(average: &a, value: onHost(value), decay: decay)
-        average = onDevice(a)
+    public func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, reading input: Tensor) {
+        var a = onHost(s0), b = onHost(s1), c = onHost(s2)
+        host.run(program, updating: &a, &b, &c, reading: onHost(input))
+        s0 = onDevice(a)
+        s1 = onDevice(b)
+        s2 = onDevice(c)
     }
 
     public func maxNormColumns(_ weight: inout Tensor, limit: Float) {

@@ -1,0 +1,90 @@
+import GalaxyTensor
+
+/// The optimisers' and the weight average's per-element updates, as elementwise programs a
+/// backend runs in one pass (`Backend.run(_:updating:…)`): each `apply` on scalars is the
+/// definition, and its SIMD form does the same operations in the same order.
+
+/// One SGD-with-momentum step on (weight, velocity) from the gradient:
+/// v ← μ·v − η·g, then w ← w + μ·v − η·g (Nesterov) or w ← w + v (classical).
+public struct SGDUpdate: ElementwiseProgram, Equatable {
+    public static let stateCount = 2
+    public var learningRate: Float, momentum: Float, nesterov: Bool
+
+    public init(learningRate: Float, momentum: Float, nesterov: Bool) { (self.learningRate, self.momentum, self.nesterov) = (learningRate, momentum, nesterov) }
+
+    @inlinable @inline(__always) public func apply(_ w: inout Float, _ v: inout Float, _ unused: inout Float, _ g: Float) {
+        let step = momentum * v - learningRate * g
+        v = step
+        w += nesterov ? momentum * step - learningRate * g : step
+    }
+
+    @inlinable @inline(__always) public func apply(_ w: inout SIMD4<Float>, _ v: inout SIMD4<Float>, _ unused: inout SIMD4<Float>, _ g: SIMD4<Float>) {
+        let step = momentum * v - learningRate * g
+        v = step
+        w += nesterov ? momentum * step - learningRate * g : step
+    }
+}
+
+/// An exponential moving average step on the average from the current value: a ← a + (1 − decay)·(x − a).
+public struct MovingAverageUpdate: ElementwiseProgram, Equatable {
+    public static let stateCount = 1
+    /// 1 − decay, the share of the new value.
+    public var keep: Float
+
+    public init(decay: Float) { keep = 1 - decay }
+
+    @inlinable @inline(__always) public func apply(_ a: inout Float, _ u1: inout Float, _ u2: inout Float, _ x: Float) { a += keep * (x - a) }
+    @inlinable @inline(__always) public func apply(_ a: inout SIMD4<Float>, _ u1: inout SIMD4<Float>, _ u2: inout SIMD4<Float>, _ x: SIMD4<Float>) {
+        a += keep * (x - a)
+    }
+}
+
+/// The constants of one AdamW step (Loshchilov & Hutter 2019, decoupled weight decay), bias
+/// corrections included, and the update of one element on (weight, first moment, second moment)
+/// from the gradient.
+public struct AdamWParameters: ElementwiseProgram, Equatable {
+    public static let stateCount = 3
+    public var learningRate: Float
+    public var beta1: Float, beta2: Float, epsilon: Float
+    public var weightDecay: Float
+    /// 1 − β₁ᵗ and 1 − β₂ᵗ for update t (counted from 1).
+    public var firstCorrection: Float, secondCorrection: Float
+
+    /// The constants of update `t` (1, 2, …).
+    public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, t: Int) {
+        require(t >= 1, "AdamWParameters: update count \(t) starts at 1")
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        // In Double: β₂ᵗ of 0.999 needs the precision for t in the thousands.
+        firstCorrection = Float(1 - Double.integerPower(Double(beta1), t))
+        secondCorrection = Float(1 - Double.integerPower(Double(beta2), t))
+    }
+
+    /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − η·λ·w − η·(m/c₁)/(√(v/c₂) + ε).
+    @inlinable @inline(__always) public func apply(_ w: inout Float, _ m: inout Float, _ v: inout Float, _ g: Float) {
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        w -= learningRate * weightDecay * w
+        w -= learningRate * (m / firstCorrection) / ((v / secondCorrection).squareRoot() + epsilon)
+    }
+
+    /// Four elements at once: scalar division and square root made the pass compute-bound.
+    @inlinable @inline(__always) public func apply(_ w: inout SIMD4<Float>, _ m: inout SIMD4<Float>, _ v: inout SIMD4<Float>, _ g: SIMD4<Float>) {
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        w -= learningRate * weightDecay * w
+        w -= learningRate * (m / firstCorrection) / ((v / secondCorrection).squareRoot() + epsilon)
+    }
+}
+
+extension Double {
+    /// xⁿ by repeated squaring (no libm: the reference stays exact to the last bit everywhere).
+    static func integerPower(_ x: Double, _ n: Int) -> Double {
+        var result = 1.0, base = x, n = n
+        while n > 0 { if n & 1 == 1 { result *= base }; base *= base; n >>= 1 }
+        return result
+    }
+}

@@ -22,6 +22,25 @@ public struct SourceExtraction: Sendable, Equatable, Codable {
     /// original divided 160 by.
     public var petrosianAperture: Double { 2 * petrosianRadius }
 
+    /// Why the measurement fell back to a default, or nil when it did not. A centred model then
+    /// uses the frame centre and scale 1 (nothing detected) or scale 1 (no Petrosian radius) —
+    /// reported, never silent.
+    public var fallback: String? {
+        if !detected { return "no source detected: the frame centre and scale 1 are used" }
+        if !petrosianRadius.isFinite { return "no Petrosian radius (the ratio never fell to η = 0.2): scale 1 is used" }
+        return nil
+    }
+
+    /// One line on the fallbacks among `extractions` of the images named `names`, or nil when none fell back.
+    public static func fallbackReport(_ extractions: [SourceExtraction], names: [String]) -> String? {
+        let fell = extractions.indices.filter { extractions[$0].fallback != nil }
+        guard !fell.isEmpty else { return nil }
+        let kinds = Dictionary(grouping: fell) { extractions[$0].fallback! }.sorted { $0.key < $1.key }
+        return "\(fell.count) of \(extractions.count) source extractions fell back — "
+            + kinds.map { reason, rows in "\(reason) (\(rows.count): \(rows.prefix(5).map { names[$0] }.joined(separator: ", "))\(rows.count > 5 ? ", …" : ""))" }
+                .joined(separator: "; ")
+    }
+
     /// No detection: frame centre, scale 1.
     public static func undetected(width: Int, height: Int) -> SourceExtraction {
         SourceExtraction(x: Double(width - 1) / 2, y: Double(height - 1) / 2, a: 0, b: 0, theta: 0, petrosianRadius: .nan, scale: 1, detected: false)

@@ -101,6 +101,10 @@ public final class Trainer {
                 try run.create(configuration: configuration, options: options, dataset: current)
             }
         }
+        if group.rank == 0, configuration.centred, let extractions,
+           let fallbacks = SourceExtraction.fallbackReport(extractions, names: dataset.labels.ids.map(String.init)) {
+            progress("note: " + fallbacks)
+        }
         if group.rank == 0 && !badImages.isEmpty {
             try run.writeBadImages(badImages)
             progress("left out \(badImages.count) unreadable image\(badImages.count == 1 ? "" : "s"), listed in \(run.badImagesFile)")

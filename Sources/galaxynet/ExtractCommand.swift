@@ -25,6 +25,7 @@ struct ExtractCommand: ParsableCommand {
         try ExtractionTable.write(ids: ids, extractions: found, to: out)
         let results = Dictionary(uniqueKeysWithValues: zip(ids, found))
         print("wrote \(out) (\(ids.count) images, \(results.values.filter(\.detected).count) with a detection)")
+        if let report = SourceExtraction.fallbackReport(found, names: ids.map(String.init)) { print("note: " + report) }
         if let compare { print(try SExtractorComparison(results, against: compare).text) }
     }
 }

@@ -94,6 +94,9 @@ struct PredictCommand: ParsableCommand {
     /// and writes `file` and its .npy.
     func predict(ids: [Int], paths: [String], extractions: [SourceExtraction]?, centred: Bool, into file: String, run: RunFolder) throws {
         let extractions = centred ? try extractions ?? SourceExtractor.extract(files: paths) : nil
+        if let extractions, let report = SourceExtraction.fallbackReport(extractions, names: ids.map(String.init)) {
+            FileHandle.standardError.write(Data("note: \(report)\n".utf8))
+        }
         let predictor = try Predictor(folder: run.model, backend: compute.backend.backend, tta: augmentation.tta)
         let start = Date()
         let progress = Progress("predicting")

@@ -78,4 +78,14 @@ struct RestartCLITests {
             #expect(resumed.status != 0 && resumed.error.contains("state.json") && resumed.error.contains(expected), "step \(step): \(resumed.error)")
         }
     }
+
+    /// A run that keeps a weight average publishes the average; without its file it refuses to
+    /// predict rather than fall back to the raw weights.
+    @Test func aRunKeepingAnAverageRefusesToPredictWithoutIt() throws {
+        let data = try dataset(), run = scratch("average-run")
+        try CLI.setUp(["train", "--data", data, "--recipe", "fast", "--steps", "2", "--out", run, "--workers", "1"])
+        try FileManager.default.removeItem(atPath: run + "/checkpoint/average.safetensors")
+        let predicted = try CLI.run(["predict", "--run", run, "--split", "validation", "--tta", "1", "--out", scratch("avg") + ".csv"])
+        #expect(predicted.status != 0 && predicted.error.contains("average.safetensors") && predicted.error.contains("weight average"), "\(predicted.error)")
+    }
 }

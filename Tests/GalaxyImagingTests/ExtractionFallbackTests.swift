@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+import GalaxyTensor
+import GalaxyImaging
+import GalaxyFITS
+
+/// A failed measurement is an explicit, reported fallback, and a sky-subtracted cutout finds
+/// the galaxy where it is (hardening 2, class 4).
+@Suite("Source extraction fallbacks")
+struct ExtractionFallbackTests {
+    @Test func aFallbackSaysWhy() {
+        let found = SourceExtraction(x: 200, y: 210, a: 20, b: 10, theta: 0, petrosianRadius: 30, scale: 1.3, detected: true)
+        var noRadius = found
+        noRadius.petrosianRadius = .nan
+        let nothing = SourceExtraction.undetected(width: 424, height: 424)
+        #expect(found.fallback == nil)
+        #expect(noRadius.fallback?.contains("Petrosian") == true && nothing.fallback?.contains("no source detected") == true)
+        #expect(SourceExtraction.fallbackReport([found, found], names: ["1", "2"]) == nil)
+        let report = SourceExtraction.fallbackReport([found, noRadius, nothing, noRadius], names: ["1", "2", "3", "4"])
+        #expect(report?.hasPrefix("3 of 4 source extractions fell back") == true, "\(report ?? "nil")")
+        #expect(report?.contains("(2: 2, 4)") == true && report?.contains("(1: 3)") == true, "\(report ?? "nil")")
+    }
+
+    /// A galaxy 30 px right of and 20 px above the cutout's centre on zero-mean sky noise (a
+    /// sky-subtracted survey cutout: half the sky pixels are negative and clip to black).
+    @Test func aSkySubtractedCutoutFindsTheGalaxyWhereItIs() throws {
+        let size = 200, cx = 99.5 + 30, cy = 99.5 - 20   // image rows top first
+        var g = SeededGenerator(seed: 12)
+        var plane = [Float](repeating: 0, count: size * size)
+        for y in 0..<size {
+            for x in 0..<size {
+                let dx = Double(x) - cx, dy = Double(y) - cy
+                let r = ((dx * dx + (dy / 0.7) * (dy / 0.7))).squareRoot()
+                plane[y * size + x] = Float(4 * exp(-r / 8)) + 0.05 * g.nextNormal()
+            }
+        }
+        let path = TestSupport.temporaryFolder("sky-subtracted") + "/cutout.fits"
+        try writeCutout([plane], width: size, height: size, scale: 0.396, to: path)
+        let image = try FITSCutout.read(path)
+        let found = SourceExtractor.extract(image)
+        // The 200-px cutout sits in the middle of the 424-px canvas at the same scale.
+        let expectedX = 211.5 + 30, expectedY = 211.5 - 20
+        #expect(found.detected && found.fallback == nil, "\(found)")
+        // Without noise the centre is within 1 px; the clipped noise inside the cutout (none
+        // outside it) pulls the centroid about 2.5 px towards the cutout's centre today.
+        #expect(abs(found.x - expectedX) < 3 && abs(found.y - expectedY) < 3, "found (\(found.x), \(found.y)), expected (\(expectedX), \(expectedY))")
+    }
+}

@@ -28,6 +28,8 @@ public enum TestTimeAugmentation: Int, Sendable, CaseIterable, Codable {
 public struct Prediction: Sendable {
     public var answers: [Float]
     public var spread: [Float]
+    /// The source extraction a centred model used (given or measured), nil for other models.
+    public var extraction: SourceExtraction? = nil
 }
 
 /// Predictions of a trained run for any list of images: the decision-tree outputs with dropout
@@ -70,7 +72,7 @@ public struct Predictor {
         for first in stride(from: 0, to: paths.count, by: chunk) {
             let range = first..<min(first + chunk, paths.count)
             // Views of each image of the chunk under every transform, made by the workers.
-            let slots = ResultSlots<Result<(view0: [Float], view45: [Float]), Error>>(count: range.count)
+            let slots = ResultSlots<Result<(view0: [Float], view45: [Float], extraction: SourceExtraction?), Error>>(count: range.count)
             Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
                 let index = range.lowerBound + i
                 slots.set(i, Result {
@@ -84,11 +86,15 @@ public struct Predictor {
                         view0 += v0
                         view45 += v45
                     }
-                    return (view0, view45)
+                    return (view0, view45, e)
                 })
             } monitor: {}
             for index in range {
-                predictions.append(slots.values[index - range.lowerBound]!.map { summary(view0: $0.view0, view45: $0.view45) })
+                predictions.append(slots.values[index - range.lowerBound]!.map { views in
+                    var prediction = summary(view0: views.view0, view45: views.view45)
+                    prediction.extraction = views.extraction
+                    return prediction
+                })
             }
             progress(range.upperBound, paths.count)
         }

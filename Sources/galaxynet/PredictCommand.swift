@@ -71,38 +71,24 @@ struct PredictCommand: ParsableCommand {
             input = "\(dataset.root) (\(split.rawValue))"
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }
+        var job = try ImagePrediction(ids: ids, paths: paths, extractions: cached, input: input, model: run.model,
+                                      backend: compute.backend.backend, tta: augmentation.tta)
+        job.workers = workers
+        let progress = Progress("predicting")
         let (chosen, peers) = Launcher.shard(asked: shard)
-        guard let part = chosen else {
-            return try predict(ids: ids, paths: paths, extractions: cached, centred: configuration.centred, into: output.out, run: run)
-        }
-        let range = part.range(of: ids.count), file = part.file(for: output.out), shardIDs = Array(ids[range])
-        let provenance = BulkProvenance(input: URL(fileURLWithPath: input).standardizedFileURL.path, inputChecksum: Checksum.hex(lines: paths),
-                                        model: try run.model.fingerprint(), testTimeTransforms: augmentation.tta.rawValue, rendering: FITSOptions(),
-                                        idColumn: "GalaxyID", fileColumn: "", partition: part.count)
-        if try ShardRecord.reusable(part, out: output.out, provenance: provenance, rows: range, ids: shardIDs) {
-            print("shard \(part) is already written (\(file)) by this same run; reused")
+        guard let part = chosen else { return try report(job.predict(into: output.out) { progress($0, $1) }) }
+        if let written = try job.predict(part, out: output.out, progress: { progress($0, $1) }) {
+            try report(written)
         } else {
-            try predict(ids: shardIDs, paths: Array(paths[range]), extractions: cached.map { Array($0[range]) },
-                        centred: configuration.centred, into: file, run: run)
-            try ShardRecord.write(provenance, shard: part, rows: range, ids: shardIDs, out: output.out)
+            print("shard \(part) is already written (\(part.file(for: output.out))) by this same run; reused")
         }
         guard let peers else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
         if let rows = try ShardSet.join(out: output.out, peers: peers) { print("joined \(rows) galaxies from \(part.count) shards into \(output.out)") }
     }
 
-    /// Predicts `paths` (centred models measure each image first unless `extractions` are given)
-    /// and writes `file` and its .npy.
-    func predict(ids: [Int], paths: [String], extractions: [SourceExtraction]?, centred: Bool, into file: String, run: RunFolder) throws {
-        let extractions = centred ? try extractions ?? SourceExtractor.extract(files: paths) : nil
-        if let extractions, let report = SourceExtraction.fallbackReport(extractions, names: ids.map(String.init)) {
-            FileHandle.standardError.write(Data("note: \(report)\n".utf8))
-        }
-        let predictor = try Predictor(folder: run.model, backend: compute.backend.backend, tta: augmentation.tta)
-        let start = Date()
-        let progress = Progress("predicting")
-        let values = try predictor.predict(paths: paths, extractions: extractions, workers: workers) { progress($0, $1) }
-        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: file)
-        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", file, npy, ids.count, augmentation.tta.rawValue,
-                     Double(ids.count) / Date().timeIntervalSince(start)))
+    func report(_ written: ImagePrediction.Written) throws {
+        if let fallbacks = written.fallbacks { FileHandle.standardError.write(Data("note: \(fallbacks)\n".utf8)) }
+        print(String(format: "wrote %@ and %@ (%d galaxies × %d transforms, %.1f images/s)", written.file, written.npy, written.rows,
+                     augmentation.tta.rawValue, written.imagesPerSecond))
     }
 }

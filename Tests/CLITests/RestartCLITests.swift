@@ -4,11 +4,7 @@ import Testing
 /// Runs are restartable and know their data (hardening 2, class 5).
 @Suite("Runs restart, resume to no effect when finished, and know their data", .serialized)
 struct RestartCLITests {
-    func dataset() throws -> String {
-        let copy = scratch("restart-data")
-        try FileManager.default.copyItem(atPath: (try RobustnessCLITests.mock.get()), toPath: copy)
-        return copy
-    }
+    func dataset() throws -> String { try RobustnessCLITests.mockCopy("restart-data") }
 
     func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 

@@ -5,6 +5,13 @@ import Testing
 struct RobustnessCLITests {
     static let mock = Result { try mockUniverse(count: 40, testCount: 8, seed: 6) }
 
+    /// A private copy of the small mock universe, for tests that damage or change it.
+    static func mockCopy(_ name: String) throws -> String {
+        let copy = scratch(name)
+        try FileManager.default.copyItem(atPath: try mock.get(), toPath: copy)
+        return copy
+    }
+
 
     @Test func anUnwritableOutputIsRefusedBeforeAnyWork() throws {
         let run = scratch("robust-run")

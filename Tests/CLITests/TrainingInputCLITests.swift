@@ -6,11 +6,7 @@ import Testing
 @Suite("Training inputs are checked before the first update", .serialized)
 struct TrainingInputCLITests {
     /// A private copy of a small mock universe (these tests damage it).
-    func dataset() throws -> String {
-        let copy = scratch("inputs")
-        try FileManager.default.copyItem(atPath: (try RobustnessCLITests.mock.get()), toPath: copy)
-        return copy
-    }
+    func dataset() throws -> String { try RobustnessCLITests.mockCopy("inputs") }
 
     func images(_ data: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: data + "/images_training_rev1").sorted().map { data + "/images_training_rev1/" + $0 }

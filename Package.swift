@@ -83,6 +83,7 @@ let package = Package(
 
         // Helpers shared by the test targets. A test target per library module.
         .target(name: "TestSupport", dependencies: ["GalaxyTensor", "GalaxyKernels"], path: "Tests/Support"),
+        .testTarget(name: "GalaxyCoreTests", dependencies: ["GalaxyCore"]),
         .testTarget(name: "GalaxyTensorTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "GalaxyAutodiffTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "TestSupport"]),
         .testTarget(name: "GalaxyKernelsTests", dependencies: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "TestSupport"]),

@@ -20,6 +20,30 @@ public enum FileOutput {
 
     public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
 
+    /// Creates the folder `path` and its parents (nothing if it exists).
+    public static func createFolder(_ path: String) throws {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw OutputError(file: path, reason: reason(error))
+        }
+    }
+
+    /// Appends `data` to the existing file `path`.
+    public static func append(_ data: Data, to path: String) throws {
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: data)
+        } catch { throw OutputError(file: path, reason: reason(error)) }
+    }
+
+    /// Renames `source` to `destination` (same file system: atomic).
+    public static func move(_ source: String, to destination: String) throws {
+        do { try FileManager.default.moveItem(atPath: source, toPath: destination) } catch {
+            throw OutputError(file: destination, reason: "cannot move \(source) here: " + reason(error))
+        }
+    }
+
     /// The POSIX message under a Foundation error, when there is one.
     static func reason(_ error: Error) -> String {
         let ns = error as NSError

@@ -88,7 +88,7 @@ public struct ModelFolder: Sendable {
     /// model.json, the weights and a manifest with their checksum. Refuses a folder that exists.
     public func write(_ model: GalaxyModel, step: Int = 0) throws {
         guard !FileManager.default.fileExists(atPath: path) else { throw CheckpointError(file: path, reason: "already exists; give a new folder") }
-        try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)
+        try FileOutput.createFolder(checkpoint)
         try FileOutput.write(model.configuration.json, to: modelFile)
         let weights = SafeTensors.encode(model.namedParameters, metadata: ["model": model.configuration.name, "step": String(step)])
         try FileOutput.write(weights, to: weightsFile)

@@ -58,7 +58,7 @@ public struct BulkPrediction {
     /// Runs this process's chunks; `assemble` lets it put the table together when all are done.
     public func run(assemble: Bool = true, progress: (String) -> Void) throws -> BulkSummary {
         try refuseEarlierFormat()
-        try FileManager.default.createDirectory(atPath: job.partsFolder, withIntermediateDirectories: true)
+        try FileOutput.createFolder(job.partsFolder)
         let catalogue = try CatalogueReader(job.catalogue)
         let base = (job.catalogue as NSString).deletingLastPathComponent
         var summary = BulkSummary(), chunk = 0

@@ -1,4 +1,5 @@
 import Foundation
+import GalaxyCore
 import GalaxyTensor
 import GalaxyLayers
 import GalaxyNetwork
@@ -82,7 +83,7 @@ public struct RunFolder: Sendable {
         if let existing = try? fm.contentsOfDirectory(atPath: path), existing.contains(where: { $0 != Self.lockName }) {
             throw CheckpointError(file: path, reason: "the folder exists and is not empty (\(existing.sorted().prefix(3).joined(separator: ", "))…); give a new --out")
         }
-        try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try FileOutput.createFolder(path)
         try FileOutput.write(configuration.json, to: modelFile)
         try FileOutput.write(Self.encode(options), to: optionsFile)
         try record(dataset)
@@ -118,7 +119,7 @@ public struct RunFolder: Sendable {
         let fm = FileManager.default
         let partial = checkpoint + ".partial", previous = checkpoint + ".previous"
         try? fm.removeItem(atPath: partial)
-        try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        try FileOutput.createFolder(partial)
         // Each file's CRC-32 is taken from the bytes written, not read back.
         var files = [("weights.safetensors", SafeTensors.encode(model.namedParameters, metadata: ["model": model.configuration.name, "step": String(state.step)])),
                      ("optimizer.safetensors", SafeTensors.encode(optimizerState, metadata: ["kind": optimizer]))]
@@ -134,8 +135,8 @@ public struct RunFolder: Sendable {
         }
         try FileOutput.write(Self.encode(state), to: partial + "/state.json")
         try? fm.removeItem(atPath: previous)
-        if fm.fileExists(atPath: checkpoint) { try fm.moveItem(atPath: checkpoint, toPath: previous) }
-        try fm.moveItem(atPath: partial, toPath: checkpoint)
+        if fm.fileExists(atPath: checkpoint) { try FileOutput.move(checkpoint, to: previous) }
+        try FileOutput.move(partial, to: checkpoint)
         try? fm.removeItem(atPath: previous)
     }
 
@@ -180,7 +181,7 @@ public struct RunFolder: Sendable {
 
     /// Takes the lock, or explains that another process holds it.
     public func lock() throws -> Lock {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try FileOutput.createFolder(path)
         let file = path + "/" + Self.lockName
         let fd = open(file, O_RDWR | O_CREAT, 0o644)
         guard fd >= 0 else { throw CheckpointError(file: file, reason: "cannot open the lock file: \(String(cString: strerror(errno)))") }
@@ -200,10 +201,7 @@ public struct RunFolder: Sendable {
     }
 
     public func append(_ entry: LogEntry) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(Self.line(entry).utf8))
+        try FileOutput.append(Data(Self.line(entry).utf8), to: logFile)
     }
 
     public func readLog() -> [LogEntry] {

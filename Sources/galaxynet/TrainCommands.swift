@@ -35,19 +35,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
     var onBadImage: ImageCheck.Policy?
 
-    /// The flags that describe a new run; a resumed run's description comes from its folder.
-    var newRunFlags: [String] {
-        [("--model", model != nil), ("--steps", steps != nil), ("--batch", batch != nil), ("--scale-learning-rate", scaleLearningRate),
-         ("--ramp-steps", rampSteps != nil), ("--out", out != nil), ("--seed", seed != nil), ("--warmup", warmup != nil),
-         ("--validate-every", validateEvery != nil), ("--mode", mode != nil), ("--dead-answer-penalty", deadAnswerPenalty != nil),
-         ("--on-bad-image", onBadImage != nil), ("--dropout", dropout != nil)].filter(\.1).map(\.0) + recipe.flagsGiven
-    }
-
     func validate() throws {
         guard resume != nil || (data != nil && out != nil) else { throw ValidationError("--data and --out are required (or --resume RUN_DIR)") }
-        if resume != nil, let flag = newRunFlags.first {
-            throw ValidationError("\(flag) cannot change a run being resumed: its options come from run.json (start a new run with --out to change them)")
-        }
         guard (steps ?? 1) > 0, (workers ?? 0) >= 0 else { throw ValidationError("--steps must be positive and --workers ≥ 0") }
         guard (batch ?? 1) > 0 else { throw ValidationError("--batch must be positive") }
         guard (validateEvery ?? 1) > 0, (checkpointMinutes ?? 1) > 0, (until ?? 1) > 0 else {
@@ -80,6 +69,13 @@ struct TrainCommand: ParsableCommand {
             let configuration = try ModelConfiguration.named(model ?? "small")
             return (configuration, recipe.named.options(overriddenBy: choices, parameterCount: configuration.parameterCount))
         }()
+        if resume != nil {
+            let conflicts = resumeConflicts(stored, model: configuration)
+            guard conflicts.isEmpty else {
+                throw ValidationError(conflicts.joined(separator: "; ") + ": cannot change a run being resumed, whose options come from its run.json "
+                                      + "(start a new run with --out to change them)")
+            }
+        }
         let options = sessionSettings(stored)
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
         let group = Launcher.processGroup()

@@ -80,10 +80,14 @@ struct TrainingInputCLITests {
     @Test func optionsThatAResumedRunWouldIgnoreAreRefused() throws {
         let run = scratch("resume-flags")
         #expect(try CLI.run(["train", "--data", (try RobustnessCLITests.mock.get()), "--steps", "2", "--out", run, "--workers", "1"]).status == 0)
-        for flag in [["--steps", "10"], ["--model", "best"], ["--seed", "3"], ["--batch", "8"]] {
+        for (flag, recorded) in [(["--steps", "10"], "2"), (["--model", "best"], "small"), (["--seed", "3"], "1"), (["--batch", "8"], "16")] {
             let result = try CLI.run(["train", "--resume", run] + flag)
-            #expect(result.status != 0 && result.error.contains("\(flag[0]) cannot change a run being resumed"), "\(result.error)")
+            #expect(result.status != 0 && result.error.contains("\(flag.joined(separator: " ")) (the run has \(recorded))")
+                    && result.error.contains("cannot change a run being resumed"), "\(result.error)")
         }
+        // The run's own values repeated (a resubmitted job script) change nothing and are accepted.
+        let same = try CLI.run(["train", "--resume", run, "--steps", "2", "--model", "small", "--seed", "1", "--batch", "16"])
+        #expect(same.status == 0 && same.output.contains("nothing to train"), "\(same.output) \(same.error)")
         // A hand-edited run.json that cannot be run is refused by name, not met by a precondition.
         let options = run + "/run.json"
         let edited = try String(contentsOfFile: options, encoding: .utf8).replacingOccurrences(of: "\"steps\" : 2", with: "\"steps\" : 0")

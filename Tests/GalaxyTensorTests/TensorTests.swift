@@ -116,14 +116,3 @@ struct ShapeErrorTests {
         #expect(message.contains("[1, 3, 8, 8]") && message.contains("[4, 2, 3, 3]"), "message was: \(message)")
     }
 }
-
-@Suite("File output")
-struct FileOutputTests {
-    /// A full disk or a missing folder is said in the system's words, with the file.
-    @Test func failuresNameTheFileAndTheSystemsReason() throws {
-        let full = try #require(throws: OutputError.self) { try FileOutput.write(Data("x".utf8), to: "/dev/full", atomically: false) }
-        #expect(full.description == "/dev/full: cannot write: No space left on device", "\(full)")
-        let missing = try #require(throws: OutputError.self) { try FileOutput.write("x", to: "/nonexistent-folder/file.csv") }
-        #expect(missing.description.hasPrefix("/nonexistent-folder/file.csv: cannot write: ") && !missing.description.contains("NSCocoaErrorDomain"), "\(missing)")
-    }
-}

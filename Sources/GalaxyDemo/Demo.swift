@@ -34,6 +34,8 @@ public struct Demo {
     /// Runs the demo, telling `say` what it does; returns the report (also written as report.md),
     /// or nil when a stop signal interrupted training.
     public func run(say: @escaping @Sendable (String) -> Void) throws -> String? {
+        require(settings.count >= 10 && settings.testCount >= 1 && settings.steps > 0,
+                "Demo: \(settings.count) training and \(settings.testCount) test galaxies, \(settings.steps) steps")
         let started = Date(), out = settings.out, data = out + "/data"
         guard !FileManager.default.fileExists(atPath: out) else {
             throw OutputError(file: out, reason: "it already exists; choose another output folder (nothing is overwritten)")

@@ -17,6 +17,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
 
     func validate() throws {
+        guard count >= 10, testCount >= 1, steps > 0 else {
+            throw ValidationError("--count must be at least 10 (a tenth validates), --test-count and --steps at least 1")
+        }
         guard !FileManager.default.fileExists(atPath: out) else {
             throw ValidationError("\(out) already exists; choose another --out (nothing is overwritten)")
         }

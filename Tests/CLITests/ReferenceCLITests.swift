@@ -17,4 +17,13 @@ struct ReferenceCLITests {
         }
         #expect(!committed.contains("## galaxynet reference"), "the hidden verb is not listed")
     }
+
+    /// The demo's sizes are checked before anything is made (a count under 10 crashed the mock universe).
+    @Test func demoSizesAreChecked() throws {
+        for arguments in [["--count", "5"], ["--test-count", "0"], ["--steps", "0"]] {
+            let out = scratch("demo-sizes")
+            let result = try CLI.run(["demo", "--out", out] + arguments)
+            #expect(result.status != 0 && result.error.contains(arguments[0]) && !FileManager.default.fileExists(atPath: out), "\(result.error)")
+        }
+    }
 }

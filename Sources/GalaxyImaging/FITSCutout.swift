@@ -17,6 +17,11 @@ public struct FITSOptions: Sendable, Equatable, Codable {
     public var bandScales: [Float] = [1, 1, 1]
     /// The file's pixel scale in arcseconds; nil reads it from the WCS keywords (CD1_1/CD2_1 or CDELT1).
     public var pixelScale: Double?
+    /// For sky-subtracted cutouts (zero-mean noise): when set, the black level is this many noise
+    /// σ below each cutout's own sky (the median and MAD of the band mean) instead of `minimum`.
+    /// Noise clipped at black pulls the source extraction towards the cutout's centre and hides
+    /// the Petrosian radius. nil: `minimum` as given.
+    public var blackBelowSky: Float?
 
     /// The training images' pixel scale (SDSS), arcseconds per pixel.
     public static let trainingPixelScale = 0.396
@@ -25,6 +30,21 @@ public struct FITSOptions: Sendable, Equatable, Codable {
     public static let plausiblePixelScales = 0.01...30.0
 
     public init() {}
+
+    /// The median of the scaled band mean over the cutout's valid pixels, less `k` noise σ
+    /// (1.4826 × the median absolute deviation: robust to the galaxy itself).
+    func skyLevel(_ bands: [[Float]], sigmasBelow k: Float) -> Float {
+        var mean: [Float] = []
+        mean.reserveCapacity(bands[0].count)
+        for p in bands[0].indices {
+            let v = (bands[0][p] * bandScales[0] + bands[1][p] * bandScales[1] + bands[2][p] * bandScales[2]) / 3
+            if v.isFinite { mean.append(v) }
+        }
+        guard !mean.isEmpty else { return minimum }
+        func median(_ v: [Float]) -> Float { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+        let m = median(mean)
+        return m - k * 1.4826 * median(mean.map { abs($0 - m) })
+    }
 
     /// Stretches g, r, i fluxes into the R, G, B planes.
     public func colour(g: Float, r: Float, i: Float) -> (red: Float, green: Float, blue: Float) {
@@ -48,6 +68,8 @@ public enum FITSCutout {
     /// pixels beyond the cutout are empty sky), then colour-stretched.
     public static func read(_ path: String, options: FITSOptions = FITSOptions(), halfSize: Bool = false) throws -> PlanarImage {
         let (bands, width, height, scale) = try readBands(path, options: options)
+        var options = options
+        if let k = options.blackBelowSky { options.minimum = options.skyLevel(bands, sigmasBelow: k) }
         let size = ViewTransform.imageSize, centre = ViewTransform.imageCentre
         let step = FITSOptions.trainingPixelScale / scale  // source pixels per output pixel
         let sourceCentreX = Double(width - 1) / 2, sourceCentreY = Double(height - 1) / 2

@@ -19,13 +19,16 @@ struct FITSOptionGroup: ParsableArguments {
     @Option(help: "Asinh softening Q.") var luptonQ: Float = 8
     @Option(help: "Asinh linear stretch β (fluxes well below it are shown linearly), in the cutouts' flux units.") var luptonStretch: Float = 0.5
     @Option(help: "Flux subtracted before the stretch (sky level).") var luptonMinimum: Float = 0
+    @Option(help: "For sky-subtracted cutouts: the black level this many noise σ below each cutout's own sky, instead of --lupton-minimum (2 keeps the noise from clipping at black).")
+    var blackBelowSky: Float?
     @Option(help: "Multipliers of the g, r, i fluxes, \"g,r,i\".") var bandScales = "1,1,1"
     @Option(help: "The cutouts' pixel scale in arcseconds (default: from the WCS keywords).") var pixelScale: Double?
 
     var options: FITSOptions {
         get throws {
             var o = FITSOptions()
-            o.q = luptonQ; o.stretch = luptonStretch; o.minimum = luptonMinimum; o.pixelScale = pixelScale
+            o.q = luptonQ; o.stretch = luptonStretch; o.minimum = luptonMinimum; o.pixelScale = pixelScale; o.blackBelowSky = blackBelowSky
+            if let blackBelowSky, !(blackBelowSky > 0 && blackBelowSky.isFinite) { throw ValidationError("--black-below-sky must be a positive number of σ") }
             let scales = bandScales.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
             guard scales.count == 3, scales.allSatisfy({ $0 > 0 }) else { throw ValidationError("--band-scales must be three positive numbers \"g,r,i\"") }
             guard luptonQ > 0, luptonStretch > 0 else { throw ValidationError("--lupton-q and --lupton-stretch must be positive") }

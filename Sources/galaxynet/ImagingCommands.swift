@@ -34,7 +34,7 @@ struct InspectCommand: ParsableCommand {
             let q = max(0.3, e.b / e.a)
             // No Petrosian radius (the profile never fell to η): no aperture to draw, and the
             // centred views fall back to scale 1, said here rather than skipped in silence.
-            if !e.petrosianRadius.isFinite { print("no Petrosian radius could be measured: the centred views are not rescaled (scale 1)") }
+            if !e.petrosianRadius.isFinite, let fallback = e.fallback { print("no Petrosian radius could be measured: \(fallback)") }
             else { overlay.drawEllipse(x: e.x, y: e.y, a: e.petrosianAperture, b: e.petrosianAperture * q, angle: angle, colour: (255, 200, 0)) }
         }
         let transform = centred ? ViewTransform(centreX: e.x, centreY: e.y, scale: e.scale) : ViewTransform()

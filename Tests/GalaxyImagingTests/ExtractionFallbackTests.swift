@@ -22,6 +22,18 @@ struct ExtractionFallbackTests {
         #expect(report?.contains("(2: 2, 4)") == true && report?.contains("(1: 3)") == true, "\(report ?? "nil")")
     }
 
+    /// A large SDSS galaxy whose Petrosian ratio never falls to η on the 8-bit image: as
+    /// SExtractor, whose search ends at 5.28 A (its PETRO_RADIUS for this galaxy), the rescale
+    /// takes that aperture instead of scale 1, and says so.
+    @Test func withoutAPetrosianRadiusTheScaleIsSExtractorsSearchLimit() throws {
+        let found = SourceExtractor.extract(try JPEG.read(TestSupport.sharedData("sdss-dev/images/288717.jpg")))
+        #expect(found.detected && found.petrosianRadius.isNaN)
+        #expect(found.fallback?.contains("SExtractor's search limit") == true, "\(found.fallback ?? "nil")")
+        #expect(abs(found.scale - min(1.5, max(1 / 1.5, 160 / (5.28 * found.a)))) < 1e-12)
+        // SExtractor: a = 23.844, PETRO_RADIUS = 5.28, so its scale is 160 / 125.9 = 1.271.
+        #expect(abs(found.scale / 1.271 - 1) < 0.03, "scale \(found.scale)")
+    }
+
     /// A galaxy 30 px right of and 20 px above the cutout's centre on zero-mean sky noise (a
     /// sky-subtracted survey cutout). With the black level 2σ below its sky the galaxy is found
     /// where it is; with the default black level (0) half the noise clips to black, which pulls

@@ -41,9 +41,8 @@ public struct FITSOptions: Sendable, Equatable, Codable {
             if v.isFinite { mean.append(v) }
         }
         guard !mean.isEmpty else { return minimum }
-        func median(_ v: [Float]) -> Float { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
-        let m = median(mean)
-        return m - k * 1.4826 * median(mean.map { abs($0 - m) })
+        let m = SkyBackground.median(mean)
+        return m - k * 1.4826 * SkyBackground.median(mean.map { abs($0 - m) })
     }
 
     /// Stretches g, r, i fluxes into the R, G, B planes.

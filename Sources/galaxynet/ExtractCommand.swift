@@ -20,12 +20,13 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         let ids = try KaggleDataset.listImages(in: folder)
+        let sextractor = try compare.map(SExtractorResults.init)
         let progress = Progress("extracting")
         let found = try SourceExtractor.extract(files: ids.map { "\(folder)/\($0).jpg" }, threads: threads) { progress($0, ids.count) }
         try ExtractionTable.write(ids: ids, extractions: found, to: out)
         let results = Dictionary(uniqueKeysWithValues: zip(ids, found))
         print("wrote \(out) (\(ids.count) images, \(results.values.filter(\.detected).count) with a detection)")
         if let report = SourceExtraction.fallbackReport(found, names: ids.map(String.init)) { print("note: " + report) }
-        if let compare { print(try SExtractorComparison(results, against: compare).text) }
+        if let sextractor { print(try SExtractorComparison(results, against: sextractor).text) }
     }
 }

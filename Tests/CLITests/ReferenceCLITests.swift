@@ -18,6 +18,19 @@ struct ReferenceCLITests {
         #expect(!committed.contains("## galaxynet reference"), "the hidden verb is not listed")
     }
 
+    /// `--out` replaces an earlier reference only, never another file.
+    @Test func referenceNeverOverwritesOtherFiles() throws {
+        let folder = scratch("reference")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "# my notes\n".write(toFile: folder + "/notes.md", atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["reference", "--out", folder + "/notes.md"])
+        #expect(refused.status != 0 && refused.error.contains("not a galaxynet reference"), "\(refused.error)")
+        #expect(try String(contentsOfFile: folder + "/notes.md", encoding: .utf8) == "# my notes\n")
+        #expect(try CLI.run(["reference", "--out", folder + "/cli.md"]).status == 0)
+        #expect(try CLI.run(["reference", "--out", folder + "/cli.md"]).status == 0, "an earlier reference is replaced")
+        #expect(try CLI.run(["reference", "--out", folder + "/cli.txt"]).status != 0)
+    }
+
     /// The demo's sizes are checked before anything is made (a count under 10 crashed the mock universe).
     @Test func demoSizesAreChecked() throws {
         for arguments in [["--count", "5"], ["--test-count", "0"], ["--steps", "0"]] {

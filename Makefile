@@ -13,9 +13,12 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# The tests read FITS tables GalaxyNet writes with an independent reader (astropy, from PyPI).
+# The tests read FITS tables GalaxyNet writes with an independent reader (astropy, from PyPI) and
+# check the vote-count likelihood against an independent implementation (SciPy ≥ 1.11's
+# scipy.stats.dirichlet_multinomial).
 pydeps:
 	@python3 -c "import astropy" 2>/dev/null || python3 -m pip install --quiet astropy
+	@python3 -c "from scipy.stats import dirichlet_multinomial" 2>/dev/null || python3 -m pip install --quiet "scipy>=1.11"
 
 build: deps
 	swift build -c release

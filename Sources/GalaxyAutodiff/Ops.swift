@@ -49,6 +49,7 @@ extension Variable {
     public func exp() -> Variable { applying(.exp) }
     public func log() -> Variable { applying(.log) }
     public func tanh() -> Variable { applying(.tanh) }
+    public func sigmoid() -> Variable { applying(.sigmoid) }
     public func squared() -> Variable { applying(.square) }
     public func squareRoot() -> Variable { applying(.squareRoot) }
     public func clipped(_ low: Float, _ high: Float) -> Variable { applying(.clip(low: low, high: high)) }
@@ -192,6 +193,15 @@ extension Variable {
     public func logSoftmax() -> Variable {
         let y = value.logSoftmax()
         return Variable.record(y, inputs: [self]) { g in [y.backend.logSoftmaxBackward(output: y, outputGradient: g)] }
+    }
+
+    /// Per-row negative log-likelihood of vote `counts` (constant) under one Dirichlet-multinomial
+    /// per question, this variable holding the concentrations: [rows, answers] → [rows].
+    public func dirichletMultinomialLoss(counts: Tensor, questions: [Range<Int>]) -> Variable {
+        let alpha = value
+        return Variable.record(alpha.dirichletMultinomialLoss(counts: counts, questions: questions), inputs: [self]) { g in
+            [alpha.backend.dirichletMultinomialLossBackward(concentrations: alpha, counts: counts, questions: questions, outputGradient: g)]
+        }
     }
 
     /// Max-pooling; windows may overlap (window > stride).

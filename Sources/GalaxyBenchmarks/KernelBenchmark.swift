@@ -123,7 +123,7 @@ public struct KernelBenchmark {
         for (i, d) in configuration.partDense.enumerated() { products.append(("part\(i + 1)", parts, features, d.units)); features = d.outputs }
         features *= Parts.count
         for (i, d) in configuration.dense.enumerated() { products.append(("dense\(i + 1)", images, features, d.units)); features = d.outputs }
-        products.append(("output", images, features, DecisionTree.outputCount))
+        products.append(("output", images, features, configuration.tree.outputCount))
         for (name, rows, inputs, outputs) in products {
             let a = Tensor.randomNormal(shape: [rows, inputs], standardDeviation: 1, generator: &generator, backend: backend)
             let w = Tensor.randomNormal(shape: [inputs, outputs], standardDeviation: 0.001, generator: &generator, backend: backend)

@@ -9,7 +9,7 @@ extension OneDNNBackend {
     /// The names of the ops below, for `bench kernels` and the tests.
     public static let referenceFallbacks = [
         "broadcast", "permute", "slice", "concatenate", "rotate90", "flipHorizontal", "maxout", "maxoutBackward",
-        "logSoftmax", "logSoftmaxBackward", "maxNormColumns",
+        "logSoftmax", "logSoftmaxBackward", "maxNormColumns", "dirichletMultinomialLoss", "dirichletMultinomialLossBackward",
     ]
 
     public func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor { reference.broadcast(x, to: shape) }
@@ -27,6 +27,13 @@ extension OneDNNBackend {
     public func logSoftmax(_ x: Tensor) -> Tensor { reference.logSoftmax(x) }
     public func logSoftmaxBackward(output: Tensor, outputGradient: Tensor) -> Tensor {
         reference.logSoftmaxBackward(output: output, outputGradient: outputGradient)
+    }
+
+    public func dirichletMultinomialLoss(concentrations: Tensor, counts: Tensor, questions: [Range<Int>]) -> Tensor {
+        reference.dirichletMultinomialLoss(concentrations: concentrations, counts: counts, questions: questions)
+    }
+    public func dirichletMultinomialLossBackward(concentrations: Tensor, counts: Tensor, questions: [Range<Int>], outputGradient: Tensor) -> Tensor {
+        reference.dirichletMultinomialLossBackward(concentrations: concentrations, counts: counts, questions: questions, outputGradient: outputGradient)
     }
 
     public func maxNormColumns(_ weight: inout Tensor, limit: Float) { reference.maxNormColumns(&weight, limit: limit) }

@@ -101,9 +101,9 @@ public enum Crowd {
     public static func expectedFractions(_ conditionals: [[Float]]) -> [Float] {
         var reach = [Float](repeating: 0, count: 12)
         reach[1] = 1
-        var values = [Float](repeating: 0, count: DecisionTree.outputCount)
+        var values = [Float](repeating: 0, count: DecisionTree.gz2.outputCount)
         for number in topologicalOrder {
-            let question = DecisionTree.questions[number - 1]
+            let question = DecisionTree.gz2.questions[number - 1]
             for (i, answer) in question.answers.enumerated() {
                 values[answer.column] = reach[number] * conditionals[number - 1][i]
                 if let n = next(after: answer) { reach[n] += values[answer.column] }
@@ -114,14 +114,14 @@ public enum Crowd {
 
     /// Vote fractions of `volunteers` volunteers each walking the tree.
     public static func sampledFractions(_ conditionals: [[Float]], volunteers: Int, generator g: inout SeededGenerator) -> [Float] {
-        var counts = [Int](repeating: 0, count: DecisionTree.outputCount)
+        var counts = [Int](repeating: 0, count: DecisionTree.gz2.outputCount)
         for _ in 0..<volunteers {
             var question: Int? = 1
             while let number = question {
                 let p = conditionals[number - 1]
                 var u = g.nextUniform(), choice = p.count - 1
                 for (i, pi) in p.enumerated() { if u < pi { choice = i; break }; u -= pi }
-                let answer = DecisionTree.questions[number - 1].answers[choice]
+                let answer = DecisionTree.gz2.questions[number - 1].answers[choice]
                 counts[answer.column] += 1
                 question = next(after: answer)
             }

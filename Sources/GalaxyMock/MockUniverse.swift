@@ -135,7 +135,7 @@ public enum MockUniverse {
 
     static let truthColumns = ["GalaxyID", "set", "kind", "volunteers", "half_light_radius_px", "brightness", "axis_ratio",
                                "position_angle", "sersic_index", "bulge_class", "edge_on_bulge", "bar", "spiral", "arm_count",
-                               "tightness", "odd_feature", "stars", "neighbours"] + DecisionTree.answers.map { "True\($0.name)" }
+                               "tightness", "odd_feature", "stars", "neighbours"] + DecisionTree.gz2.answers.map { "True\($0.name)" }
 
     static func writeTruth(_ galaxies: [Galaxy], to path: String) throws {
         var text = truthColumns.joined(separator: ",") + "\n"

@@ -3,39 +3,40 @@ import GalaxyAutodiff
 import GalaxyLayers
 import GalaxyZoo
 
-/// The output layer that makes 37 raw scores obey the decision tree (original-solution-spec.md §4.5), written as
+/// The output layer that makes raw scores (37 for gz2) obey the decision tree (original-solution-spec.md §4.5), written as
 /// ordinary tensor code so autodiff derives its gradient, through the scale factors too.
 ///
 /// Normalised mode: r = max(z, 0); per question q = r / (Σ_question r + 1e-12) (all answers ≤ 0
-/// give all 0); then each question is multiplied by its parent answer in `DecisionTree.scalingOrder`.
+/// give all 0); then each question is multiplied by its parent answer in the tree's `scalingOrder`.
 /// Warm-up mode (the first updates of training): clip(z, 0, 1), no normalisation, no scaling.
 public struct DecisionTreeOutput: Layer {
     public enum Mode: String, Sendable, Codable { case normalised, warmUp }
     public var mode: Mode
+    public let tree: DecisionTree
     public static let epsilon: Float = 1e-12
 
-    public init(mode: Mode = .normalised) { self.mode = mode }
+    public init(tree: DecisionTree, mode: Mode = .normalised) { self.tree = tree; self.mode = mode }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        require(input.shape.count == 2 && input.shape[1] == DecisionTree.outputCount,
-                "DecisionTreeOutput: expected [N, \(DecisionTree.outputCount)] scores, got \(input.shape)")
+        require(input.shape.count == 2 && input.shape[1] == tree.outputCount,
+                "DecisionTreeOutput: expected [N, \(tree.outputCount)] scores for tree \(tree.name), got \(input.shape)")
         if mode == .warmUp { return input.clipped(0, 1) }
         let r = input.relu()
         var answers: [Int: Variable] = [:]  // question number → its (eventually scaled) answer block
-        for q in DecisionTree.questions {
+        for q in tree.questions {
             let block = r.sliced(axis: 1, q.columns)
             answers[q.number] = block / (block.sum(axes: [1], keepingDimensions: true) + Self.epsilon)
         }
-        for number in DecisionTree.scalingOrder {
-            let parent = DecisionTree.questions[number - 1].parent!
+        for number in tree.scalingOrder {
+            let parent = tree.questions[number - 1].parent!
             let parentBlock = answers[parent.question]!
-            let offset = parent.column - DecisionTree.questions[parent.question - 1].columns.lowerBound
+            let offset = parent.column - tree.questions[parent.question - 1].columns.lowerBound
             answers[number] = answers[number]! * parentBlock.sliced(axis: 1, offset..<(offset + 1))
         }
-        return Variable.concatenate(DecisionTree.questions.map { answers[$0.number]! }, axis: 1)
+        return Variable.concatenate(tree.questions.map { answers[$0.number]! }, axis: 1)
     }
 
-    /// The dead-answer penalty: mean over the [N, 37] entries of [target > 0] · max(−score, 0).
+    /// The dead-answer penalty: mean over the [N, answers] entries of [target > 0] · max(−score, 0).
     ///
     /// Why: an answer whose raw score falls below zero outputs a hard 0 and, through the ReLU,
     /// receives no gradient, so for that image it can never come back, even when voters chose it.

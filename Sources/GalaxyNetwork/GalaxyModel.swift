@@ -6,7 +6,8 @@ import GalaxyZoo
 
 /// The Galaxy Zoo convnet of original-solution-spec.md §4, built from a `ModelConfiguration`: one convolution stack
 /// shared by the 16 parts, optional per-part dense layers, the merge of the parts' features,
-/// dense (maxout or ReLU) layers with dropout before each, 37 outputs and the decision-tree layer.
+/// dense (maxout or ReLU) layers with dropout before each, one output per answer of the configuration's tree
+/// (37 for gz2) and the decision-tree layer.
 public struct GalaxyModel: Layer {
     public let configuration: ModelConfiguration
     public var convolutions: [Conv2D]
@@ -39,16 +40,16 @@ public struct GalaxyModel: Layer {
             return Dense("dense\(i + 1)", inputs: features, outputs: spec.units, initialization: spec.initialization,
                          generator: &generator, backend: backend)
         }
-        output = Dense("output", inputs: features, outputs: DecisionTree.outputCount, initialization: c.output,
+        output = Dense("output", inputs: features, outputs: c.tree.outputCount, initialization: c.output,
                        generator: &generator, backend: backend)
-        decisionTree = DecisionTreeOutput()
+        decisionTree = DecisionTreeOutput(tree: c.tree)
     }
 
     public var parameterPaths: [ParameterPath<GalaxyModel>] {
         nested("conv", \.convolutions) + nested("part_dense", \.partDense) + nested("dense", \.dense) + nested("output", \.output)
     }
 
-    /// What one forward pass computes: the 37 raw scores before the tree (the dead-answer penalty
+    /// What one forward pass computes: the raw scores before the tree (the dead-answer penalty
     /// reads them) and the answers that obey it.
     public struct Forward {
         public var scores: Variable
@@ -70,7 +71,7 @@ public struct GalaxyModel: Layer {
         return Forward(scores: scores, answers: decisionTree(scores, &context))
     }
 
-    /// [16·B, 3, 45, 45] parts → [B, 37] answers obeying the decision tree.
+    /// [16·B, 3, 45, 45] parts → [B, answers] answers obeying the decision tree.
     public func callAsFunction(_ parts: Variable, _ context: inout ForwardContext) -> Variable {
         forward(parts, &context).answers
     }
@@ -95,7 +96,7 @@ public struct GalaxyModel: Layer {
         return Flatten()(x, &context)
     }
 
-    /// Per-part dense layers, the merge, dense layers and the 37 raw outputs (before the tree).
+    /// Per-part dense layers, the merge, dense layers and the raw outputs (before the tree).
     func denseStack(_ perPart: Variable, _ context: inout ForwardContext) -> Variable {
         var x = perPart
         let dropout = Dropout(rate: configuration.dropout)

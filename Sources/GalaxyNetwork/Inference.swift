@@ -10,7 +10,7 @@ extension GalaxyModel {
     /// 60-way prediction of the best model 1.09× faster than at the training batch of 16 (Winograd on).
     public static let inferenceBatch = 64
 
-    /// The answers for n view pairs given as flat planes (n·3·69·69 floats each), [n × 37]
+    /// The answers for n view pairs given as flat planes (n·3·69·69 floats each), [n × answers]
     /// row-major, evaluated `inferenceBatch` images at a time in the model's current output mode.
     /// Dropout is off; call it on a `detached()` model so that no graph is recorded. The
     /// predictor (averaging over test-time transforms) and the trainer's validator both use it.
@@ -20,7 +20,7 @@ extension GalaxyModel {
                 "GalaxyModel.answers: \(view0.count) and \(view45.count) floats are not n views of 3×69×69")
         let count = view0.count / perView
         var out: [Float] = []
-        out.reserveCapacity(count * DecisionTree.outputCount)
+        out.reserveCapacity(count * configuration.tree.outputCount)
         var context = ForwardContext.inference
         for first in stride(from: 0, to: count, by: Self.inferenceBatch) {
             let range = (first * perView)..<(min(first + Self.inferenceBatch, count) * perView)

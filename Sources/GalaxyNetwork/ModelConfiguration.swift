@@ -38,12 +38,21 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var dropout: Float
     /// Centre and rescale each image from its source extraction.
     public var centred: Bool
+    /// The decision tree the outputs answer; absent (nil) means gz2, so earlier model.json files
+    /// still read and a gz2 model's file is unchanged. Read and set it through `tree`.
+    public var decisionTree: DecisionTree?
+
+    /// The decision tree the outputs answer (gz2 unless the run chose another).
+    public var tree: DecisionTree {
+        get { decisionTree ?? .gz2 }
+        set { decisionTree = newValue == .gz2 ? nil : newValue }
+    }
 
     /// The best single model of the winning solution (original-solution-spec.md §4): 42,377,125 parameters.
     public static let best = ModelConfiguration(
         name: "best", summary: "the winning solution's best model: 4 convs (6/5/3/3), untied biases, two maxout-2048 layers",
         convolutions: bestConvolutions(conv4: 128), untiedBiases: true, partDense: [],
-        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false)
+        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil)
 
     static func bestConvolutions(conv4: Int, kernels: [Int] = [6, 5, 3, 3]) -> [Convolution] {
         let small = Initialization(weightStandardDeviation: 0.01, bias: 0.1)
@@ -161,7 +170,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         for layer in partDense { total += features * layer.units + layer.units; features = layer.outputs }
         features *= Parts.count
         for layer in dense { total += features * layer.units + layer.units; features = layer.outputs }
-        return total + features * DecisionTree.outputCount + DecisionTree.outputCount
+        return total + features * tree.outputCount + tree.outputCount
     }
 
     public var json: String {

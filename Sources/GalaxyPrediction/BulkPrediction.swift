@@ -35,6 +35,8 @@ public struct BulkPrediction {
     /// The catalogue's rows, and the output's columns.
     public let rows: Int
     public let columns: [TableColumn]
+    /// The prediction's columns, for the model's tree.
+    public let schema: PredictionSchema
     let id: Int, file: Int
 
     /// Loads the model of `folder`, checks the job's output and surveys the catalogue.
@@ -43,7 +45,8 @@ public struct BulkPrediction {
         let survey = try CatalogueReader(job.catalogue)
         id = try survey.column(job.idColumn, role: "ID")
         file = try survey.column(job.fileColumn, role: "file")
-        columns = try job.outputColumns(catalogue: survey.schema, id: id, file: file)
+        schema = PredictionSchema(tree: try folder.loadConfiguration().tree)
+        columns = try job.outputColumns(catalogue: survey.schema, id: id, file: file, predicted: schema)
         rows = try Self.countRows(survey, id: id)
         predictor = try Predictor(folder: folder, backend: backend, tta: tta)
         self.job = job
@@ -84,7 +87,7 @@ public struct BulkPrediction {
                 try merge(old, with: fresh, numbers: numbers, chunk: chunk)
             } else {
                 let (part, numbers) = predict(chunkRows.enumerated().map { (first + $0.offset, $0.element) }, base: base)
-                try part.write(numbers: numbers, folder: folder, chunk: chunk)
+                try part.write(numbers: numbers, folder: folder, chunk: chunk, schema: schema)
                 summary.predicted += part.rows.count
                 summary.failed += part.failures.count
             }
@@ -120,7 +123,7 @@ public struct BulkPrediction {
             case .success(let p):
                 part.rows.append(row.row)
                 part.cells.append(carriedIndices.map { row.cells[$0].exactText })
-                numbers += PredictionSchema.numbers(p)
+                numbers += schema.numbers(p)
             case .failure(let error):
                 part.failures.append(CataloguePart.Failure(row: row.row, id: row.cells[id].exactText, file: row.cells[file].exactText, reason: "\(error)"))
             }
@@ -130,8 +133,8 @@ public struct BulkPrediction {
 
     /// Writes `old` with the rows `fresh` predicted again, in catalogue order.
     func merge(_ old: CataloguePart, with fresh: CataloguePart, numbers: [Float], chunk: Int) throws {
-        let n = PredictionSchema.numberCount, folder = job.partsFolder
-        let oldNumbers = try old.numbers(folder: folder, chunk: chunk)
+        let n = schema.numberCount, folder = job.partsFolder
+        let oldNumbers = try old.numbers(folder: folder, chunk: chunk, schema: schema)
         var entries = old.rows.indices.map { (old.rows[$0], old.cells[$0], Array(oldNumbers[($0 * n)..<(($0 + 1) * n)])) }
         entries += fresh.rows.indices.map { (fresh.rows[$0], fresh.cells[$0], Array(numbers[($0 * n)..<(($0 + 1) * n)])) }
         entries.sort { $0.0 < $1.0 }
@@ -139,7 +142,7 @@ public struct BulkPrediction {
         merged.rows = entries.map(\.0)
         merged.cells = entries.map(\.1)
         merged.failures = fresh.failures
-        try merged.write(numbers: entries.flatMap(\.2), folder: folder, chunk: chunk)
+        try merged.write(numbers: entries.flatMap(\.2), folder: folder, chunk: chunk, schema: schema)
     }
 
     /// Runs this process's chunks among `peers` (one shard each): the ranks sum their counts and
@@ -161,7 +164,7 @@ public struct BulkPrediction {
             try provenance.check(reusing: CataloguePart.jsonFile(folder: job.partsFolder, chunk: chunk), recorded: part.provenance)
             parts.append(part)
         }
-        try CatalogueOutput.assemble(job, parts: parts, columns: columns)
+        try CatalogueOutput.assemble(job, parts: parts, columns: columns, schema: schema)
         return true
     }
 

@@ -44,9 +44,9 @@ public struct CatalogueJob: Sendable {
     /// The output's columns for a catalogue of `schema`: the ID, the carried columns, then the
     /// prediction's. A carried column named like an output column, or (for FITS, whose names are
     /// case-blind and at most 68 printable ASCII characters) one FITS cannot hold, is refused by name.
-    public func outputColumns(catalogue schema: [TableColumn], id: Int, file: Int) throws -> [TableColumn] {
+    public func outputColumns(catalogue schema: [TableColumn], id: Int, file: Int, predicted prediction: PredictionSchema) throws -> [TableColumn] {
         let carried = [schema[id]] + schema.indices.filter { $0 != id && $0 != file }.map { schema[$0] }
-        let predicted = PredictionSchema.columns, fits = (out as NSString).pathExtension.lowercased() == "fits"
+        let predicted = prediction.columns, fits = (out as NSString).pathExtension.lowercased() == "fits"
         let key: (String) -> String = { fits ? $0.uppercased() : $0 }
         let taken = Set(predicted.map { key($0.name) })
         if let clash = carried.first(where: { taken.contains(key($0.name)) }) {

@@ -10,10 +10,10 @@ import GalaxyZoo
 public enum CatalogueOutput {
     public static let errorsHeader = "row,id,file,reason"
 
-    public static func assemble(_ job: CatalogueJob, parts: [CataloguePart], columns: [TableColumn]) throws {
+    public static func assemble(_ job: CatalogueJob, parts: [CataloguePart], columns: [TableColumn], schema: PredictionSchema) throws {
         try writeErrors(parts, to: job.errorsFile)
-        try writeTable(path: job.out, columns: columns, retypable: columns.count - PredictionSchema.columns.count, batches: parts.count) {
-            try parts[$0].outputRows(folder: job.partsFolder, chunk: $0)
+        try writeTable(path: job.out, columns: columns, retypable: columns.count - schema.columns.count, batches: parts.count) {
+            try parts[$0].outputRows(folder: job.partsFolder, chunk: $0, schema: schema)
         }
     }
 

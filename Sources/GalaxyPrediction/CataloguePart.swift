@@ -30,8 +30,8 @@ public struct CataloguePart: Codable, Sendable {
     public static func npyFile(folder: String, chunk: Int) -> String { folder + String(format: "/chunk-%06d.npy", chunk) }
 
     /// Writes the block, then the description (the completion mark).
-    public func write(numbers: [Float], folder: String, chunk: Int) throws {
-        let count = PredictionSchema.numberCount
+    public func write(numbers: [Float], folder: String, chunk: Int, schema: PredictionSchema) throws {
+        let count = schema.numberCount
         precondition(numbers.count == rows.count * count, "CataloguePart: \(numbers.count) numbers for \(rows.count) rows")
         let npy = NPY.encode(shape: [rows.count, count], values: numbers)
         try FileOutput.write(Data(npy), to: Self.npyFile(folder: folder, chunk: chunk))
@@ -52,7 +52,7 @@ public struct CataloguePart: Codable, Sendable {
     }
 
     /// The float32 block, checked against the recorded checksum and shape.
-    public func numbers(folder: String, chunk: Int) throws -> [Float] {
+    public func numbers(folder: String, chunk: Int, schema: PredictionSchema) throws -> [Float] {
         let file = Self.npyFile(folder: folder, chunk: chunk)
         guard let data = FileManager.default.contents(atPath: file) else {
             throw BulkError(reason: "\(file) is missing but its .json says the chunk is done; delete the .json to predict the chunk again")
@@ -63,15 +63,15 @@ public struct CataloguePart: Codable, Sendable {
                             + "delete both to predict the chunk again")
         }
         let (shape, values) = try NPY.decode([UInt8](data), file: file)
-        guard shape == [rows.count, PredictionSchema.numberCount] else {
-            throw BulkError(reason: "\(file) has shape \(shape), expected [\(rows.count), \(PredictionSchema.numberCount)]")
+        guard shape == [rows.count, schema.numberCount] else {
+            throw BulkError(reason: "\(file) has shape \(shape), expected [\(rows.count), \(schema.numberCount)]")
         }
         return values
     }
 
     /// The typed output rows: carried cells, then the prediction's cells.
-    public func outputRows(folder: String, chunk: Int) throws -> [[Cell]] {
-        let numbers = try numbers(folder: folder, chunk: chunk), n = PredictionSchema.numberCount
+    public func outputRows(folder: String, chunk: Int, schema: PredictionSchema) throws -> [[Cell]] {
+        let numbers = try numbers(folder: folder, chunk: chunk, schema: schema), n = schema.numberCount
         return try cells.enumerated().map { r, texts in
             let carriedCells = try zip(texts, carried).map { text, column in
                 guard let cell = Cell(exactText: text, type: column.type) else {
@@ -79,7 +79,7 @@ public struct CataloguePart: Codable, Sendable {
                 }
                 return cell
             }
-            return carriedCells + PredictionSchema.cells(numbers: numbers[(r * n)..<((r + 1) * n)])
+            return carriedCells + schema.cells(numbers: numbers[(r * n)..<((r + 1) * n)])
         }
     }
 }

@@ -116,7 +116,7 @@ public struct Predictor {
 
     /// Mean and standard deviation of each answer over k view pairs.
     func summary(view0: [Float], view45: [Float]) -> Prediction {
-        let out = model.answers(view0: view0, view45: view45), n = DecisionTree.outputCount
+        let out = model.answers(view0: view0, view45: view45), n = model.configuration.tree.outputCount
         let count = out.count / n
         var total = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { total[j] += out[k * n + j] } }

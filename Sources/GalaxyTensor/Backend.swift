@@ -71,6 +71,12 @@ public protocol Backend: AnyObject, Sendable {
     func logSoftmax(_ x: Tensor) -> Tensor
     func logSoftmaxBackward(output: Tensor, outputGradient: Tensor) -> Tensor
 
+    /// Per-row negative log-likelihood of vote counts [rows, answers] under one
+    /// Dirichlet-multinomial per question (`questions`: column ranges) with the given
+    /// concentrations (> 0) → [rows]; `ReferenceBackend` holds the formula.
+    func dirichletMultinomialLoss(concentrations: Tensor, counts: Tensor, questions: [Range<Int>]) -> Tensor
+    func dirichletMultinomialLossBackward(concentrations: Tensor, counts: Tensor, questions: [Range<Int>], outputGradient: Tensor) -> Tensor
+
     func conv2d(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry: Convolution2DGeometry, fuseReLU: Bool) -> Tensor
     func conv2dBackward(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry: Convolution2DGeometry,
                         fuseReLU: Bool, output: Tensor, outputGradient: Tensor,
@@ -135,6 +141,8 @@ public enum UnaryOperation: Sendable, Hashable {
     case exp
     case log
     case tanh
+    /// 1 / (1 + e^−x).
+    case sigmoid
     case square
     case squareRoot
     case addScalar(Float)
@@ -151,6 +159,7 @@ public enum UnaryOperation: Sendable, Hashable {
         case .exp: Foundationless.exp(x)
         case .log: Foundationless.log(x)
         case .tanh: Foundationless.tanh(x)
+        case .sigmoid: 1 / (1 + Foundationless.exp(-x))
         case .square: x * x
         case .squareRoot: x.squareRoot()
         case .addScalar(let s): x + s
@@ -168,6 +177,7 @@ public enum UnaryOperation: Sendable, Hashable {
         case .exp: y
         case .log: 1 / x
         case .tanh: 1 - y * y
+        case .sigmoid: y * (1 - y)
         case .square: 2 * x
         case .squareRoot: 0.5 / y
         case .addScalar: 1

@@ -137,6 +137,15 @@ extension Tensor {
         return backend.logSoftmax(self)
     }
 
+    /// Per-row negative log-likelihood of `counts` under one Dirichlet-multinomial per question
+    /// (column ranges of the last axis), `self` holding the concentrations: [rows, answers] → [rows].
+    public func dirichletMultinomialLoss(counts: Tensor, questions: [Range<Int>]) -> Tensor {
+        require(rank == 2 && counts.shape == shape, "dirichletMultinomialLoss: concentrations \(shape) and counts \(counts.shape) must be the same [rows, answers]")
+        require(questions.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= shape[1] && !$0.isEmpty },
+                "dirichletMultinomialLoss: questions \(questions) do not fit \(shape[1]) answers")
+        return backend.dirichletMultinomialLoss(concentrations: self, counts: counts, questions: questions)
+    }
+
     /// Validates a convolution's operands and returns its output shape.
     public static func conv2dOutputShape(input: [Int], weight: [Int], bias: ConvolutionBias,
                                          geometry: Convolution2DGeometry) -> [Int] {

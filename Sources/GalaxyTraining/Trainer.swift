@@ -122,7 +122,7 @@ public final class Trainer {
     func pipeline(startStep: Int) -> AugmentationPipeline {
         let labels = training.flatMap { Array(dataset.labels.row($0)) }
         let source = AugmentationPipeline.Source(paths: training.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, labels: labels,
-                                                 labelWidth: DecisionTree.outputCount,
+                                                 labelWidth: configuration.tree.outputCount,
                                                  extractions: configuration.centred ? training.map { extractions![$0] } : nil)
         return AugmentationPipeline(source: source, batchSize: globalBatch, seed: options.seed, workers: options.workers, capacity: 6,
                                     mode: options.mode, startStep: startStep, slots: group.slots(ofBatch: globalBatch))
@@ -132,7 +132,7 @@ public final class Trainer {
         // Only rank 0 validates: the others hold no held-out images.
         let validation = group.rank == 0 ? self.validation : []
         return try Validator(paths: validation.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, transforms: validation.map(plainTransform),
-                      truth: dataset.labels.subset(validation).values, workers: options.workers)
+                      truth: dataset.labels.subset(validation).values, tree: configuration.tree, workers: options.workers)
     }
 
     func checkpoint(best: Double?) throws {

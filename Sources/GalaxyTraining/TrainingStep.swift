@@ -95,7 +95,7 @@ public struct TrainingStep {
     public mutating func gradients(for batch: AugmentedBatch, share: Float = 1, times: inout Times, profile: BackwardProfile? = nil,
                                    ready: ((Int, Tensor) -> Void)? = nil) -> Gradients {
         let parts = Parts.stack(view0: batch.view0, view45: batch.view45, backend: model.backend)
-        let labels = Tensor(shape: [batch.indices.count, DecisionTree.outputCount], scalars: batch.labels, backend: model.backend)
+        let labels = Tensor(shape: [batch.indices.count, model.configuration.tree.outputCount], scalars: batch.labels, backend: model.backend)
         return gradients(parts: parts, labels: labels, slots: batch.slots, share: share, times: &times, profile: profile, ready: ready)
     }
 

@@ -1,3 +1,5 @@
+import GalaxyCore
+
 /// The label checker of the original solution: every row and question whose answers do not sum
 /// to the mass the decision tree requires (within 1e-5).
 public enum LabelCheck {
@@ -12,13 +14,14 @@ public enum LabelCheck {
         public var required: Float
     }
 
-    public static func violations(in table: GalaxyTable) -> [Violation] {
+    public static func violations(in table: GalaxyTable, tree: DecisionTree = .gz2) -> [Violation] {
+        require(table.width == tree.outputCount, "LabelCheck: rows of \(table.width) values for tree \(tree.name)")
         var found: [Violation] = []
         for row in 0..<table.count {
             let values = table.row(row)
-            for q in DecisionTree.questions {
+            for q in tree.questions {
                 let sum = q.columns.reduce(Float(0)) { $0 + values[values.startIndex + $1] }
-                let required = DecisionTree.requiredMass(of: q, in: values)
+                let required = tree.requiredMass(of: q, in: values)
                 if abs(sum - required) > tolerance {
                     found.append(Violation(galaxyID: table.ids[row], line: table.lines.isEmpty ? nil : table.lines[row],
                                            question: q.number, sum: sum, required: required))

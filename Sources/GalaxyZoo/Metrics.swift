@@ -1,6 +1,6 @@
 import GalaxyCore
 
-/// RMSE over the 37 answers (the Kaggle score), per question and per answer.
+/// RMSE over a tree's answers (over gz2's 37, the Kaggle score), per question and per answer.
 public struct Evaluation: Sendable, Codable, Equatable {
     public var rmse: Double
     /// Indexed by question number − 1.
@@ -8,22 +8,23 @@ public struct Evaluation: Sendable, Codable, Equatable {
     /// Indexed by column.
     public var perAnswer: [Double]
 
-    /// Compares predictions with truth (both n × 37, row-major).
-    public init(predictions: [Float], truth: [Float]) {
-        require(predictions.count == truth.count && truth.count % DecisionTree.outputCount == 0,
+    /// Compares predictions with truth (both n × answers, row-major).
+    public init(predictions: [Float], truth: [Float], tree: DecisionTree = .gz2) {
+        let width = tree.outputCount
+        require(predictions.count == truth.count && truth.count % width == 0,
                 "Evaluation: \(predictions.count) predictions for \(truth.count) true values")
-        let n = truth.count / DecisionTree.outputCount
-        var squared = [Double](repeating: 0, count: DecisionTree.outputCount)
+        let n = truth.count / width
+        var squared = [Double](repeating: 0, count: width)
         for i in 0..<truth.count {
             let d = Double(predictions[i]) - Double(truth[i])
-            squared[i % DecisionTree.outputCount] += d * d
+            squared[i % width] += d * d
         }
         let rows = Double(max(n, 1))
         perAnswer = squared.map { ($0 / rows).squareRoot() }
-        perQuestion = DecisionTree.questions.map { q in
+        perQuestion = tree.questions.map { q in
             (q.columns.map { squared[$0] }.reduce(0, +) / (rows * Double(q.columns.count))).squareRoot()
         }
-        rmse = (squared.reduce(0, +) / (rows * Double(DecisionTree.outputCount))).squareRoot()
+        rmse = (squared.reduce(0, +) / (rows * Double(width))).squareRoot()
     }
 }
 
@@ -33,8 +34,8 @@ public struct Baselines: Sendable, Codable {
     public var trainingMean: [Float]
 
     public init(training: GalaxyTable) {
-        var mean = [Double](repeating: 0, count: DecisionTree.outputCount)
-        for (i, v) in training.values.enumerated() { mean[i % DecisionTree.outputCount] += Double(v) }
+        var mean = [Double](repeating: 0, count: training.width)
+        for (i, v) in training.values.enumerated() { mean[i % training.width] += Double(v) }
         trainingMean = mean.map { Float($0 / Double(max(training.count, 1))) }
     }
 

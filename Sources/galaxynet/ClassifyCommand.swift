@@ -12,7 +12,7 @@ import GalaxyMock
 /// `galaxynet classify`.
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "classify",
-        abstract: "The 37 answers for a few images and a readable walk down the decision tree.")
+        abstract: "The answers (37 for gz2) for a few images and a readable walk down the decision tree.")
 
     @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
     @Argument(help: "Images (JPEG or FITS cutouts).") var images: [String]
@@ -25,12 +25,12 @@ struct ClassifyCommand: ParsableCommand {
         let reader = try fits.reader
         let extractions = predictor.model.configuration.centred ? try SourceExtractor.extract(files: images, reader: reader) : nil
         let values = try predictor.predict(paths: images, extractions: extractions, reader: reader)
-        let n = DecisionTree.outputCount
+        let tree = predictor.model.configuration.tree, n = tree.outputCount
         for (i, image) in images.enumerated() {
             let v = Array(values[(i * n)..<((i + 1) * n)])
             print("\(image)")
-            print("  " + DecisionTree.describePath(v))
-            print("  " + DecisionTree.answers.map { String(format: "%@ %.3f", $0.name, v[$0.column]) }.joined(separator: " "))
+            print("  " + tree.describePath(v))
+            print("  " + tree.answers.map { String(format: "%@ %.3f", $0.name, v[$0.column]) }.joined(separator: " "))
         }
     }
 }

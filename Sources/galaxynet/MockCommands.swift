@@ -60,7 +60,7 @@ struct InspectMockCommand: ParsableCommand {
             let image = try ImageSource.read(dataset.trainingImagePath(id)).displayImage.shrunk(by: 2)
             var tile = RGBImage(width: image.width, height: image.height + 40, fill: (0, 0, 0))
             tile.paste(image, x: 0, y: 0)
-            let lines = ["\(id)"] + DecisionTree.caption(Array(dataset.labels.row(row)))
+            let lines = ["\(id)"] + DecisionTree.gz2.caption(Array(dataset.labels.row(row)))
             for (i, line) in lines.enumerated() {
                 BitmapFont.draw(line, into: &tile, x: 3, y: image.height + 2 + 9 * i, colour: i == 0 ? (150, 150, 150) : (235, 235, 235))
             }

@@ -7,6 +7,7 @@ import GalaxyLayers
 import GalaxyTraining
 import GalaxyPrediction
 import GalaxyDistributed
+import GalaxyZoo
 
 /// The compute backend chosen on the command line.
 enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -29,6 +30,14 @@ struct BackendOptions: ParsableArguments {
 struct TTAOptions: ParsableArguments {
     @Option(help: "Test-time transforms: 60 (3 zooms × 10 rotations × flip), 8 (right angles × flip, for bulk runs) or 1 (the plain view).")
     var tta: TestTimeAugmentation = .full
+}
+
+/// `--tree`, shared by the commands that read labels without a run to take the tree from.
+struct TreeOptions: ParsableArguments {
+    @Option(name: .customLong("tree"), help: "Decision tree: gz2 (the Kaggle tree), gz-decals-dr5, gz-desi, or a tree file (.json, docs/decision-tree.schema.json).")
+    var name = "gz2"
+
+    var tree: DecisionTree { get throws { try DecisionTree.named(name) } }
 }
 
 /// `--json`, shared by the commands that can print one JSON object instead of text.

@@ -18,8 +18,8 @@ struct CarriedTables {
         var rows: [[Cell]] = []
         while case let batch = try reader.next(2), !batch.isEmpty { rows += batch }
         let out = folder + "/carried-\(written.count).fits"
-        let columns = try CatalogueJob(catalogue: path, out: out).outputColumns(catalogue: reader.schema, id: id, file: file)
-        let carried = Array(columns.dropLast(PredictionSchema.columns.count))
+        let columns = try CatalogueJob(catalogue: path, out: out).outputColumns(catalogue: reader.schema, id: id, file: file, predicted: PredictionSchema(tree: .gz2))
+        let carried = Array(columns.dropLast(PredictionSchema(tree: .gz2).columns.count))
         let order = [id] + reader.schema.indices.filter { $0 != id && $0 != file }
         try writeTable(path: out, columns: carried, retypable: carried.count, batches: 1) { _ in rows.map { row in order.map { row[$0] } } }
         written.append((out, rows.map { $0[id].exactText }))

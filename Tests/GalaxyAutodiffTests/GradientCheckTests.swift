@@ -36,6 +36,7 @@ struct GradientCheckTests {
         expectGradients([x], on: backend) { $0[0].exp() }
         expectGradients([positive], on: backend) { $0[0].log() }
         expectGradients([x], on: backend) { $0[0].tanh() }
+        expectGradients([x], on: backend) { $0[0].sigmoid() }
         expectGradients([x], on: backend) { -$0[0].squared() }
         expectGradients([positive], on: backend) { $0[0].squareRoot() }
         expectGradients([positive], on: backend) { $0[0].applying(.power(1.7)) }

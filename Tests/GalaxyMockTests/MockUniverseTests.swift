@@ -61,7 +61,7 @@ struct MockUniverseTests {
             let truth = Crowd.expectedFractions(Crowd.conditionals(MorphologyPrior.draw(&g)))
             for i in 0..<37 { best[i] = max(best[i], truth[i]) }
         }
-        for (i, value) in best.enumerated() { #expect(value > 0.3, "answer \(DecisionTree.answers[i].name) peaks at \(value)") }
+        for (i, value) in best.enumerated() { #expect(value > 0.3, "answer \(DecisionTree.gz2.answers[i].name) peaks at \(value)") }
     }
 
     @Test func crowdFractionsConvergeToTheTruth() {

@@ -19,7 +19,7 @@ struct DecisionTreeOutputTests {
         z[5] = -1; z[6] = -2
         z[15] = 1; z[16] = 1; z[17] = 2
         var context = ForwardContext.inference
-        let y = DecisionTreeOutput()(Variable(Tensor(shape: [1, 37], scalars: z)), &context).value.scalars
+        let y = DecisionTreeOutput(tree: .gz2)(Variable(Tensor(shape: [1, 37], scalars: z)), &context).value.scalars
         func close(_ a: Float, _ b: Float) -> Bool { abs(a - b) < 1e-6 }
         #expect(close(y[0], 0.25) && close(y[1], 0.75) && y[2] == 0)
         #expect(close(y[3], 0.1875) && close(y[4], 0.5625))
@@ -36,7 +36,7 @@ struct DecisionTreeOutputTests {
         var g = SeededGenerator(seed: 3)
         let z = Tensor.randomNormal(shape: [64, 37], mean: 0.5, standardDeviation: 1, generator: &g)
         var context = ForwardContext.inference
-        let y = DecisionTreeOutput()(Variable(z), &context).value
+        let y = DecisionTreeOutput(tree: .gz2)(Variable(z), &context).value
         let violations = LabelCheck.violations(in: GalaxyTable(ids: Array(0..<64), values: y.scalars))
         // A question whose answers were all ≤ 0 outputs zeros while its parent may not be zero:
         // that is the specified behaviour; everything else must obey.
@@ -46,7 +46,7 @@ struct DecisionTreeOutputTests {
     @Test func warmUpClips() {
         let z = Tensor(shape: [1, 37], scalars: (0..<37).map { Float($0) / 18 - 1 })
         var context = ForwardContext.inference
-        let y = DecisionTreeOutput(mode: .warmUp)(Variable(z), &context).value.scalars
+        let y = DecisionTreeOutput(tree: .gz2, mode: .warmUp)(Variable(z), &context).value.scalars
         #expect(y == z.scalars.map { min(max($0, 0), 1) })
     }
 
@@ -58,7 +58,7 @@ struct DecisionTreeOutputTests {
         let z = Tensor(shape: [2, 37], scalars: values, backend: backend)
         let errors = GradientCheck.relativeErrors(inputs: [z], epsilon: 1e-3) { v in
             var context = ForwardContext.inference
-            return DecisionTreeOutput()(v[0], &context)
+            return DecisionTreeOutput(tree: .gz2)(v[0], &context)
         }
         #expect(errors[0] < 2e-2, "relative error \(errors[0]) on \(backend.name)")
     }

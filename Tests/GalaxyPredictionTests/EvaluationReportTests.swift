@@ -6,7 +6,7 @@ import TestSupport
 
 @Suite("Evaluation report")
 struct EvaluationReportTests {
-    static let n = DecisionTree.outputCount
+    static let n = DecisionTree.gz2.outputCount
 
     func table(_ rows: [Int: Float]) -> GalaxyTable {
         let ids = rows.keys.sorted()

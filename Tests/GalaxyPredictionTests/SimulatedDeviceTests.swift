@@ -36,7 +36,7 @@ struct SimulatedDeviceTests {
     static func batch() -> AugmentedBatch {
         var g = SeededGenerator(seed: 6)
         let views = (0..<2).map { _ in (0..<(2 * ViewTransform.viewFloats)).map { _ in g.nextUniform() } }
-        let labels = (0..<(2 * DecisionTree.outputCount)).map { _ in g.nextUniform() < 0.5 ? 0 : g.nextUniform() }
+        let labels = (0..<(2 * DecisionTree.gz2.outputCount)).map { _ in g.nextUniform() < 0.5 ? 0 : g.nextUniform() }
         return AugmentedBatch(step: 0, indices: [0, 1], view0: views.flatMap { $0.prefix(ViewTransform.viewFloats) },
                               view45: views.flatMap { $0.suffix(ViewTransform.viewFloats) }, labels: labels)
     }
@@ -76,7 +76,7 @@ struct SimulatedDeviceTests {
         let onDevice = try Predictor(model: model, tta: .none).predict(paths: paths)
         let onHost = try Predictor(model: trained, tta: .none).predict(paths: paths)
         #expect(onDevice == onHost)
-        #expect(onDevice.count == 2 * DecisionTree.outputCount && onDevice.allSatisfy(\.isFinite))
+        #expect(onDevice.count == 2 * DecisionTree.gz2.outputCount && onDevice.allSatisfy(\.isFinite))
     }
 
     @Test func hostCodeReadingDeviceMemoryStops() async {

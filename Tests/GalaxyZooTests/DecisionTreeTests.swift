@@ -6,20 +6,20 @@ import TestSupport
 @Suite("Decision tree")
 struct DecisionTreeTests {
     @Test func slicesAndColumnNames() {
-        let slices = DecisionTree.questions.map(\.columns)
+        let slices = DecisionTree.gz2.questions.map(\.columns)
         #expect(slices == [0..<3, 3..<5, 5..<7, 7..<9, 9..<13, 13..<15, 15..<18, 18..<25, 25..<28, 28..<31, 31..<37])
-        #expect(DecisionTree.outputCount == 37)
-        #expect(DecisionTree.columnNames.first == "Class1.1" && DecisionTree.columnNames.last == "Class11.6")
-        #expect(DecisionTree.answer(8, 7).text == "dust lane")
+        #expect(DecisionTree.gz2.outputCount == 37)
+        #expect(DecisionTree.gz2.columnNames.first == "Class1.1" && DecisionTree.gz2.columnNames.last == "Class11.6")
+        #expect(DecisionTree.gz2.answer(8, 7).text == "dust lane")
     }
 
     @Test func massesAndLinks() {
-        let parents = DecisionTree.questions.map { $0.parent?.name }
+        let parents = DecisionTree.gz2.questions.map { $0.parent?.name }
         #expect(parents == [nil, "1.2", "2.2", "2.2", "2.2", nil, "1.1", "6.1", "2.1", "4.1", "4.1"])
-        #expect(DecisionTree.answer(1, 1).next == .question(7))
-        #expect(DecisionTree.answer(1, 3).next == .end)
-        #expect(DecisionTree.answer(4, 1).next == .question(10))
-        #expect(DecisionTree.answer(11, 6).next == .question(5))
+        #expect(DecisionTree.gz2.answer(1, 1).next == .question(7))
+        #expect(DecisionTree.gz2.answer(1, 3).next == .end)
+        #expect(DecisionTree.gz2.answer(4, 1).next == .question(10))
+        #expect(DecisionTree.gz2.answer(11, 6).next == .question(5))
     }
 }
 

@@ -54,7 +54,7 @@ struct KaggleDataTests {
         #expect(back.ids == original.ids)
         #expect(zip(back.values, original.values).allSatisfy { abs($0 - $1) < 1e-6 })
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.hasPrefix(KaggleCSV.header + "\n"))
+        #expect(text.hasPrefix(KaggleCSV.header() + "\n"))
         #expect(text.split(separator: "\n").first == (try String(contentsOfFile: realSolutions, encoding: .utf8)).split(separator: "\n").first)
     }
 
@@ -62,19 +62,19 @@ struct KaggleDataTests {
 
     @Test(arguments: [
         ("GalaxyID,Class1.1\n", 1, "header"),
-        (KaggleCSV.header + "\n" + row + ",0\n", 2, "expected 38"),
-        (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,abc") + "\n", 2, "Class1.1 is \"abc\", not a number"),
-        (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,nan") + "\n", 2, "Class1.1 is NaN"),
-        (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,1.5") + "\n", 2, "outside [0, 1]"),
-        (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,-0.1") + "\n", 2, "outside [0, 1]"),
-        (KaggleCSV.header + "\n" + row + "\n" + row + "\n", 3, "duplicate GalaxyID 100008 (first on line 2)"),
-        (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,", with: "x1,") + "\n", 2, "GalaxyID \"x1\""),
-        (KaggleCSV.header + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,") + "\n", 2, "Class1.1 is \"\", not a number"),
-        (KaggleCSV.header + "\n" + "0" + row + "\n", 2, "GalaxyID \"0100008\" must be written without leading zeros"),
-        ("\u{FEFF}" + KaggleCSV.header + "\n", 1, "byte-order mark"),
-        (KaggleCSV.header.replacingOccurrences(of: ",Class7.2", with: "") + "\n", 1, "missing column Class7.2"),
-        (KaggleCSV.header + ",Notes\n", 1, "unexpected column \"Notes\""),
-        (KaggleCSV.header.replacingOccurrences(of: "Class1.1,Class1.2", with: "Class1.2,Class1.1") + "\n", 1, "column 2 is Class1.2, expected Class1.1"),
+        (KaggleCSV.header() + "\n" + row + ",0\n", 2, "expected 38"),
+        (KaggleCSV.header() + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,abc") + "\n", 2, "Class1.1 is \"abc\", not a number"),
+        (KaggleCSV.header() + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,nan") + "\n", 2, "Class1.1 is NaN"),
+        (KaggleCSV.header() + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,1.5") + "\n", 2, "outside [0, 1]"),
+        (KaggleCSV.header() + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,-0.1") + "\n", 2, "outside [0, 1]"),
+        (KaggleCSV.header() + "\n" + row + "\n" + row + "\n", 3, "duplicate GalaxyID 100008 (first on line 2)"),
+        (KaggleCSV.header() + "\n" + row.replacingOccurrences(of: "100008,", with: "x1,") + "\n", 2, "GalaxyID \"x1\""),
+        (KaggleCSV.header() + "\n" + row.replacingOccurrences(of: "100008,0", with: "100008,") + "\n", 2, "Class1.1 is \"\", not a number"),
+        (KaggleCSV.header() + "\n" + "0" + row + "\n", 2, "GalaxyID \"0100008\" must be written without leading zeros"),
+        ("\u{FEFF}" + KaggleCSV.header() + "\n", 1, "byte-order mark"),
+        (KaggleCSV.header().replacingOccurrences(of: ",Class7.2", with: "") + "\n", 1, "missing column Class7.2"),
+        (KaggleCSV.header() + ",Notes\n", 1, "unexpected column \"Notes\""),
+        (KaggleCSV.header().replacingOccurrences(of: "Class1.1,Class1.2", with: "Class1.2,Class1.1") + "\n", 1, "column 2 is Class1.2, expected Class1.1"),
     ])
     func malformedFilesNameFileLineAndReason(text: String, line: Int, reason: String) throws {
         let path = temporaryFolder() + "/bad.csv"

@@ -77,6 +77,13 @@ public final class SimulatedDeviceBackend: Backend, DeviceArena, @unchecked Send
         onDevice(host.maxoutBackward(input: onHost(input), groupSize: groupSize, outputGradient: onHost(outputGradient)))
     }
     public func logSoftmax(_ x: Tensor) -> Tensor { onDevice(host.logSoftmax(onHost(x))) }
+    public func dirichletMultinomialLoss(concentrations: Tensor, counts: Tensor, questions: [Range<Int>]) -> Tensor {
+        onDevice(host.dirichletMultinomialLoss(concentrations: onHost(concentrations), counts: onHost(counts), questions: questions))
+    }
+    public func dirichletMultinomialLossBackward(concentrations: Tensor, counts: Tensor, questions: [Range<Int>], outputGradient: Tensor) -> Tensor {
+        onDevice(host.dirichletMultinomialLossBackward(concentrations: onHost(concentrations), counts: onHost(counts), questions: questions,
+                                                       outputGradient: onHost(outputGradient)))
+    }
     public func logSoftmaxBackward(output: Tensor, outputGradient: Tensor) -> Tensor {
         onDevice(host.logSoftmaxBackward(output: onHost(output), outputGradient: onHost(outputGradient)))
     }

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// log Γ and ψ (digamma) in double precision, for x > 0: the recurrence moves x to 10 or above,
+/// then the Stirling series (next term below 1e-12 there). Written here rather than taken from libm
+/// because glibc's lgamma writes the global `signgam`, a data race under parallel kernels.
+public enum SpecialFunctions {
+    public static func logGamma(_ x: Double) -> Double {
+        guard x > 0 else { return .nan }
+        var x = x, shift = 0.0
+        while x < 10 { shift += log(x); x += 1 }
+        let f = 1 / (x * x)
+        let series = (1 / x) * (1.0 / 12 - f * (1.0 / 360 - f * (1.0 / 1260 - f * (1.0 / 1680 - f / 1188))))
+        return (x - 0.5) * log(x) - x + 0.918_938_533_204_672_7 + series - shift
+    }
+
+    public static func digamma(_ x: Double) -> Double {
+        guard x > 0 else { return .nan }
+        var x = x, shift = 0.0
+        while x < 10 { shift += 1 / x; x += 1 }
+        let f = 1 / (x * x)
+        let series = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))))
+        return log(x) - 0.5 / x - series - shift
+    }
+}
+
+extension ReferenceBackend {
+    /// −log P(counts | concentrations) per row, one Dirichlet-multinomial per question:
+    /// log P = log n! − Σ log k_i! + log Γ(A) − log Γ(n + A) + Σ [log Γ(k_i + α_i) − log Γ(α_i)],
+    /// with n = Σ k_i and A = Σ α_i over the question's answers. A question nobody answered
+    /// (n = 0) has probability 1 and adds 0. Accumulated in double precision.
+    public func dirichletMultinomialLoss(concentrations: Tensor, counts: Tensor, questions: [Range<Int>]) -> Tensor {
+        let (rows, width) = (concentrations.shape[0], concentrations.shape[1])
+        var loss = output([rows])
+        concentrations.plain.withUnsafeBufferPointer { alpha in counts.plain.withUnsafeBufferPointer { k in loss.withUnsafeMutableBufferPointer { out in
+        for r in 0..<rows {
+            var total = 0.0
+            for q in questions {
+                let a = q.map { Double(alpha[r * width + $0]) }, c = q.map { Double(k[r * width + $0]) }
+                let n = c.reduce(0, +), sum = a.reduce(0, +)
+                guard n > 0 else { continue }
+                var logP = SpecialFunctions.logGamma(n + 1) + SpecialFunctions.logGamma(sum) - SpecialFunctions.logGamma(n + sum)
+                for i in a.indices {
+                    logP += SpecialFunctions.logGamma(c[i] + a[i]) - SpecialFunctions.logGamma(a[i]) - SpecialFunctions.logGamma(c[i] + 1)
+                }
+                total -= logP
+            }
+            out[r] = Float(total)
+        }
+        } } }
+        return loss
+    }
+
+    /// ∂/∂α_i of the loss: −[ψ(A) − ψ(n + A) + ψ(k_i + α_i) − ψ(α_i)], 0 where n = 0, times the row's gradient.
+    public func dirichletMultinomialLossBackward(concentrations: Tensor, counts: Tensor, questions: [Range<Int>], outputGradient: Tensor) -> Tensor {
+        let (rows, width) = (concentrations.shape[0], concentrations.shape[1])
+        var gradient = zeros(concentrations.shape)
+        concentrations.plain.withUnsafeBufferPointer { alpha in counts.plain.withUnsafeBufferPointer { k in
+        outputGradient.plain.withUnsafeBufferPointer { g in gradient.withUnsafeMutableBufferPointer { out in
+        for r in 0..<rows {
+            for q in questions {
+                let n = q.reduce(0.0) { $0 + Double(k[r * width + $1]) }, sum = q.reduce(0.0) { $0 + Double(alpha[r * width + $1]) }
+                guard n > 0 else { continue }
+                let common = SpecialFunctions.digamma(sum) - SpecialFunctions.digamma(n + sum)
+                for i in q {
+                    let a = Double(alpha[r * width + i]), c = Double(k[r * width + i])
+                    out[r * width + i] = Float(-Double(g[r]) * (common + SpecialFunctions.digamma(c + a) - SpecialFunctions.digamma(a)))
+                }
+            }
+        }
+        } } } }
+        return gradient
+    }
+}

@@ -55,7 +55,7 @@ public struct Demo {
                 let values = try Predictor(folder: run.model, backend: backend, tta: transforms).predict(paths: validation.paths, extractions: validation.extractions)
                 let file = out + "/\(name)-validation-tta\(transforms.rawValue).csv"
                 try PredictionFiles.write(GalaxyTable(ids: validation.ids, values: values), to: file)
-                let rmse = Evaluation(predictions: values, truth: dataset.labels.subset(dataset.split.validation).values).rmse
+                let rmse = Evaluation(predictions: values, truth: dataset.labels.subset(dataset.split.validation).values, tree: .gz2).rmse
                 rows.append(.init(model: name, transforms: transforms.rawValue, rmse: rmse))
                 if transforms == settings.tta { validationFiles.append(file) }
             }
@@ -70,7 +70,7 @@ public struct Demo {
         // Blends on validation (the files as written); the pruned uniform blend is the submission.
         let truth = dataset.labels.subset(dataset.split.validation)
         let x = try validationFiles.map { try KaggleCSV.read($0).sortedByID().values }
-        let blends = BlendReport(models: Self.models, validation: x, truth: truth.values)
+        let blends = BlendReport(models: Self.models, validation: x, truth: truth.values, tree: .gz2)
         let tests = try testFiles.map { try KaggleCSV.read($0).sortedByID() }
         let submission = out + "/submission.csv"
         let npy = try PredictionFiles.write(GalaxyTable(ids: tests[0].ids, values: blends.submission(tests.map(\.values))), to: submission)
@@ -81,8 +81,8 @@ public struct Demo {
                              to: out + "/test-scatter.svg")
         let baselines = Baselines(training: dataset.labels.subset(dataset.split.training))
         let report = DemoReport(settings: settings, validationCount: dataset.split.validation.count, rows: rows, blends: blends,
-                                validation: baselines.evaluate(on: truth), test: baselines.evaluate(on: testTruth),
-                                submission: Evaluation(predictions: submitted, truth: testTruth.values), oracle: universe.oracleRMSETest,
+                                validation: baselines.evaluate(on: truth, tree: .gz2), test: baselines.evaluate(on: testTruth, tree: .gz2),
+                                submission: Evaluation(predictions: submitted, truth: testTruth.values, tree: .gz2), oracle: universe.oracleRMSETest,
                                 seconds: Date().timeIntervalSince(started)).markdown
         try FileOutput.write(report, to: out + "/report.md")
         say("wrote \(submission), \(npy), \(out)/report.md, \(out)/test-scatter.svg and the runs' learning curves")

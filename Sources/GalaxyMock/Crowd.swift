@@ -87,45 +87,56 @@ public enum Crowd {
         return q
     }
 
-    /// The next question after an answer, as the crowd walks it (1.3 leads to Q6, as in the data).
-    static func next(after answer: DecisionTree.Answer) -> Int? {
-        if answer.question == 1 && answer.number == 3 { return 6 }
+    /// The next question after an answer, as the crowd walks it (in gz2, 1.3 leads to Q6, as in the data).
+    static func next(after answer: DecisionTree.Answer, in tree: DecisionTree) -> Int? {
+        if tree == .gz2 && answer.question == 1 && answer.number == 3 { return 6 }
         if case .question(let n) = answer.next { return n }
         return nil
     }
 
-    /// Questions in an order where each comes after every question that leads to it.
-    static let topologicalOrder = [1, 2, 7, 9, 3, 4, 10, 11, 5, 6, 8]
+    /// Questions in an order where each comes after every question that leads to it (gz2's
+    /// order kept as first written, so its mock fractions stay bit-identical).
+    static func walkOrder(_ tree: DecisionTree) -> [Int] { tree == .gz2 ? [1, 2, 7, 9, 3, 4, 10, 11, 5, 6, 8] : tree.walkOrder }
 
-    /// Exact expected vote fractions (the crowd's answer with infinitely many volunteers).
-    public static func expectedFractions(_ conditionals: [[Float]]) -> [Float] {
-        var reach = [Float](repeating: 0, count: 12)
+    /// Exact expected vote fractions (the crowd's answer with infinitely many volunteers). For
+    /// gz2 the share of all volunteers reaching each answer; for other trees, as their labels are
+    /// normalised (`VoteCounts.fractions`), each question's probabilities times the value of the
+    /// answer it depends on (a question asked of everyone who got that far sums to 1).
+    public static func expectedFractions(_ conditionals: [[Float]], tree: DecisionTree = .gz2) -> [Float] {
+        guard tree == .gz2 else { return tree.kaggleSense(fromWithinQuestion: conditionals.flatMap { $0 }) }
+        var reach = [Float](repeating: 0, count: tree.questions.count + 1)
         reach[1] = 1
-        var values = [Float](repeating: 0, count: DecisionTree.gz2.outputCount)
-        for number in topologicalOrder {
-            let question = DecisionTree.gz2.questions[number - 1]
+        var values = [Float](repeating: 0, count: tree.outputCount)
+        for number in walkOrder(tree) {
+            let question = tree.questions[number - 1]
             for (i, answer) in question.answers.enumerated() {
                 values[answer.column] = reach[number] * conditionals[number - 1][i]
-                if let n = next(after: answer) { reach[n] += values[answer.column] }
+                if let n = next(after: answer, in: tree) { reach[n] += values[answer.column] }
             }
         }
         return values
     }
 
-    /// Vote fractions of `volunteers` volunteers each walking the tree.
-    public static func sampledFractions(_ conditionals: [[Float]], volunteers: Int, generator g: inout SeededGenerator) -> [Float] {
-        var counts = [Int](repeating: 0, count: DecisionTree.gz2.outputCount)
+    /// Vote counts per answer of `volunteers` volunteers each walking the tree.
+    public static func sampledCounts(_ conditionals: [[Float]], volunteers: Int, tree: DecisionTree = .gz2,
+                                     generator g: inout SeededGenerator) -> [Int] {
+        var counts = [Int](repeating: 0, count: tree.outputCount)
         for _ in 0..<volunteers {
             var question: Int? = 1
             while let number = question {
                 let p = conditionals[number - 1]
                 var u = g.nextUniform(), choice = p.count - 1
                 for (i, pi) in p.enumerated() { if u < pi { choice = i; break }; u -= pi }
-                let answer = DecisionTree.gz2.questions[number - 1].answers[choice]
+                let answer = tree.questions[number - 1].answers[choice]
                 counts[answer.column] += 1
-                question = next(after: answer)
+                question = next(after: answer, in: tree)
             }
         }
-        return counts.map { Float($0) / Float(volunteers) }
+        return counts
+    }
+
+    /// Vote fractions of `volunteers` volunteers each walking the gz2 tree (each count over all volunteers).
+    public static func sampledFractions(_ conditionals: [[Float]], volunteers: Int, generator g: inout SeededGenerator) -> [Float] {
+        sampledCounts(conditionals, volunteers: volunteers, generator: &g).map { Float($0) / Float(volunteers) }
     }
 }

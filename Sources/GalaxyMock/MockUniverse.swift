@@ -8,8 +8,12 @@ import GalaxyZoo
 /// judged without the real data: rendered JPEGs, crowd vote fractions, a test folder, the test
 /// set's fractions in a separate file, and a per-galaxy truth file (morphology and the true
 /// answer probabilities, which give the oracle RMSE: the noise floor no model can beat).
+/// For a tree other than gz2 it also writes the vote counts (`training_votes.csv`,
+/// `test_votes.csv`) in the published catalogue columns.
 public enum MockUniverse {
     public static let truthFile = "truth.csv"
+    /// Mock universes of vote counts only: the test set's counts, kept apart for scoring.
+    public static let testVotesFile = "test_votes.csv"
 
     public struct Options: Sendable {
         public var count: Int
@@ -19,6 +23,8 @@ public enum MockUniverse {
         public var volunteers: ClosedRange<Int> = 30...50
         public var jpegQuality = 88
         public var threads = Parallelism.cores
+        /// The decision tree the crowd answers.
+        public var tree: DecisionTree = .gz2
         public init(count: Int, testCount: Int, seed: UInt64) { self.count = count; self.testCount = testCount; self.seed = seed }
     }
 
@@ -30,6 +36,8 @@ public enum MockUniverse {
         public var volunteers: Int
         public var truth: [Float]
         public var votes: [Float]
+        /// Votes per answer (the tree's columns).
+        public var counts: [Int]
     }
 
     public struct Summary: Sendable, Codable {
@@ -46,15 +54,19 @@ public enum MockUniverse {
     }
 
     /// The galaxy with index `index` of a universe (independent of every other: any thread, any order).
-    public static func galaxy(index: Int, id: Int, isTest: Bool, options: Options) -> (Galaxy, RGBImage) {
+    public static func galaxy(index: Int, id: Int, isTest: Bool, options: Options) throws -> (Galaxy, RGBImage) {
         var g = SeededGenerator(seed: options.seed, stream: 1, UInt64(index))
-        let m = MorphologyPrior.draw(&g)
-        let conditionals = Crowd.conditionals(m)
+        let m = MorphologyPrior.draw(&g), tree = options.tree
+        let conditionals = try Crowd.conditionals(m, tree: tree)
         let span = options.volunteers.upperBound - options.volunteers.lowerBound + 1
         let volunteers = options.volunteers.lowerBound + Int(g.next() % UInt64(span))
-        let votes = Crowd.sampledFractions(conditionals, volunteers: volunteers, generator: &g)
+        let counts = Crowd.sampledCounts(conditionals, volunteers: volunteers, tree: tree, generator: &g)
+        // gz2 as in the Kaggle data: each count over all volunteers; other trees as their catalogues, within each question.
+        let votes = tree == .gz2 ? counts.map { Float($0) / Float(volunteers) }
+            : VoteCounts(ids: [id], counts: counts.map(Float.init), tree: tree).fractions.values
         let image = GalaxyRenderer.render(m, generator: &g)
-        return (Galaxy(id: id, isTest: isTest, morphology: m, volunteers: volunteers, truth: Crowd.expectedFractions(conditionals), votes: votes), image)
+        return (Galaxy(id: id, isTest: isTest, morphology: m, volunteers: volunteers, truth: Crowd.expectedFractions(conditionals, tree: tree),
+                       votes: votes, counts: counts), image)
     }
 
     /// Ascending, unique, Kaggle-like IDs, and which of them form the test set.
@@ -73,6 +85,8 @@ public enum MockUniverse {
     public static func generate(_ options: Options, into directory: String,
                                 progress: (_ done: Int, _ total: Int, _ seconds: Double) -> Void = { _, _, _ in }) throws -> Summary {
         require(options.count >= 10 && options.testCount >= 0, "MockUniverse: need at least 10 training galaxies, got \(options.count)")
+        var probe = SeededGenerator(seed: 0)
+        _ = try Crowd.conditionals(MorphologyPrior.draw(&probe), tree: options.tree)  // a tree the crowd cannot answer fails before any file is made
         let fm = FileManager.default
         let solutions = (directory as NSString).appendingPathComponent(KaggleDataset.solutionsFile)
         if fm.fileExists(atPath: solutions) {
@@ -96,7 +110,7 @@ public enum MockUniverse {
         let failures = ResultSlots<String>(count: total)
         let counter = ProgressCounter()
         Parallelism.forEach(count: total, threads: options.threads) { i in
-            let (galaxy, image) = galaxy(index: i, id: ids[i], isTest: isTest[i], options: options)
+            let (galaxy, image) = try! galaxy(index: i, id: ids[i], isTest: isTest[i], options: options)  // the tree was checked above
             let path = "\(isTest[i] ? testFolder : trainFolder)/\(ids[i]).jpg"
             if !fm.createFile(atPath: path, contents: Data(JPEG.encode(image, quality: options.jpegQuality))) {
                 failures.set(i, "\(path): cannot write file")
@@ -111,20 +125,25 @@ public enum MockUniverse {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
         let training = galaxies.filter { !$0.isTest }, test = galaxies.filter(\.isTest)
+        let tree = options.tree
         func table(_ list: [Galaxy], _ values: KeyPath<Galaxy, [Float]>) -> GalaxyTable {
-            GalaxyTable(ids: list.map(\.id), values: list.flatMap { $0[keyPath: values] })
+            GalaxyTable(ids: list.map(\.id), values: list.flatMap { $0[keyPath: values] }, width: tree.outputCount)
         }
-        try KaggleCSV.write(table(training, \.votes), to: solutions)
-        if !test.isEmpty {
-            try KaggleCSV.write(table(test, \.votes), to: (directory as NSString).appendingPathComponent(KaggleDataset.testSolutionsFile))
+        func path(_ file: String) -> String { (directory as NSString).appendingPathComponent(file) }
+        try KaggleCSV.write(table(training, \.votes), tree: tree, to: solutions)
+        if !test.isEmpty { try KaggleCSV.write(table(test, \.votes), tree: tree, to: path(KaggleDataset.testSolutionsFile)) }
+        if tree != .gz2 {
+            func counts(_ list: [Galaxy]) -> VoteCounts { VoteCounts(ids: list.map(\.id), counts: list.flatMap { $0.counts.map(Float.init) }, tree: tree) }
+            try counts(training).write(to: path(VoteCounts.file))
+            if !test.isEmpty { try counts(test).write(to: path(testVotesFile)) }
         }
-        try writeTruth(galaxies, to: (directory as NSString).appendingPathComponent(truthFile))
+        try writeTruth(galaxies, tree: tree, to: path(truthFile))
 
         let baselines = Baselines(training: table(training, \.votes))
         let scored = test.isEmpty ? training : test
-        let (zeros, mean) = baselines.evaluate(on: table(scored, \.votes))
+        let (zeros, mean) = baselines.evaluate(on: table(scored, \.votes), tree: tree)
         func oracle(_ list: [Galaxy]) -> Double? {
-            list.isEmpty ? nil : Evaluation(predictions: list.flatMap(\.truth), truth: list.flatMap(\.votes)).rmse
+            list.isEmpty ? nil : Evaluation(predictions: list.flatMap(\.truth), truth: list.flatMap(\.votes), tree: tree).rmse
         }
         return Summary(trainingCount: training.count, testCount: test.count,
                        oracleRMSETraining: oracle(training)!, oracleRMSETest: oracle(test),
@@ -133,12 +152,13 @@ public enum MockUniverse {
                        kinds: Dictionary(grouping: galaxies, by: { $0.morphology.kind.rawValue }).mapValues(\.count))
     }
 
+    static func truthColumns(_ tree: DecisionTree) -> [String] { truthColumns + tree.answers.map { "True\($0.name)" } }
     static let truthColumns = ["GalaxyID", "set", "kind", "volunteers", "half_light_radius_px", "brightness", "axis_ratio",
                                "position_angle", "sersic_index", "bulge_class", "edge_on_bulge", "bar", "spiral", "arm_count",
-                               "tightness", "odd_feature", "stars", "neighbours"] + DecisionTree.gz2.answers.map { "True\($0.name)" }
+                               "tightness", "odd_feature", "stars", "neighbours"]
 
-    static func writeTruth(_ galaxies: [Galaxy], to path: String) throws {
-        var text = truthColumns.joined(separator: ",") + "\n"
+    static func writeTruth(_ galaxies: [Galaxy], tree: DecisionTree, to path: String) throws {
+        var text = truthColumns(tree).joined(separator: ",") + "\n"
         for g in galaxies {
             let m = g.morphology
             let fields: [String] = [String(g.id), g.isTest ? "test" : "training", m.kind.rawValue, String(g.volunteers),
@@ -152,20 +172,21 @@ public enum MockUniverse {
     }
 
     /// Reads the true probabilities of `truth.csv` by GalaxyID.
-    public static func readTruth(_ path: String) throws -> [Int: [Float]] {
+    public static func readTruth(_ path: String, tree: DecisionTree = .gz2) throws -> [Int: [Float]] {
+        let truthColumns = truthColumns(tree), width = tree.outputCount
         guard let data = FileManager.default.contents(atPath: path) else { throw KaggleDataError(file: path, reason: "file not found") }
         var result: [Int: [Float]] = [:]
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         guard lines.first.map(String.init) == truthColumns.joined(separator: ",") else {
-            throw KaggleDataError(file: path, line: 1, reason: "not a mock-universe truth file (unexpected header)")
+            throw KaggleDataError(file: path, line: 1, reason: "not a mock-universe truth file of tree \(tree.name) (unexpected header)")
         }
         for (n, line) in lines.enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count == truthColumns.count, let id = Int(fields[0]) else {
                 throw KaggleDataError(file: path, line: n + 1, reason: "expected \(truthColumns.count) columns starting with a GalaxyID")
             }
-            let values = fields.suffix(37).compactMap { Float($0) }
-            guard values.count == 37 else { throw KaggleDataError(file: path, line: n + 1, reason: "true probabilities are not all numbers") }
+            let values = fields.suffix(width).compactMap { Float($0) }
+            guard values.count == width else { throw KaggleDataError(file: path, line: n + 1, reason: "true probabilities are not all numbers") }
             result[id] = values
         }
         return result

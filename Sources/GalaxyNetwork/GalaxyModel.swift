@@ -54,7 +54,12 @@ public struct GalaxyModel: Layer {
     public struct Forward {
         public var scores: Variable
         public var answers: Variable
+        /// Dirichlet concentrations per answer, for a model trained on vote counts; nil otherwise.
+        public var concentrations: Variable?
     }
+
+    /// Concentrations in [1, 100] from raw scores (see `ModelConfiguration.Loss.dirichletMultinomial`).
+    public static func concentrations(_ scores: Variable) -> Variable { scores.sigmoid() * 99 + 1 }
 
     /// Where a forward pass has got to, for a caller that times its stages (`bench train`).
     public enum Stage: Sendable { case convolutionsDone, denseDone }
@@ -68,7 +73,10 @@ public struct GalaxyModel: Layer {
         observe(.convolutionsDone)
         let scores = denseStack(features, &context)
         observe(.denseDone)
-        return Forward(scores: scores, answers: decisionTree(scores, &context))
+        guard configuration.objective == .dirichletMultinomial else { return Forward(scores: scores, answers: decisionTree(scores, &context)) }
+        // The expected fractions: each question's α over their sum, scaled down the tree as the output layer scales fractions.
+        let alpha = Self.concentrations(scores)
+        return Forward(scores: scores, answers: DecisionTreeOutput(tree: configuration.tree)(alpha, &context), concentrations: alpha)
     }
 
     /// [16·B, 3, 45, 45] parts → [B, answers] answers obeying the decision tree.

@@ -42,6 +42,22 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// still read and a gz2 model's file is unchanged. Read and set it through `tree`.
     public var decisionTree: DecisionTree?
 
+    /// What the network is trained to output; absent (nil) means the original's MSE on fractions.
+    public var loss: Loss?
+
+    /// The training loss, which decides what the outputs mean.
+    public enum Loss: String, Codable, Sendable, CaseIterable {
+        /// Mean squared error of the tree-constrained vote fractions (the original).
+        case mse
+        /// Vote counts under one Dirichlet-multinomial per question (Walmsley et al. 2022): the
+        /// network outputs concentrations α = 1 + 99·sigmoid(score), kept in [1, 100] as Zoobot
+        /// does so that no answer's α collapses to 0 and none grows without bound.
+        case dirichletMultinomial = "dirichlet-multinomial"
+    }
+
+    /// The loss in force (`.mse` unless the run chose another).
+    public var objective: Loss { loss ?? .mse }
+
     /// The decision tree the outputs answer (gz2 unless the run chose another).
     public var tree: DecisionTree {
         get { decisionTree ?? .gz2 }
@@ -52,7 +68,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public static let best = ModelConfiguration(
         name: "best", summary: "the winning solution's best model: 4 convs (6/5/3/3), untied biases, two maxout-2048 layers",
         convolutions: bestConvolutions(conv4: 128), untiedBiases: true, partDense: [],
-        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil)
+        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil, loss: nil)
 
     static func bestConvolutions(conv4: Int, kernels: [Int] = [6, 5, 3, 3]) -> [Convolution] {
         let small = Initialization(weightStandardDeviation: 0.01, bias: 0.1)

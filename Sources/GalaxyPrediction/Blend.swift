@@ -20,7 +20,7 @@ public enum Blend {
     /// Weights s = softmax(W) (per model, or per model and column when `perAnswer`) minimising the
     /// validation MSE of Σ s_m X_m; the objective is tensor code, differentiated by autodiff and
     /// minimised by gradient descent with momentum from a small random W.
-    public static func fitWeights(_ predictions: [[Float]], truth: [Float], columns: Int = DecisionTree.gz2.outputCount, perAnswer: Bool = false,
+    public static func fitWeights(_ predictions: [[Float]], truth: [Float], columns: Int, perAnswer: Bool = false,
                                   iterations: Int = 1500, seed: UInt64 = 1) -> [[Float]] {
         let models = predictions.count
         let rows = truth.count / columns

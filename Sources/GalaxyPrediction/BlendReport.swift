@@ -13,12 +13,13 @@ public struct BlendReport: Sendable {
     /// Indices of the models the pruned blend keeps.
     public var kept: [Int]
 
-    /// Fits and scores the blends of `validation` (one n × 37 prediction per model) against `truth`.
-    public init(models: [String], validation: [[Float]], truth: [Float]) {
-        func rmse(_ p: [Float]) -> Double { Evaluation(predictions: p, truth: truth).rmse }
+    /// Fits and scores the blends of `validation` (one n × answers prediction per model) against `truth`.
+    public init(models: [String], validation: [[Float]], truth: [Float], tree: DecisionTree) {
+        func rmse(_ p: [Float]) -> Double { Evaluation(predictions: p, truth: truth, tree: tree).rmse }
         self.models = models
         modelRMSE = validation.map(rmse)
-        let fitted = Blend.fitWeights(validation, truth: truth), perAnswer = Blend.fitWeights(validation, truth: truth, perAnswer: true)
+        let fitted = Blend.fitWeights(validation, truth: truth, columns: tree.outputCount)
+        let perAnswer = Blend.fitWeights(validation, truth: truth, columns: tree.outputCount, perAnswer: true)
         weights = fitted.map { $0[0] }
         kept = Blend.kept(fitted)
         uniformRMSE = rmse(Blend.uniform(validation))

@@ -8,6 +8,7 @@ public struct EvaluationReport {
     public let predictions: GalaxyTable
     public let truth: GalaxyTable
     public let evaluation: Evaluation
+    public let tree: DecisionTree
     /// What was scored when the two files differ (see `Report.matched`).
     public let note: String?
     /// RMSE of predicting all zeros and the training mean, when training labels were given.
@@ -17,16 +18,17 @@ public struct EvaluationReport {
 
     /// Reads and matches the two files (`partial`: score the IDs they share even when some
     /// predictions have no truth row).
-    public init(predictions file: String, truth truthFile: String, partial: Bool = false) throws {
-        (predictions, truth, note) = try Report.matched(try KaggleCSV.read(file), try KaggleCSV.read(truthFile),
+    public init(predictions file: String, truth truthFile: String, tree: DecisionTree, partial: Bool = false) throws {
+        (predictions, truth, note) = try Report.matched(try KaggleCSV.read(file, tree: tree), try KaggleCSV.read(truthFile, tree: tree),
                                                           predictionsFile: file, truthFile: truthFile, partial: partial)
-        evaluation = Evaluation(predictions: predictions.values, truth: truth.values)
+        evaluation = Evaluation(predictions: predictions.values, truth: truth.values, tree: tree)
+        self.tree = tree
     }
 
     /// Adds the baselines, from the training labels not scored here (a truth row is never its own baseline).
     public mutating func addBaselines(training: GalaxyTable) {
         let own = Set(truth.ids)
-        let (zeros, mean) = Baselines(training: training.subset(training.ids.indices.filter { !own.contains(training.ids[$0]) })).evaluate(on: truth)
+        let (zeros, mean) = Baselines(training: training.subset(training.ids.indices.filter { !own.contains(training.ids[$0]) })).evaluate(on: truth, tree: tree)
         baselines = (zeros.rmse, mean.rmse)
     }
 
@@ -36,10 +38,10 @@ public struct EvaluationReport {
         if let missing = truth.ids.first(where: { probabilities[$0] == nil }) {
             throw KaggleDataError(file: file, reason: "has no true probabilities for GalaxyID \(missing), which is scored")
         }
-        oracle = Evaluation(predictions: truth.ids.flatMap { probabilities[$0]! }, truth: truth.values).rmse
+        oracle = Evaluation(predictions: truth.ids.flatMap { probabilities[$0]! }, truth: truth.values, tree: tree).rmse
     }
 
     public var text: String {
-        "\(predictions.count) galaxies\n" + Report.text(evaluation, zeros: baselines?.zeros, mean: baselines?.mean, oracle: oracle)
+        "\(predictions.count) galaxies\n" + Report.text(evaluation, tree: tree, zeros: baselines?.zeros, mean: baselines?.mean, oracle: oracle)
     }
 }

@@ -36,7 +36,8 @@ public struct ImagePrediction {
         let start = Date()
         let predictions = try predictor.predictions(paths: paths, extractions: extractions.map { Array($0[rows]) }, workers: workers,
                                                     progress: progress).map { try $0.get() }
-        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: predictions.flatMap(\.answers)), to: file)
+        let tree = predictor.model.configuration.tree
+        let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: predictions.flatMap(\.answers), width: tree.outputCount), tree: tree, to: file)
         let used = predictions.compactMap(\.extraction)
         return Written(file: file, npy: npy, rows: ids.count, imagesPerSecond: Double(ids.count) / Date().timeIntervalSince(start),
                        fallbacks: used.count == ids.count ? SourceExtraction.fallbackReport(used, names: ids.map(String.init)) : nil)

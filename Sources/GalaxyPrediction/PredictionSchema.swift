@@ -24,10 +24,19 @@ public struct PredictionSchema: Sendable {
         return p.answers + p.spread + [rms]
     }
 
-    /// The typed cells of one row from its numeric block.
+    /// The typed cells of one row from its numeric block. A catalogue-style tree's answers are
+    /// written as the catalogues hold them, within their question; each spread is scaled by the
+    /// same mass (to first order the spread of the within-question fraction).
     public func cells(numbers: ArraySlice<Float>) -> [Cell] {
         precondition(numbers.count == numberCount, "PredictionSchema: \(numbers.count) numbers, expected \(numberCount)")
-        let answers = Array(numbers.prefix(tree.outputCount))
-        return numbers.map(Cell.float32) + [.text(tree.describePath(answers))]
+        let n = tree.outputCount, answers = Array(numbers.prefix(n))
+        var row = Array(numbers)
+        if tree.columnStyle == .catalogue {
+            for q in tree.questions {
+                let mass = tree.requiredMass(of: q, in: answers)
+                for c in q.columns { (row[c], row[n + c]) = mass > 0 ? (answers[c] / mass, row[n + c] / mass) : (0, 0) }
+            }
+        }
+        return row.map(Cell.float32) + [.text(tree.describePath(answers))]
     }
 }

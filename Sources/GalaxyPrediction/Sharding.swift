@@ -47,7 +47,7 @@ public enum ShardSet {
     /// from the shard before); refuses a missing shard (a gap) and a GalaxyID in two shards (an
     /// overlap). Returns the rows.
     @discardableResult
-    public static func join(out: String, count: Int) throws -> Int {
+    public static func join(out: String, count: Int, tree: DecisionTree) throws -> Int {
         var ids: [Int] = [], values: [Float] = [], owner: [Int: Int] = [:], first: ShardRecord?
         for index in 0..<count {
             let shard = Shard(index: index, count: count), file = shard.file(for: out)
@@ -60,7 +60,7 @@ public enum ShardSet {
                                  + (changes.isEmpty ? "its rows do not follow on" : changes.joined(separator: "; ")))
             }
             first = first ?? record
-            let table = try KaggleCSV.read(file)
+            let table = try KaggleCSV.read(file, tree: tree)
             guard ShardRecord.idChecksum(table.ids) == record.ids, table.ids.count == record.rows[1] - record.rows[0] else {
                 throw ShardError(reason: "\(file) does not hold the GalaxyIDs its record lists")
             }
@@ -71,7 +71,7 @@ public enum ShardSet {
             ids += table.ids
             values += table.values
         }
-        try PredictionFiles.write(GalaxyTable(ids: ids, values: values), to: out)
+        try PredictionFiles.write(GalaxyTable(ids: ids, values: values, width: tree.outputCount), tree: tree, to: out)
         return ids.count
     }
 }
@@ -96,8 +96,8 @@ extension Shard {
 extension ShardSet {
     /// Waits for every peer to finish its shard; rank 0 then joins them (returning the rows),
     /// the other ranks return nil.
-    public static func join(out: String, peers: any ShardPeers) throws -> Int? {
+    public static func join(out: String, peers: any ShardPeers, tree: DecisionTree) throws -> Int? {
         peers.barrier()
-        return peers.rank == 0 ? try join(out: out, count: peers.size) : nil
+        return peers.rank == 0 ? try join(out: out, count: peers.size, tree: tree) : nil
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GalaxyImaging
 import GalaxyZoo
+import GalaxyNetwork
 
 /// Everything that would stop a run later, checked before anything is made: enough labelled
 /// images, labels the decision tree allows, and every training and validation image readable.
@@ -12,11 +13,13 @@ public enum Preflight {
         public var bad: [ImageError]
     }
 
-    /// Refuses a label table too small to split or that breaks the decision tree.
-    public static func checkLabels(_ dataset: KaggleDataset) throws {
-        let solutions = dataset.root + "/" + KaggleDataset.solutionsFile
+    /// Refuses a label table too small to split or that breaks the decision tree, and vote
+    /// fractions where the loss needs vote counts.
+    public static func checkLabels(_ dataset: KaggleDataset, loss: ModelConfiguration.Loss = .mse) throws {
+        let solutions = dataset.labelsFile
+        if loss == .dirichletMultinomial && dataset.votes == nil { throw TrainingError.needsVoteCounts(folder: dataset.root) }
         guard dataset.labels.count >= 10 else { throw TrainingError.tooFewImages(labelled: dataset.labels.count, file: solutions) }
-        let violations = LabelCheck.violations(in: dataset.labels)
+        let violations = LabelCheck.violations(in: dataset.labels, tree: dataset.tree)
         if let first = violations.first {
             throw TrainingError.labelsBreakTheTree(first: first, rows: Set(violations.map(\.galaxyID)).count, file: solutions)
         }

@@ -83,8 +83,8 @@ extension RunComparison {
     public static func validationReferences(dataset: KaggleDataset, truth: [Int: [Float]]?) -> (baseline: Double, floor: Double?) {
         let (training, validation) = dataset.split
         let held = dataset.labels.subset(validation)
-        let baseline = Baselines(training: dataset.labels.subset(training)).evaluate(on: held).trainingMean.rmse
+        let baseline = Baselines(training: dataset.labels.subset(training)).evaluate(on: held, tree: dataset.tree).trainingMean.rmse
         guard let truth, held.ids.allSatisfy({ truth[$0] != nil }) else { return (baseline, nil) }
-        return (baseline, Evaluation(predictions: held.ids.flatMap { truth[$0]! }, truth: held.values).rmse)
+        return (baseline, Evaluation(predictions: held.ids.flatMap { truth[$0]! }, truth: held.values, tree: dataset.tree).rmse)
     }
 }

@@ -15,7 +15,7 @@ public struct RunDataset: Sendable, Equatable {
     /// What `dataset` is now.
     public init(_ dataset: KaggleDataset) throws {
         path = URL(fileURLWithPath: dataset.root).standardizedFileURL.path
-        labelsChecksum = try Checksum.hex(file: dataset.root + "/" + KaggleDataset.solutionsFile)
+        labelsChecksum = try Checksum.hex(file: dataset.labelsFile)
     }
 
     init(path: String, labelsChecksum: String?) { (self.path, self.labelsChecksum) = (path, labelsChecksum) }

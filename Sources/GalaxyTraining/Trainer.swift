@@ -68,7 +68,8 @@ public final class Trainer {
         require(options.batchSize >= group.size, "Trainer: a batch of \(options.batchSize) cannot be split across \(group.size) processes")
         require(!configuration.centred || extractions?.count == dataset.labels.count, "Trainer: a centred model needs every image's extraction")
         // Everything that would stop the run later is checked before anything is made.
-        try Preflight.checkLabels(dataset)
+        try Preflight.checkLabels(dataset, loss: configuration.objective)
+        require(dataset.tree == configuration.tree, "Trainer: the dataset was opened with tree \(dataset.tree.name), the model answers \(configuration.tree.name)")
         let current = try RunDataset(dataset)
         if resume {
             if let change = try run.recordedDataset().change(to: current) {
@@ -120,7 +121,7 @@ public final class Trainer {
     var globalBatch: Int { parallel.globalBatch }
 
     func pipeline(startStep: Int) -> AugmentationPipeline {
-        let labels = training.flatMap { Array(dataset.labels.row($0)) }
+        let labels = training.flatMap { Array(configuration.objective == .dirichletMultinomial ? dataset.votes!.row($0) : dataset.labels.row($0)) }
         let source = AugmentationPipeline.Source(paths: training.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, labels: labels,
                                                  labelWidth: configuration.tree.outputCount,
                                                  extractions: configuration.centred ? training.map { extractions![$0] } : nil)
@@ -152,7 +153,7 @@ public final class Trainer {
     /// and at the end.
     public func train(until: Int? = nil, stop: StopSignal = .process) throws -> Summary {
         let baselines = Baselines(training: dataset.labels.subset(training))
-        let baseline = validation.isEmpty ? Double.nan : baselines.evaluate(on: dataset.labels.subset(validation)).trainingMean.rmse
+        let baseline = validation.isEmpty ? Double.nan : baselines.evaluate(on: dataset.labels.subset(validation), tree: configuration.tree).trainingMean.rmse
         let end = min(options.steps, until ?? .max)
         if step >= end {
             // Resuming a finished run (or one already past --until) changes nothing, not even the checkpoint.

@@ -8,6 +8,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     case tooFewImages(labelled: Int, file: String)
     case labelsBreakTheTree(first: LabelCheck.Violation, rows: Int, file: String)
     case badImages([ImageError])
+    case needsVoteCounts(folder: String)
     case unreadableImage(step: Int, error: Error, checkpointStep: Int?, directory: String)
 
     public var description: String {
@@ -24,6 +25,9 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .labelsBreakTheTree(let v, let rows, let file):
             "\(file)\(v.line.map { ":\($0)" } ?? ""): GalaxyID \(v.galaxyID) question \(v.question) sums to \(v.sum), the decision tree requires \(v.required) "
                 + "(\(rows) rows break the tree); the model's outputs obey it, so it cannot learn these labels. `galaxynet check-labels \(file)` lists them all."
+        case .needsVoteCounts(let folder):
+            "\(folder): the dirichlet-multinomial loss learns from vote counts, and the dataset has no \(VoteCounts.file) "
+                + "(GalaxyID, then {question}_total-votes and {question}_{answer} counts); train with --loss mse on its fractions instead"
         case .badImages(let errors):
             "\(errors.count) image\(errors.count == 1 ? "" : "s") cannot be used:\n" + errors.prefix(20).map { "  \($0)" }.joined(separator: "\n")
                 + (errors.count > 20 ? "\n  …" : "") + "\nReplace them, or train with --on-bad-image skip to leave them out (they are then listed in the run folder)."

@@ -104,10 +104,15 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         validateEvery = max(10, steps / 20)
     }
 
-    /// The training objective of a forward pass against `labels` [N, 37]: the MSE of the answers,
+    /// The training objective of a forward pass against `labels` [N, answers]: the MSE of the answers,
     /// plus the weighted dead-answer penalty on the raw scores when configured. Returns the
-    /// objective to differentiate and the MSE to report.
-    public func objective(_ forward: GalaxyModel.Forward, labels: Tensor) -> (objective: Variable, meanSquaredError: Variable) {
+    /// objective to differentiate and the MSE to report. A model of concentrations reads vote
+    /// counts as its labels and reports its loss, the mean negative log-likelihood per galaxy.
+    public func objective(_ forward: GalaxyModel.Forward, labels: Tensor, tree: DecisionTree) -> (objective: Variable, meanSquaredError: Variable) {
+        if let alpha = forward.concentrations {
+            let loss = alpha.dirichletMultinomialLoss(counts: labels, questions: tree.questions.map(\.columns)).mean()
+            return (loss, loss)
+        }
         let mse = meanSquaredError(forward.answers, Variable(labels))
         guard let weight = deadAnswerPenalty, weight > 0 else { return (mse, mse) }
         return (mse + DecisionTreeOutput.deadAnswerPenalty(scores: forward.scores, targets: labels) * weight, mse)

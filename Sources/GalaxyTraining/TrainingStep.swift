@@ -83,7 +83,7 @@ public struct TrainingStep {
         let forward = model.forward(Variable(parts), &context) { stage in
             if stage == .convolutionsDone { times.forwardConvolution += lap() }
         }
-        let loss = options.objective(forward, labels: labels)
+        let loss = options.objective(forward, labels: labels, tree: model.configuration.tree)
         let mse = loss.meanSquaredError.value.scalar
         times.forwardDense += lap()
         let objective = share == 1 ? loss.objective : loss.objective * share

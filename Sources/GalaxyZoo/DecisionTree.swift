@@ -150,3 +150,31 @@ extension DecisionTree: Codable {
     public init(from decoder: Decoder) throws { try self.init(Definition(from: decoder)) }
     public func encode(to encoder: Encoder) throws { try definition.encode(to: encoder) }
 }
+
+extension DecisionTree {
+    /// Within-question fractions (what the published catalogues' `…_fraction` columns hold) from
+    /// Kaggle-sense values (each answer's share of all volunteers, what the network outputs):
+    /// each answer over the mass its question sums to; 0 where that mass is 0.
+    public func withinQuestion(_ values: some RandomAccessCollection<Float>) -> [Float] {
+        let v = Array(values)
+        require(v.count == outputCount, "DecisionTree.withinQuestion: \(v.count) values for \(outputCount) answers")
+        var out = v
+        for q in questions {
+            let mass = requiredMass(of: q, in: v)
+            for c in q.columns { out[c] = mass > 0 ? v[c] / mass : 0 }
+        }
+        return out
+    }
+
+    /// The inverse of `withinQuestion`: each question's fractions times the value of the answer it
+    /// depends on, parents first.
+    public func kaggleSense(fromWithinQuestion fractions: some RandomAccessCollection<Float>) -> [Float] {
+        var out = Array(fractions)
+        require(out.count == outputCount, "DecisionTree.kaggleSense: \(out.count) values for \(outputCount) answers")
+        for number in scalingOrder {
+            let q = questions[number - 1], mass = out[q.parent!.column]
+            for c in q.columns { out[c] *= mass }
+        }
+        return out
+    }
+}

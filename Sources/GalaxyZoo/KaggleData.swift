@@ -44,7 +44,9 @@ public struct GalaxyTable: Sendable, Equatable {
 }
 
 /// Reading and writing the Kaggle CSV files and NumPy arrays. Other trees use the same layout:
-/// `GalaxyID`, then one column per answer named as the tree names them ("…_fraction").
+/// `GalaxyID`, then one column per answer named as the published catalogues name them
+/// ("…_fraction") and holding what they hold, the share within the question; tables in memory
+/// always hold Kaggle-sense values (each answer's share of all volunteers), converted here.
 public enum KaggleCSV {
     /// The exact header of `training_solutions_rev1.csv` and of submissions (for `tree`).
     public static func header(_ tree: DecisionTree = .gz2) -> String { (["GalaxyID"] + tree.columnNames).joined(separator: ",") }
@@ -115,6 +117,10 @@ public enum KaggleCSV {
             }
         }
         guard lineNumber >= 1 else { throw KaggleDataError(file: path, reason: "empty file (no header)") }
+        if tree.columnStyle == .catalogue {
+            let w = tree.outputCount
+            values = (0..<ids.count).flatMap { tree.kaggleSense(fromWithinQuestion: values[($0 * w)..<(($0 + 1) * w)]) }
+        }
         return GalaxyTable(ids: ids, values: values, lines: lines, width: tree.outputCount)
     }
 
@@ -144,7 +150,7 @@ public enum KaggleCSV {
         text.reserveCapacity(sorted.count * 300)
         for i in 0..<sorted.count {
             text += String(sorted.ids[i])
-            for v in sorted.row(i) { text += "," + format(v) }
+            for v in tree.columnStyle == .catalogue ? tree.withinQuestion(sorted.row(i)) : Array(sorted.row(i)) { text += "," + format(v) }
             text += "\n"
         }
         try FileOutput.write(text, to: path)

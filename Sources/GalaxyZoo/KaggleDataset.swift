@@ -2,6 +2,8 @@ import Foundation
 
 /// A dataset in the Kaggle layout: `training_solutions_rev1.csv`, `images_training_rev1/`,
 /// optionally `images_test_rev1/` (and, for mock universes, `test_solutions.csv` and `truth.csv`).
+/// With a tree other than gz2 the solutions hold the tree's `…_fraction` columns, and a
+/// `training_votes.csv` of vote counts beside them (`VoteCounts`) gives the labels when present.
 public struct KaggleDataset: Sendable {
     public static let solutionsFile = "training_solutions_rev1.csv"
     public static let trainingFolder = "images_training_rev1"
@@ -12,14 +14,22 @@ public struct KaggleDataset: Sendable {
     public let root: String
     /// Labelled galaxies in ascending ID order.
     public let labels: GalaxyTable
+    /// Their vote counts, row for row, where the dataset has them; the fractions in `labels` are then made from them.
+    public let votes: VoteCounts?
+    public let tree: DecisionTree
+    /// The file the labels come from: the vote counts where present, else the solutions.
+    public var labelsFile: String { (root as NSString).appendingPathComponent(votes == nil ? Self.solutionsFile : VoteCounts.file) }
     /// Test galaxy IDs (ascending); empty without a test folder.
     public let testIDs: [Int]
 
     /// Opens `root`, checking that every label row has an image and every image a label row.
-    public init(root: String) throws {
+    public init(root: String, tree: DecisionTree = .gz2) throws {
         self.root = root
-        let solutions = (root as NSString).appendingPathComponent(Self.solutionsFile)
-        let table = try KaggleCSV.read(solutions)
+        self.tree = tree
+        let countsFile = (root as NSString).appendingPathComponent(VoteCounts.file)
+        let counts = FileManager.default.fileExists(atPath: countsFile) ? try VoteCounts.read(countsFile, tree: tree) : nil
+        let solutions = counts == nil ? (root as NSString).appendingPathComponent(Self.solutionsFile) : countsFile
+        let table = try counts?.fractions ?? KaggleCSV.read(solutions, tree: tree)
         let images = try Self.listImages(in: (root as NSString).appendingPathComponent(Self.trainingFolder))
         let imageSet = Set(images)
         if let i = table.ids.indices.first(where: { !imageSet.contains(table.ids[$0]) }) {
@@ -33,7 +43,9 @@ public struct KaggleDataset: Sendable {
             throw KaggleDataError(file: (root as NSString).appendingPathComponent("\(Self.trainingFolder)/\(orphan).jpg"),
                                   reason: "image has no row in \(Self.solutionsFile) (\(count) images lack a label)")
         }
-        labels = table.sortedByID()
+        let order = table.ids.indices.sorted { table.ids[$0] < table.ids[$1] }
+        labels = table.subset(order)
+        votes = counts?.subset(order)
         let testFolder = (root as NSString).appendingPathComponent(Self.testFolder)
         testIDs = FileManager.default.fileExists(atPath: testFolder) ? try Self.listImages(in: testFolder) : []
     }

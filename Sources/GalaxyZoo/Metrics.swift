@@ -9,7 +9,7 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var perAnswer: [Double]
 
     /// Compares predictions with truth (both n × answers, row-major).
-    public init(predictions: [Float], truth: [Float], tree: DecisionTree = .gz2) {
+    public init(predictions: [Float], truth: [Float], tree: DecisionTree) {
         let width = tree.outputCount
         require(predictions.count == truth.count && truth.count % width == 0,
                 "Evaluation: \(predictions.count) predictions for \(truth.count) true values")
@@ -40,9 +40,9 @@ public struct Baselines: Sendable, Codable {
     }
 
     /// RMSE of predicting all zeros and of predicting the training mean, on `truth`.
-    public func evaluate(on truth: GalaxyTable) -> (zeros: Evaluation, trainingMean: Evaluation) {
+    public func evaluate(on truth: GalaxyTable, tree: DecisionTree) -> (zeros: Evaluation, trainingMean: Evaluation) {
         let zeros = [Float](repeating: 0, count: truth.values.count)
         let mean = (0..<truth.count).flatMap { _ in trainingMean }
-        return (Evaluation(predictions: zeros, truth: truth.values), Evaluation(predictions: mean, truth: truth.values))
+        return (Evaluation(predictions: zeros, truth: truth.values, tree: tree), Evaluation(predictions: mean, truth: truth.values, tree: tree))
     }
 }

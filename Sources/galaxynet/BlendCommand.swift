@@ -18,6 +18,7 @@ struct BlendCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Each model's test predictions (CSV), in the same model order.") var test: [String] = []
     @Option(help: "True vote fractions of the validation images.") var truth: String
     @Option(help: "Output CSV of the pruned uniform blend of the test predictions (.npy beside it).") var out: String?
+    @OptionGroup var decisionTree: TreeOptions
 
     func validate() throws {
         guard validation.count >= 2 else { throw ValidationError("give at least two models' --validation predictions") }
@@ -28,15 +29,16 @@ struct BlendCommand: ParsableCommand {
     }
 
     func run() throws {
-        let truthTable = try KaggleCSV.read(truth)
-        let matched = try validation.map { try Report.matched(try KaggleCSV.read($0), truthTable, predictionsFile: $0, truthFile: truth) }
+        let tree = try decisionTree.tree
+        let truthTable = try KaggleCSV.read(truth, tree: tree)
+        let matched = try validation.map { try Report.matched(try KaggleCSV.read($0, tree: tree), truthTable, predictionsFile: $0, truthFile: truth) }
         guard Set(matched.map { $0.0.ids }).count == 1 else { throw ValidationError("the validation files cover different galaxies") }
-        let report = BlendReport(models: validation, validation: matched.map { $0.0.values }, truth: matched[0].1.values)
+        let report = BlendReport(models: validation, validation: matched.map { $0.0.values }, truth: matched[0].1.values, tree: tree)
         print(report.text)
         if let out {
-            let tables = try test.map { try KaggleCSV.read($0).sortedByID() }
+            let tables = try test.map { try KaggleCSV.read($0, tree: tree).sortedByID() }
             guard Set(tables.map(\.ids)).count == 1 else { throw ValidationError("the test files cover different galaxies") }
-            let npy = try PredictionFiles.write(GalaxyTable(ids: tables[0].ids, values: report.submission(tables.map(\.values))), to: out)
+            let npy = try PredictionFiles.write(GalaxyTable(ids: tables[0].ids, values: report.submission(tables.map(\.values)), width: tree.outputCount), tree: tree, to: out)
             print("wrote \(out) and \(npy)")
         }
     }

@@ -16,6 +16,7 @@ struct JoinCommand: ParsableCommand {
 
     @OptionGroup var output: PredictionOutput
     @Option(help: "Number of shards N (the files OUT.shard-i-of-N.csv).") var shards: Int
+    @OptionGroup var decisionTree: TreeOptions
 
     func validate() throws {
         guard shards > 0 else { throw ValidationError("--shards must be positive") }
@@ -23,7 +24,7 @@ struct JoinCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rows = try ShardSet.join(out: output.out, count: shards)
+        let rows = try ShardSet.join(out: output.out, count: shards, tree: try decisionTree.tree)
         print("joined \(rows) galaxies from \(shards) shards into \(output.out) and \(PredictionFiles.npyPath(for: output.out))")
     }
 }

@@ -16,15 +16,30 @@ struct MockCommand: ParsableCommand {
     @Option(help: "Random seed: the same seed writes the same universe.") var seed: UInt64 = 1
     @Option(help: "Output folder.") var out: String
     @Option(help: "Worker threads (default: all cores).") var threads = Parallelism.cores
+    @OptionGroup var decisionTree: TreeOptions
+    @Option(help: "Volunteers per galaxy, MIN..MAX, drawn uniformly (the Kaggle data had about 40).") var volunteers = "30..50"
     @OptionGroup var output: JSONOptions
+
+    var volunteerRange: ClosedRange<Int> {
+        get throws {
+            let parts = volunteers.components(separatedBy: ".."), bounds = parts.compactMap { Int($0) }
+            guard parts.count == 2, bounds.count == 2, bounds[0] >= 1, bounds[0] <= bounds[1] else {
+                throw ValidationError("--volunteers must be MIN..MAX with 1 ≤ MIN ≤ MAX, e.g. 5..40 (got \(volunteers))")
+            }
+            return bounds[0]...bounds[1]
+        }
+    }
 
     func validate() throws {
         guard count >= 10, testCount >= 0, threads > 0 else { throw ValidationError("--count must be at least 10, --test-count ≥ 0, --threads > 0") }
+        _ = try volunteerRange
     }
 
     func run() throws {
         var options = MockUniverse.Options(count: count, testCount: testCount, seed: seed)
         options.threads = threads
+        options.volunteers = try volunteerRange
+        options.tree = try decisionTree.tree
         let progress = Progress("rendering")
         let summary = try MockUniverse.generate(options, into: out) { done, total, _ in progress(done, total) }
         if output.json { return try output.print(summary) }

@@ -8,6 +8,7 @@ import GalaxyTraining
 import GalaxyPrediction
 import GalaxyDistributed
 import GalaxyZoo
+import GalaxyNetwork
 
 /// The compute backend chosen on the command line.
 enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -72,6 +73,7 @@ extension TestTimeAugmentation: ExpressibleByArgument {
 }
 
 extension ResamplingMode: ExpressibleByArgument {}
+extension ModelConfiguration.Loss: ExpressibleByArgument {}
 
 extension Shard: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

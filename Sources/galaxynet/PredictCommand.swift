@@ -62,7 +62,7 @@ struct PredictCommand: ParsableCommand {
             input = images
         } else {
             // The validation images' extractions come from the dataset's cache; others are measured per shard.
-            let dataset = try KaggleDataset(root: try run.datasetPath())
+            let dataset = try KaggleDataset(root: try run.datasetPath(), tree: try run.loadConfiguration().0.tree)
             if let change = try run.datasetChange(dataset) {
                 FileHandle.standardError.write(Data("warning: \(change): the split is drawn from the labels as they are now\n".utf8))
             }
@@ -82,8 +82,11 @@ struct PredictCommand: ParsableCommand {
         } else {
             print("shard \(part) is already written (\(part.file(for: output.out))) by this same run; reused")
         }
-        guard let peers else { return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)") }
-        if let rows = try ShardSet.join(out: output.out, peers: peers) { print("joined \(rows) galaxies from \(part.count) shards into \(output.out)") }
+        let tree = job.predictor.model.configuration.tree
+        guard let peers else {
+            return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)" + (tree == .gz2 ? "" : " --tree \(tree.name)"))
+        }
+        if let rows = try ShardSet.join(out: output.out, peers: peers, tree: tree) { print("joined \(rows) galaxies from \(part.count) shards into \(output.out)") }
     }
 
     func report(_ written: ImagePrediction.Written) throws {

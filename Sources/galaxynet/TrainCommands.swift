@@ -31,6 +31,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight of the dead-answer penalty added to the MSE (default 0: the original's plain MSE; 0.3 revives answers stuck at 0).")
     var deadAnswerPenalty: Float?
     @Option(help: "Dropout rate before each dense layer instead of the model's (recorded in run.json and model.json).") var dropout: Float?
+    @Option(help: "Decision tree the labels answer: gz2 (default), gz-decals-dr5, gz-desi, or a tree file (.json).") var tree: String?
+    @Option(help: "Loss: mse (vote fractions through the tree layer, the original) or dirichlet-multinomial (vote counts, training_votes.csv; the network outputs Dirichlet concentrations).")
+    var loss: ModelConfiguration.Loss?
     @OptionGroup var recipe: RecipeOptions
     @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
     var onBadImage: ImageCheck.Policy?
@@ -66,7 +69,9 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let run = RunFolder(resume ?? out!)
         let (configuration, stored) = try resume != nil ? run.loadConfiguration() : {
-            let configuration = try ModelConfiguration.named(model ?? "small")
+            var configuration = try ModelConfiguration.named(model ?? "small")
+            if let tree { configuration.tree = try DecisionTree.named(tree) }
+            if let loss { configuration.loss = loss == .mse ? nil : loss }
             return (configuration, recipe.named.options(overriddenBy: choices, parameterCount: configuration.parameterCount))
         }()
         if resume != nil {
@@ -77,7 +82,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let options = sessionSettings(stored)
-        let dataset = try KaggleDataset(root: try data ?? run.datasetPath())
+        let dataset = try KaggleDataset(root: try data ?? run.datasetPath(), tree: configuration.tree)
         let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,
                                   resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions() : nil, group: group)

@@ -1,3 +1,4 @@
+import GalaxyZoo
 import GalaxyNetwork
 import GalaxyTraining
 
@@ -19,6 +20,8 @@ extension TrainCommand {
         check("--mode", mode, stored.mode) { $0.rawValue }
         check("--dead-answer-penalty", deadAnswerPenalty, stored.deadAnswerPenalty ?? 0)
         check("--dropout", dropout, stored.dropout ?? configuration.dropout)
+        check("--tree", tree.flatMap { try? DecisionTree.named($0) }?.name ?? tree, configuration.tree.name)
+        check("--loss", loss, configuration.objective) { $0.rawValue }
         check("--on-bad-image", onBadImage, stored.onBadImage ?? .fail) { $0.rawValue }
         if out != nil { found.append("--out (--resume already names the run's folder)") }
         if scaleLearningRate || rampSteps != nil {

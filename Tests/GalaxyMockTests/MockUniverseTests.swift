@@ -70,7 +70,26 @@ struct MockUniverseTests {
         let conditionals = Crowd.conditionals(m)
         let truth = Crowd.expectedFractions(conditionals)
         let votes = Crowd.sampledFractions(conditionals, volunteers: 40_000, generator: &g)
-        #expect(Evaluation(predictions: votes, truth: truth).rmse < 0.005)
+        #expect(Evaluation(predictions: votes, truth: truth, tree: .gz2).rmse < 0.005)
         #expect(LabelCheck.violations(in: GalaxyTable(ids: [1, 2], values: truth + votes)).isEmpty)
+    }
+
+    /// The DECaLS crowd: counts obey the tree (a question's volunteers never exceed the votes that
+    /// lead to it), and with many volunteers the fractions converge to the truth.
+    @Test func decalsCrowdCountsObeyTheTree() throws {
+        let tree = DecisionTree.gzDECaLSDR5
+        var g = SeededGenerator(seed: 4)
+        for _ in 0..<50 {
+            let conditionals = try Crowd.conditionals(MorphologyPrior.draw(&g), tree: tree)
+            #expect(conditionals.map(\.count) == tree.questions.map(\.answers.count))
+            let counts = VoteCounts(ids: [1], counts: Crowd.sampledCounts(conditionals, volunteers: 30, tree: tree, generator: &g).map(Float.init), tree: tree)
+            #expect(counts.total(0, tree.questions[0]) == 30)
+            for q in tree.questions { if let p = q.parent { #expect(counts.total(0, q) <= counts.counts[p.column]) } }
+            #expect(LabelCheck.violations(in: counts.fractions, tree: tree).isEmpty)
+        }
+        let conditionals = try Crowd.conditionals(MorphologyPrior.draw(&g), tree: tree)
+        let many = VoteCounts(ids: [1], counts: Crowd.sampledCounts(conditionals, volunteers: 40_000, tree: tree, generator: &g).map(Float.init), tree: tree)
+        #expect(Evaluation(predictions: many.fractions.values, truth: Crowd.expectedFractions(conditionals, tree: tree), tree: tree).rmse < 0.01)
+        #expect(throws: MockTreeError.self) { try Crowd.conditionals(MorphologyPrior.draw(&g), tree: DecisionTree.read(Data(#"{"name": "r", "summary": "", "columns": "catalogue", "questions": [{"name": "ring", "text": "", "answers": [{"name": "yes", "text": ""}, {"name": "no", "text": ""}]}]}"#.utf8), source: "r")) }
     }
 }

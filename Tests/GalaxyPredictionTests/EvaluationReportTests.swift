@@ -19,7 +19,7 @@ struct EvaluationReportTests {
         let folder = TestSupport.temporaryFolder("evaluation")
         try PredictionFiles.write(table([1: 0.5, 2: 0.3]), to: folder + "/pred.csv")
         try PredictionFiles.write(table([1: 0.4, 2: 0.2, 3: 0.9]), to: folder + "/truth.csv")
-        var report = try EvaluationReport(predictions: folder + "/pred.csv", truth: folder + "/truth.csv")
+        var report = try EvaluationReport(predictions: folder + "/pred.csv", truth: folder + "/truth.csv", tree: .gz2)
         #expect(abs(report.evaluation.rmse - 0.1) < 1e-6)
         #expect(report.note?.contains("2 of the 3 rows") == true, "\(report.note ?? "no note")")
         // Training labels 1 (scored, left out) and 9 (0.3 everywhere): the mean baseline predicts 0.3.
@@ -37,8 +37,8 @@ struct EvaluationReportTests {
         let folder = TestSupport.temporaryFolder("evaluation")
         try PredictionFiles.write(table([1: 0.5, 5: 0.3]), to: folder + "/pred.csv")
         try PredictionFiles.write(table([1: 0.4]), to: folder + "/truth.csv")
-        #expect(throws: KaggleDataError.self) { try EvaluationReport(predictions: folder + "/pred.csv", truth: folder + "/truth.csv") }
-        let partial = try EvaluationReport(predictions: folder + "/pred.csv", truth: folder + "/truth.csv", partial: true)
+        #expect(throws: KaggleDataError.self) { try EvaluationReport(predictions: folder + "/pred.csv", truth: folder + "/truth.csv", tree: .gz2) }
+        let partial = try EvaluationReport(predictions: folder + "/pred.csv", truth: folder + "/truth.csv", tree: .gz2, partial: true)
         #expect(partial.predictions.ids == [1])
     }
 }

@@ -45,11 +45,11 @@ struct PredictionTests {
         let a = (0..<n).map { _ in g.nextUniform() }, b = (0..<n).map { _ in g.nextUniform() }
         let useless = (0..<n).map { _ in g.nextUniform() }
         let truth = zip(a, b).map { 0.7 * $0 + 0.3 * $1 }
-        let weights = Blend.fitWeights([a, b, useless], truth: truth, iterations: 3000)
+        let weights = Blend.fitWeights([a, b, useless], truth: truth, columns: 37, iterations: 3000)
         #expect(abs(weights[0][0] - 0.7) < 0.03 && abs(weights[1][0] - 0.3) < 0.03, "weights \(weights)")
         #expect(weights[2][0] < 0.02)
         #expect(Blend.kept(weights) == [0, 1])
-        let perAnswer = Blend.fitWeights([a, b, useless], truth: truth, perAnswer: true, iterations: 3000)
+        let perAnswer = Blend.fitWeights([a, b, useless], truth: truth, columns: 37, perAnswer: true, iterations: 3000)
         #expect(perAnswer[0].count == 37 && perAnswer[0].allSatisfy { abs($0 - 0.7) < 0.1 })
     }
 }

@@ -29,7 +29,7 @@ struct MetricsTests {
         var truth = [Float](repeating: 0, count: 74), prediction = truth
         prediction[0] = 1         // row 0, column 0 (Q1)
         prediction[37 + 36] = 0.5 // row 1, column 36 (Q11)
-        let e = Evaluation(predictions: prediction, truth: truth)
+        let e = Evaluation(predictions: prediction, truth: truth, tree: .gz2)
         #expect(abs(e.rmse - (1.25 / 74).squareRoot()) < 1e-9)
         #expect(abs(e.perAnswer[0] - (0.5).squareRoot()) < 1e-9)
         #expect(abs(e.perQuestion[0] - (1.0 / 6).squareRoot()) < 1e-9)

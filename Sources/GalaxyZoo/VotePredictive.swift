@@ -1,0 +1,108 @@
+import Foundation
+import GalaxyCore
+
+/// What a network of Dirichlet concentrations says about one galaxy's votes.
+///
+/// Each test-time view gives concentrations α per answer; within a question the fraction p of
+/// volunteers choosing answer i is Beta(α_i, A − α_i) distributed (A = Σ α over the question), and
+/// k of n volunteers choosing it is Beta-binomial(n, α_i, A − α_i). Views are combined as an
+/// equal mixture: their densities (and probabilities of k) are averaged, so an interval widens
+/// where the views disagree as well as where each view is unsure.
+public struct VotePredictive: Sendable {
+    public let tree: DecisionTree
+    /// views × answers concentrations, row-major.
+    public let concentrations: [Float]
+    public var views: Int { concentrations.count / tree.outputCount }
+
+    public init(tree: DecisionTree, concentrations: [Float]) {
+        require(!concentrations.isEmpty && concentrations.count % tree.outputCount == 0,
+                "VotePredictive: \(concentrations.count) concentrations for \(tree.outputCount) answers")
+        self.tree = tree
+        self.concentrations = concentrations
+    }
+
+    /// (α_i, A − α_i) of `answer` in each view.
+    func betaParameters(_ answer: DecisionTree.Answer) -> [(Double, Double)] {
+        let q = tree.questions[answer.question - 1], w = tree.outputCount
+        return (0..<views).map { v in
+            let a = Double(concentrations[v * w + answer.column]), total = q.columns.reduce(0.0) { $0 + Double(concentrations[v * w + $1]) }
+            return (a, total - a)
+        }
+    }
+
+    /// The expected within-question fraction of each answer (mean over views of α_i / A).
+    public var expectedWithinQuestion: [Float] {
+        tree.answers.map { answer in
+            let p = betaParameters(answer)
+            return Float(p.reduce(0.0) { $0 + $1.0 / ($1.0 + $1.1) } / Double(p.count))
+        }
+    }
+
+    /// The expected share of all volunteers who would be asked each question: 1 at the top,
+    /// else the expected fraction of the answer it depends on times that question's share.
+    public var proportionAsked: [Float] {
+        let kaggle = tree.kaggleSense(fromWithinQuestion: expectedWithinQuestion)
+        return tree.questions.map { q in q.parent.map { kaggle[$0.column] } ?? 1 }
+    }
+
+    /// The central `level` credible interval of the within-question fraction (the views' Beta
+    /// densities averaged on a 2001-point grid, quantiles interpolated).
+    public func fractionInterval(_ answer: DecisionTree.Answer, level: Double = 0.9) -> (lower: Float, upper: Float) {
+        let parameters = betaParameters(answer), n = 2000
+        let logNorms = parameters.map { SpecialFunctions.logGamma($0.0 + $0.1) - SpecialFunctions.logGamma($0.0) - SpecialFunctions.logGamma($0.1) }
+        var cdf = [Double](repeating: 0, count: n + 1), previous = 0.0
+        for j in 0...n {
+            let x = min(max(Double(j) / Double(n), 1e-12), 1 - 1e-12)
+            var density = 0.0
+            for (k, (a, b)) in parameters.enumerated() { density += exp(logNorms[k] + (a - 1) * log(x) + (b - 1) * log(1 - x)) }
+            density /= Double(parameters.count)
+            if j > 0 { cdf[j] = cdf[j - 1] + (previous + density) / 2 / Double(n) }
+            previous = density
+        }
+        let total = cdf[n]
+        func quantile(_ q: Double) -> Float {
+            let target = q * total
+            guard let j = cdf.firstIndex(where: { $0 >= target }), j > 0 else { return 0 }
+            let t = (target - cdf[j - 1]) / max(cdf[j] - cdf[j - 1], 1e-300)
+            return Float((Double(j - 1) + t) / Double(n))
+        }
+        return (quantile((1 - level) / 2), quantile((1 + level) / 2))
+    }
+
+    /// P(k of `volunteers` choose `answer`), k = 0 … volunteers, averaged over the views.
+    public func countProbabilities(_ answer: DecisionTree.Answer, volunteers n: Int) -> [Double] {
+        var p = [Double](repeating: 0, count: n + 1)
+        let lg = SpecialFunctions.logGamma
+        for (a, b) in betaParameters(answer) {
+            let base = lg(Double(n) + 1) + lg(a + b) - lg(a) - lg(b) - lg(Double(n) + a + b)
+            for k in 0...n {
+                let x = Double(k)
+                p[k] += exp(base - lg(x + 1) - lg(Double(n) - x + 1) + lg(x + a) + lg(Double(n) - x + b))
+            }
+        }
+        return p.map { $0 / Double(views) }
+    }
+
+    /// The central `level` interval of the fraction k / n that `volunteers` volunteers would give:
+    /// the smallest k whose cumulative probability reaches (1 − level)/2, and the largest …
+    public func countInterval(_ answer: DecisionTree.Answer, volunteers n: Int, level: Double = 0.9) -> (lower: Int, upper: Int) {
+        let p = countProbabilities(answer, volunteers: n)
+        var cumulative = 0.0, lower = 0, upper = n
+        var foundLower = false
+        for k in 0...n {
+            cumulative += p[k]
+            if !foundLower && cumulative >= (1 - level) / 2 { lower = k; foundLower = true }
+            if cumulative >= (1 + level) / 2 { upper = k; break }
+        }
+        return (lower, upper)
+    }
+
+    /// The randomised probability integral transform of `votes` of `volunteers` (Czado, Gneiting
+    /// & Held 2009): F(k − 1) + u · P(k) for a uniform u. Uniform on [0, 1] when the model is
+    /// calibrated, so the share of galaxies with it inside [(1 − L)/2, (1 + L)/2] is the coverage
+    /// of a central L interval, free of the steps a discrete count puts in a plain interval.
+    public func randomisedPIT(_ answer: DecisionTree.Answer, votes k: Int, volunteers n: Int, uniform u: Double) -> Double {
+        let p = countProbabilities(answer, volunteers: n)
+        return p[..<k].reduce(0, +) + u * p[k]
+    }
+}

@@ -30,6 +30,15 @@ public struct Prediction: Sendable {
     public var spread: [Float]
     /// The source extraction a centred model used (given or measured), nil for other models.
     public var extraction: SourceExtraction? = nil
+    /// A model of vote counts: each view's Dirichlet concentrations (views × answers).
+    public var concentrations: [Float]? = nil
+
+    public init(answers: [Float], spread: [Float], extraction: SourceExtraction? = nil, concentrations: [Float]? = nil) {
+        (self.answers, self.spread, self.extraction, self.concentrations) = (answers, spread, extraction, concentrations)
+    }
+
+    /// What the concentrations say about votes (nil for a model of fractions).
+    public func predictive(tree: DecisionTree) -> VotePredictive? { concentrations.map { VotePredictive(tree: tree, concentrations: $0) } }
 }
 
 /// Predictions of a trained run for any list of images: the decision-tree outputs with dropout
@@ -50,7 +59,7 @@ public struct Predictor {
         self.transforms = tta.transforms
     }
 
-    /// Mean prediction over the transforms for each image, n × 37, in `paths` order; the first
+    /// Mean prediction over the transforms for each image, n × answers, in `paths` order; the first
     /// unreadable image throws. Decoding and warping run on `workers` threads.
     public func predict(paths: [String], extractions: [SourceExtraction]? = nil, workers: Int = 2, reader: ImageReader = .standard,
                         progress: (Int, Int) -> Void = { _, _ in }) throws -> [Float] {
@@ -116,13 +125,13 @@ public struct Predictor {
 
     /// Mean and standard deviation of each answer over k view pairs.
     func summary(view0: [Float], view45: [Float]) -> Prediction {
-        let out = model.answers(view0: view0, view45: view45), n = model.configuration.tree.outputCount
+        let (out, alpha) = model.outputs(view0: view0, view45: view45), n = model.configuration.tree.outputCount
         let count = out.count / n
         var total = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { total[j] += out[k * n + j] } }
         let mean = total.map { $0 / Float(count) }
         var squares = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { squares[j] += (out[k * n + j] - mean[j]) * (out[k * n + j] - mean[j]) } }
-        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() })
+        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() }, concentrations: alpha)
     }
 }

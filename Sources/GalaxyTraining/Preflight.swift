@@ -19,7 +19,7 @@ public enum Preflight {
         let solutions = dataset.labelsFile
         if loss == .dirichletMultinomial && dataset.votes == nil { throw TrainingError.needsVoteCounts(folder: dataset.root) }
         guard dataset.labels.count >= 10 else { throw TrainingError.tooFewImages(labelled: dataset.labels.count, file: solutions) }
-        let violations = LabelCheck.violations(in: dataset.labels, tree: dataset.tree)
+        let violations = LabelCheck.violations(in: dataset.labels, tree: dataset.tree, votes: dataset.votes)
         if let first = violations.first {
             throw TrainingError.labelsBreakTheTree(first: first, rows: Set(violations.map(\.galaxyID)).count, file: solutions)
         }

@@ -93,7 +93,9 @@ public final class Trainer {
             if group.rank == 0 { try run.truncateLog(after: update.step) }
         } else {
             if options.outputBias == .labelMeans {
-                update.startOutputBias(at: Baselines(training: dataset.labels.subset(training)).trainingMean.map { max($0, 0.001) })
+                let means = Baselines(training: dataset.labels.subset(training)).trainingMean
+                update.startOutputBias(at: configuration.objective == .mse ? means.map { max($0, 0.001) }
+                                       : GalaxyModel.concentrationBiases(startingAt: means, tree: configuration.tree))
             }
             if group.rank == 0 && restart {
                 try run.truncateLog(after: -1)
@@ -166,6 +168,7 @@ public final class Trainer {
         defer { data.stop() }
         var log = TrainingLog(run: run, options: options, baseline: baseline, title: "\(configuration.name) on \(dataset.root)", startStep: step,
                               writes: group.rank == 0, progress: progress)
+        log.squaredError = configuration.objective == .mse
         var times = TrainingStep.Times(), best = resumedBest, lastValidation: Double? = nil
         let startStep = step
         progress(String(format: "training %@ (%d parameters) on %d images, validating on %d; training-mean baseline RMSE %.4f",

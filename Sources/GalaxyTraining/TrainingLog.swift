@@ -14,6 +14,8 @@ public struct TrainingLog {
     let progress: (String) -> Void
     private let start = Date(), startStep: Int
     private var lossSum = 0.0, lossCount = 0, windowStart = Date(), windowImages = 0
+    /// Whether the loss is a mean squared error (its root is shown) or a negative log-likelihood per galaxy.
+    public var squaredError = true
 
     public init(run: RunFolder, options: TrainingOptions, baseline: Double, title: String, startStep: Int, writes: Bool,
                 progress: @escaping (String) -> Void) {
@@ -37,8 +39,9 @@ public struct TrainingLog {
         try run.append(entry)
         let done = Double(step - startStep), elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / done * Double(options.steps - step) : 0
-        progress(String(format: "step %d/%d  loss %.5f (RMSE %.4f)  lr %g  %.1f img/s  ETA %@%@", step, options.steps, entry.loss,
-                        entry.loss.squareRoot(), entry.learning_rate, rate, Self.duration(eta),
+        let shown = squaredError ? String(format: "loss %.5f (RMSE %.4f)", entry.loss, entry.loss.squareRoot())
+            : String(format: "loss %.4f (−log P of the votes per galaxy)", entry.loss)
+        progress(String(format: "step %d/%d  %@  lr %g  %.1f img/s  ETA %@%@", step, options.steps, shown, entry.learning_rate, rate, Self.duration(eta),
                         validated ? String(format: "  validation RMSE %.4f", validationRMSE ?? .nan) : ""))
         if validated { try run.writeCurve(LearningCurve.svg(run.readLog(), baseline: baseline.isFinite ? baseline : nil, title: title)) }
     }

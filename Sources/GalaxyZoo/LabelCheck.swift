@@ -14,12 +14,13 @@ public enum LabelCheck {
         public var required: Float
     }
 
-    public static func violations(in table: GalaxyTable, tree: DecisionTree = .gz2) -> [Violation] {
+    /// With `votes` (the counts `table` was made from, row for row) a question nobody was asked is not checked: it has no fractions.
+    public static func violations(in table: GalaxyTable, tree: DecisionTree = .gz2, votes: VoteCounts? = nil) -> [Violation] {
         require(table.width == tree.outputCount, "LabelCheck: rows of \(table.width) values for tree \(tree.name)")
         var found: [Violation] = []
         for row in 0..<table.count {
             let values = table.row(row)
-            for q in tree.questions {
+            for q in tree.questions where votes.map({ $0.total(row, q) > 0 }) ?? true {
                 let sum = q.columns.reduce(Float(0)) { $0 + values[values.startIndex + $1] }
                 let required = tree.requiredMass(of: q, in: values)
                 if abs(sum - required) > tolerance {

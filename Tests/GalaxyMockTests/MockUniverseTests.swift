@@ -85,7 +85,7 @@ struct MockUniverseTests {
             let counts = VoteCounts(ids: [1], counts: Crowd.sampledCounts(conditionals, volunteers: 30, tree: tree, generator: &g).map(Float.init), tree: tree)
             #expect(counts.total(0, tree.questions[0]) == 30)
             for q in tree.questions { if let p = q.parent { #expect(counts.total(0, q) <= counts.counts[p.column]) } }
-            #expect(LabelCheck.violations(in: counts.fractions, tree: tree).isEmpty)
+            #expect(LabelCheck.violations(in: counts.fractions, tree: tree, votes: counts).isEmpty)
         }
         let conditionals = try Crowd.conditionals(MorphologyPrior.draw(&g), tree: tree)
         let many = VoteCounts(ids: [1], counts: Crowd.sampledCounts(conditionals, volunteers: 40_000, tree: tree, generator: &g).map(Float.init), tree: tree)

@@ -1,0 +1,124 @@
+import Foundation
+import GalaxyCore
+import GalaxyZoo
+
+/// How honest a model's uncertainty is about held-out vote counts: for each question, the share of
+/// realised vote fractions inside the model's central 90 % interval, the interval's width by
+/// number of volunteers, the reliability curve over levels, and the volunteer-weighted RMSE of the
+/// expected within-question fractions.
+///
+/// A model of concentrations is judged by its predictive distribution of k of n votes
+/// (Beta-binomial, mixed over views) through the randomised PIT (`VotePredictive.randomisedPIT`),
+/// so a calibrated model covers 90 % however few the volunteers. A model of fractions has only its
+/// test-time spread σ; its interval is the expected fraction ± z·σ (Gaussian), which says how much
+/// the answer moves with the view, not how volunteers scatter: the table shows what that means.
+public struct Calibration: Codable, Sendable {
+    public struct Question: Codable, Sendable {
+        public var name: String
+        /// Galaxies whose volunteers were asked it.
+        public var galaxies: Int
+        /// Share of (galaxy, answer) pairs whose realised fraction lies in the 90 % interval.
+        public var coverage90: Double
+        /// Mean width of the 90 % interval, in fraction units, by volunteers bin (`volunteerBins`).
+        public var widthByVolunteers: [Double?]
+    }
+
+    public static let volunteerBins = [1..<10, 10..<20, 20..<30, 30..<Int.max]
+    public static let levels = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+    public var model: String
+    public var questions: [Question]
+    /// Observed coverage at each of `levels`, over every asked (galaxy, answer).
+    public var reliability: [Double]
+    /// √(Σ n_q Σ_i (p̂_i − k_i / n_q)² / Σ n_q · answers_q): expected within-question fractions
+    /// against realised ones, each question weighted by its volunteers.
+    public var volunteerWeightedRMSE: Double
+
+    /// Scores `predictions` (rows of `votes`, in order) of the model called `model`.
+    public init(model: String, predictions: [Prediction], votes: VoteCounts, seed: UInt64 = 1) {
+        require(predictions.count == votes.count, "Calibration: \(predictions.count) predictions for \(votes.count) galaxies")
+        let tree = votes.tree, z90 = 1.644_853_6
+        var g = SeededGenerator(seed: seed, stream: 9)
+        var pits: [Double] = [], squared = 0.0, weight = 0.0
+        var covered = [Double](repeating: 0, count: tree.questions.count), pairs = covered
+        var widths = [[Double]](repeating: [Double](repeating: 0, count: Self.volunteerBins.count), count: tree.questions.count)
+        var widthCounts = widths
+        for (row, p) in predictions.enumerated() {
+            let predictive = p.predictive(tree: tree)
+            let expected = predictive?.expectedWithinQuestion ?? tree.withinQuestion(p.answers)
+            for q in tree.questions {
+                let n = Int(votes.total(row, q))
+                guard n > 0 else { continue }
+                let bin = Self.volunteerBins.firstIndex { $0.contains(n) }!, mass = tree.requiredMass(of: q, in: p.answers)
+                for answer in q.answers {
+                    let k = Int(votes.counts[row * tree.outputCount + answer.column]), realised = Double(k) / Double(n)
+                    let pit: Double, width: Double
+                    if let predictive {
+                        pit = predictive.randomisedPIT(answer, votes: k, volunteers: n, uniform: Double(g.nextUniform()))
+                        let interval = predictive.countInterval(answer, volunteers: n)
+                        width = Double(interval.upper - interval.lower) / Double(n)
+                    } else {
+                        let sigma = mass > 0 ? Double(p.spread[answer.column] / mass) : 0, mu = Double(expected[answer.column])
+                        pit = sigma > 0 ? 0.5 * erfc(-(realised - mu) / (sigma * 2.0.squareRoot())) : (realised < mu ? 0 : realised > mu ? 1 : 0.5)
+                        width = 2 * z90 * sigma
+                    }
+                    pits.append(pit)
+                    if pit >= 0.05 && pit <= 0.95 { covered[q.number - 1] += 1 }
+                    pairs[q.number - 1] += 1
+                    widths[q.number - 1][bin] += width; widthCounts[q.number - 1][bin] += 1
+                    squared += Double(n) * pow(Double(expected[answer.column]) - realised, 2); weight += Double(n)
+                }
+            }
+        }
+        self.model = model
+        questions = tree.questions.map { q in
+            let i = q.number - 1
+            return Question(name: q.key, galaxies: Int(pairs[i]) / q.answers.count, coverage90: pairs[i] > 0 ? covered[i] / pairs[i] : .nan,
+                            widthByVolunteers: zip(widths[i], widthCounts[i]).map { $1 > 0 ? $0 / $1 : nil })
+        }
+        reliability = Self.levels.map { level in
+            Double(pits.filter { $0 >= (1 - level) / 2 && $0 <= (1 + level) / 2 }.count) / Double(max(pits.count, 1))
+        }
+        volunteerWeightedRMSE = (squared / max(weight, 1)).squareRoot()
+    }
+
+    /// The per-question table as Markdown.
+    public var markdown: String {
+        let bins = Self.volunteerBins.map { $0.upperBound == Int.max ? "\($0.lowerBound)+" : "\($0.lowerBound)–\($0.upperBound - 1)" }
+        var lines = ["| question | galaxies | inside 90 % | " + bins.map { "width, \($0) volunteers" }.joined(separator: " | ") + " |",
+                     "|---|---:|---:|" + String(repeating: "---:|", count: bins.count)]
+        for q in questions {
+            lines.append("| \(q.name) | \(q.galaxies) | " + String(format: "%.1f %%", 100 * q.coverage90) + " | "
+                         + q.widthByVolunteers.map { $0.map { String(format: "%.3f", $0) } ?? "–" }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A reliability diagram of several models: observed against nominal coverage, the diagonal
+    /// for a calibrated model.
+    public static func reliabilitySVG(_ models: [Calibration], title: String) -> String {
+        let size = 360.0, left = 60.0, top = 40.0, colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+        func x(_ v: Double) -> Double { left + v * size }
+        func y(_ v: Double) -> Double { top + (1 - v) * size }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + size + 30))\" height=\"\(Int(top + size + 60 + 18 * Double(models.count)))\" "
+            + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        svg += "<text x=\"\(left)\" y=\"22\" font-size=\"14\">\(title)</text>\n"
+        svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>\n", left, top, size, size)
+        svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>\n", x(0), y(0), x(1), y(1))
+        for t in stride(from: 0.0, through: 1.0, by: 0.2) {
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f</text>", x(t), top + size + 16, t)
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", left - 6, y(t) + 4, t)
+        }
+        svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">nominal coverage of the central interval</text>\n", x(0.5), top + size + 34)
+        svg += String(format: "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">observed share inside</text>\n", y(0.5))
+        for (m, model) in models.enumerated() {
+            let colour = colours[m % colours.count]
+            let points = zip(levels, model.reliability).map { String(format: "%.1f,%.1f", x($0), y($1)) }.joined(separator: " ")
+            svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            for (l, r) in zip(levels, model.reliability) { svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", x(l), y(r), colour) }
+            let ly = top + size + 52 + 18 * Double(m)
+            svg += String(format: "\n<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"4\" fill=\"%@\"/><text x=\"%.0f\" y=\"%.0f\">%@</text>\n",
+                          left, ly - 6, colour, left + 20, ly, String(model.model.suffix(48)))
+        }
+        return svg + "</svg>\n"
+    }
+}

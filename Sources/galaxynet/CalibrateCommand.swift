@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import GalaxyCore
+import GalaxyZoo
+import GalaxyModels
+import GalaxyMock
+import GalaxyPrediction
+
+/// `galaxynet calibrate`.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "calibrate",
+        abstract: "How honest models' uncertainty is about held-out vote counts: 90 % interval coverage and width per question, a reliability diagram, volunteer-weighted RMSE.")
+
+    @Option(name: .customLong("run"), help: "A trained run (repeat to compare models of one tree).") var runs: [String]
+    @Option(help: "A dataset folder holding held-out images (images_test_rev1/) and their counts (test_votes.csv), as a mock universe writes them.") var data: String?
+    @Option(help: "Held-out images, <GalaxyID>.jpg (instead of --data).") var images: String?
+    @Option(help: "Their vote counts, the published columns (instead of --data).") var votes: String?
+    @Option(help: "SVG reliability diagram of every run.") var plot: String?
+    @OptionGroup var augmentation: TTAOptions
+    @OptionGroup var compute: BackendOptions
+    @OptionGroup var output: JSONOptions
+
+    func validate() throws {
+        guard !runs.isEmpty else { throw ValidationError("give at least one --run") }
+        guard (data != nil) != (images != nil && votes != nil) else { throw ValidationError("give --data, or --images and --votes") }
+        if let plot { try OutputPath.check(plot, extensions: ["svg"]) }
+    }
+
+    func run() throws {
+        let folder = images ?? (data! as NSString).appendingPathComponent(KaggleDataset.testFolder)
+        let votesFile = votes ?? (data! as NSString).appendingPathComponent(MockUniverse.testVotesFile)
+        var reports: [Calibration] = []
+        for path in runs {
+            let predictor = try Predictor(folder: ModelFolder(path), backend: compute.backend.backend, tta: augmentation.tta)
+            let counts = try VoteCounts.read(votesFile, tree: predictor.model.configuration.tree)
+            let progress = Progress("predicting \(path)")
+            let predictions = try predictor.predictions(paths: counts.ids.map { "\(folder)/\($0).jpg" }, progress: { progress($0, $1) }).map { try $0.get() }
+            reports.append(Calibration(model: path, predictions: predictions, votes: counts))
+        }
+        if let plot { try FileOutput.write(Calibration.reliabilitySVG(reports, title: "reliability on \(votesFile)"), to: plot) }
+        if output.json { return try output.print(reports) }
+        for report in reports {
+            print("\(report.model): volunteer-weighted RMSE of the expected fractions " + String(format: "%.4f", report.volunteerWeightedRMSE))
+            print("reliability (nominal → observed): " + zip(Calibration.levels, report.reliability).map { String(format: "%.2f→%.3f", $0, $1) }.joined(separator: " "))
+            print(report.markdown + "\n")
+        }
+        if let plot { print("wrote \(plot)") }
+    }
+}

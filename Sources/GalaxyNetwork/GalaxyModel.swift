@@ -63,13 +63,14 @@ public struct GalaxyModel: Layer {
     public static func concentrations(_ scores: Variable) -> Variable { scores.sigmoid() * 99 + 1 }
 
     /// Output biases that start a model of concentrations at `fractions` (Kaggle-sense label
-    /// means): within each question α ∝ the mean share, the likeliest answer at α = 10, none below 1.05.
+    /// means): within each question α ∝ the mean share, the likeliest answer at α = 10, none below 2
+    /// (near α = 1 the sigmoid saturates: an answer started there would hardly move).
     public static func concentrationBiases(startingAt fractions: [Float], tree: DecisionTree) -> [Float] {
         let shares = tree.withinQuestion(fractions)
-        var alpha = [Float](repeating: 1.05, count: shares.count)
+        var alpha = [Float](repeating: 2, count: shares.count)
         for q in tree.questions {
             let top = q.columns.map { shares[$0] }.max() ?? 0
-            for c in q.columns where top > 0 { alpha[c] = max(1.05, 10 * shares[c] / top) }
+            for c in q.columns where top > 0 { alpha[c] = max(2, 10 * shares[c] / top) }
         }
         return alpha.map { a in let p = (a - 1) / 99; return log(p / (1 - p)) }
     }

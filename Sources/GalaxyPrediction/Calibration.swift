@@ -3,8 +3,8 @@ import GalaxyCore
 import GalaxyZoo
 
 /// How honest a model's uncertainty is about held-out vote counts: for each question, the share of
-/// realised vote fractions inside the model's central 90 % interval, the interval's width by
-/// number of volunteers, the reliability curve over levels, and the volunteer-weighted RMSE of the
+/// realised vote fractions inside the model's central 90 % interval, the width of the interval
+/// the same galaxies would have with 5, 10, 20 and 40 volunteers, the reliability curve over levels, and the volunteer-weighted RMSE of the
 /// expected within-question fractions.
 ///
 /// A model of concentrations is judged by its predictive distribution of k of n votes
@@ -19,11 +19,12 @@ public struct Calibration: Codable, Sendable {
         public var galaxies: Int
         /// Share of (galaxy, answer) pairs whose realised fraction lies in the 90 % interval.
         public var coverage90: Double
-        /// Mean width of the 90 % interval, in fraction units, by volunteers bin (`volunteerBins`).
-        public var widthByVolunteers: [Double?]
+        /// Mean width of the 90 % interval of the fraction that `widthVolunteers` volunteers would
+        /// give, in fraction units, over the galaxies asked (the same galaxies at each number).
+        public var widthByVolunteers: [Double]
     }
 
-    public static let volunteerBins = [1..<10, 10..<20, 20..<30, 30..<Int.max]
+    public static let widthVolunteers = [5, 10, 20, 40]
     public static let levels = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
     public var model: String
     public var questions: [Question]
@@ -40,31 +41,32 @@ public struct Calibration: Codable, Sendable {
         var g = SeededGenerator(seed: seed, stream: 9)
         var pits: [Double] = [], squared = 0.0, weight = 0.0
         var covered = [Double](repeating: 0, count: tree.questions.count), pairs = covered
-        var widths = [[Double]](repeating: [Double](repeating: 0, count: Self.volunteerBins.count), count: tree.questions.count)
-        var widthCounts = widths
+        var widths = [[Double]](repeating: [Double](repeating: 0, count: Self.widthVolunteers.count), count: tree.questions.count)
         for (row, p) in predictions.enumerated() {
             let predictive = p.predictive(tree: tree)
             let expected = predictive?.expectedWithinQuestion ?? tree.withinQuestion(p.answers)
             for q in tree.questions {
                 let n = Int(votes.total(row, q))
                 guard n > 0 else { continue }
-                let bin = Self.volunteerBins.firstIndex { $0.contains(n) }!, mass = tree.requiredMass(of: q, in: p.answers)
+                let mass = tree.requiredMass(of: q, in: p.answers)
                 for answer in q.answers {
                     let k = Int(votes.counts[row * tree.outputCount + answer.column]), realised = Double(k) / Double(n)
-                    let pit: Double, width: Double
+                    let pit: Double, width: [Double]
                     if let predictive {
                         pit = predictive.randomisedPIT(answer, votes: k, volunteers: n, uniform: Double(g.nextUniform()))
-                        let interval = predictive.countInterval(answer, volunteers: n)
-                        width = Double(interval.upper - interval.lower) / Double(n)
+                        width = Self.widthVolunteers.map { v in
+                            let interval = predictive.countInterval(answer, volunteers: v)
+                            return Double(interval.upper - interval.lower) / Double(v)
+                        }
                     } else {
                         let sigma = mass > 0 ? Double(p.spread[answer.column] / mass) : 0, mu = Double(expected[answer.column])
                         pit = sigma > 0 ? 0.5 * erfc(-(realised - mu) / (sigma * 2.0.squareRoot())) : (realised < mu ? 0 : realised > mu ? 1 : 0.5)
-                        width = 2 * z90 * sigma
+                        width = Self.widthVolunteers.map { _ in 2 * z90 * sigma }
                     }
                     pits.append(pit)
                     if pit >= 0.05 && pit <= 0.95 { covered[q.number - 1] += 1 }
                     pairs[q.number - 1] += 1
-                    widths[q.number - 1][bin] += width; widthCounts[q.number - 1][bin] += 1
+                    for (b, w) in width.enumerated() { widths[q.number - 1][b] += w }
                     squared += Double(n) * pow(Double(expected[answer.column]) - realised, 2); weight += Double(n)
                 }
             }
@@ -73,7 +75,7 @@ public struct Calibration: Codable, Sendable {
         questions = tree.questions.map { q in
             let i = q.number - 1
             return Question(name: q.key, galaxies: Int(pairs[i]) / q.answers.count, coverage90: pairs[i] > 0 ? covered[i] / pairs[i] : .nan,
-                            widthByVolunteers: zip(widths[i], widthCounts[i]).map { $1 > 0 ? $0 / $1 : nil })
+                            widthByVolunteers: widths[i].map { pairs[i] > 0 ? $0 / pairs[i] : .nan })
         }
         reliability = Self.levels.map { level in
             Double(pits.filter { $0 >= (1 - level) / 2 && $0 <= (1 + level) / 2 }.count) / Double(max(pits.count, 1))
@@ -83,12 +85,11 @@ public struct Calibration: Codable, Sendable {
 
     /// The per-question table as Markdown.
     public var markdown: String {
-        let bins = Self.volunteerBins.map { $0.upperBound == Int.max ? "\($0.lowerBound)+" : "\($0.lowerBound)–\($0.upperBound - 1)" }
-        var lines = ["| question | galaxies | inside 90 % | " + bins.map { "width, \($0) volunteers" }.joined(separator: " | ") + " |",
-                     "|---|---:|---:|" + String(repeating: "---:|", count: bins.count)]
+        var lines = ["| question | galaxies | inside 90 % | " + Self.widthVolunteers.map { "width, \($0) volunteers" }.joined(separator: " | ") + " |",
+                     "|---|---:|---:|" + String(repeating: "---:|", count: Self.widthVolunteers.count)]
         for q in questions {
             lines.append("| \(q.name) | \(q.galaxies) | " + String(format: "%.1f %%", 100 * q.coverage90) + " | "
-                         + q.widthByVolunteers.map { $0.map { String(format: "%.3f", $0) } ?? "–" }.joined(separator: " | ") + " |")
+                         + q.widthByVolunteers.map { String(format: "%.3f", $0) }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }

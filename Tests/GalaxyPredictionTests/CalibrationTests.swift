@@ -82,7 +82,7 @@ struct CalibrationTests {
         let calibrated = Calibration(model: "true", predictions: predictions, votes: votes)
         for q in calibrated.questions { #expect(abs(q.coverage90 - 0.9) < 0.02, "\(q.name): \(q.coverage90)") }
         for (level, observed) in zip(Calibration.levels, calibrated.reliability) { #expect(abs(observed - level) < 0.02, "\(level): \(observed)") }
-        let widths = calibrated.questions[0].widthByVolunteers.compactMap { $0 }
+        let widths = calibrated.questions[0].widthByVolunteers
         #expect(widths == widths.sorted(by: >), "interval width falls with volunteers: \(widths)")
         let overconfident = Calibration(model: "sure", predictions: sure, votes: votes)
         #expect(overconfident.questions[0].coverage90 < 0.85)

@@ -45,7 +45,9 @@ public struct BulkPrediction {
         let survey = try CatalogueReader(job.catalogue)
         id = try survey.column(job.idColumn, role: "ID")
         file = try survey.column(job.fileColumn, role: "file")
-        schema = PredictionSchema(tree: try folder.loadConfiguration().tree)
+        let configuration = try folder.loadConfiguration()
+        schema = PredictionSchema(tree: configuration.tree, votes: configuration.objective == .dirichletMultinomial,
+                                  columns: job.columns, volunteers: job.volunteers)
         columns = try job.outputColumns(catalogue: survey.schema, id: id, file: file, predicted: schema)
         rows = try Self.countRows(survey, id: id)
         predictor = try Predictor(folder: folder, backend: backend, tta: tta)

@@ -16,6 +16,10 @@ public struct CatalogueJob: Sendable {
     public var workers = 2
     /// How FITS cutouts are rendered (recorded with every part).
     public var rendering = FITSOptions()
+    /// Which columns the table shows (the parts keep every number, so this may change on a rerun).
+    public var columns = CatalogueColumns.friendly
+    /// Volunteers for the expected-votes columns (advanced columns of a vote model).
+    public var volunteers: Int?
 
     public init(catalogue: String, out: String) { self.catalogue = catalogue; self.out = out }
 

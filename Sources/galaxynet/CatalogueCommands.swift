@@ -12,7 +12,12 @@ struct CatalogueOptions: ParsableArguments {
     @Option(help: "The catalogue's ID column.") var idColumn = "id"
     @Option(help: "The catalogue's image column (JPEG, FITS; \"cutout-{band}.fits\" names three g, r, i files).") var fileColumn = "file"
     @Option(help: "Rows per chunk: each chunk is written as it finishes, and a rerun skips finished chunks.") var chunk = 4096
+    @Option(help: "Columns of the table, as GZ DESI's two files: friendly (fractions, spreads, path; a vote-count model adds 90 % intervals and proportion asked) or advanced (also concentrations and, with --volunteers, expected votes).")
+    var columns: CatalogueColumns = .friendly
+    @Option(help: "Volunteers for the expected-votes columns of --columns advanced (a vote-count model).") var volunteers: Int?
 }
+
+extension CatalogueColumns: ExpressibleByArgument {}
 
 /// How FITS cutouts are rendered (the Lupton et al. asinh stretch and the pixel scale).
 struct FITSOptionGroup: ParsableArguments {
@@ -53,6 +58,11 @@ extension PredictCommand {
         job.chunkSize = catalogue.chunk
         job.workers = workers
         job.rendering = try fits.options
+        job.columns = catalogue.columns
+        if let volunteers = catalogue.volunteers {
+            guard volunteers > 0 else { throw ValidationError("--volunteers must be a positive number of volunteers") }
+            job.volunteers = volunteers
+        }
         let peers: (any ShardPeers)?
         (job.shard, peers) = Launcher.shard(asked: shard)
         let bulk = try BulkPrediction(folder: model, backend: compute.backend.backend, tta: augmentation.tta, job: job)

@@ -136,7 +136,7 @@ extension DecisionTree {
     /// The JSON of the tree, as a tree file holds it.
     public var json: String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]  // sorted: the same tree always prints the same bytes
         return String(decoding: try! encoder.encode(definition), as: UTF8.self) + "\n"
     }
 }

@@ -61,6 +61,7 @@ struct InspectMockCommand: ParsableCommand {
     @Option(help: "Output PNG.") var out: String
     @Option(help: "Galaxies to show.") var count = 24
     @Option(help: "Images per row.") var columns = 6
+    @OptionGroup var decisionTree: TreeOptions
 
     func validate() throws {
         guard count > 0, columns > 0 else { throw ValidationError("--count and --columns must be positive") }
@@ -68,14 +69,14 @@ struct InspectMockCommand: ParsableCommand {
     }
 
     func run() throws {
-        let dataset = try KaggleDataset(root: data)
+        let dataset = try KaggleDataset(root: data, tree: try decisionTree.tree)
         var tiles: [RGBImage] = []
         for row in 0..<min(count, dataset.labels.count) {
             let id = dataset.labels.ids[row]
             let image = try ImageSource.read(dataset.trainingImagePath(id)).displayImage.shrunk(by: 2)
             var tile = RGBImage(width: image.width, height: image.height + 40, fill: (0, 0, 0))
             tile.paste(image, x: 0, y: 0)
-            let lines = ["\(id)"] + DecisionTree.gz2.caption(Array(dataset.labels.row(row)))
+            let lines = ["\(id)"] + dataset.tree.caption(Array(dataset.labels.row(row)))
             for (i, line) in lines.enumerated() {
                 BitmapFont.draw(line, into: &tile, x: 3, y: image.height + 2 + 9 * i, colour: i == 0 ? (150, 150, 150) : (235, 235, 235))
             }

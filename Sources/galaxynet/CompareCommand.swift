@@ -38,11 +38,13 @@ struct CompareCommand: ParsableCommand {
         guard datasets.count == 1, let root = datasets.first else {
             throw ValidationError("the runs trained on different datasets (\(datasets.sorted().joined(separator: ", "))): compare runs of one dataset")
         }
-        let dataset = try KaggleDataset(root: root)
+        let trees = Set(try folders.map { try $0.loadConfiguration().0.tree.name })
+        guard trees.count == 1 else { throw ValidationError("the runs answer different decision trees (\(trees.sorted().joined(separator: ", "))): compare runs of one tree") }
+        let dataset = try KaggleDataset(root: root, tree: try folders[0].loadConfiguration().0.tree)
         for folder in folders {
             if let change = try folder.datasetChange(dataset) { print("warning: \(folder.path): \(change); validation figures use the labels as they are now") }
         }
-        let truth = try? MockUniverse.readTruth(root + "/" + MockUniverse.truthFile)
+        let truth = try? MockUniverse.readTruth(root + "/" + MockUniverse.truthFile, tree: dataset.tree)
         let (baseline, floor) = RunComparison.validationReferences(dataset: dataset, truth: truth)
         let comparison = try RunComparison(runs: folders, labels: labels.map { $0.split(separator: ",").map(String.init) }, baseline: baseline, floor: floor)
         let goal = target ?? comparison.meanFinalRMSE(of: references)

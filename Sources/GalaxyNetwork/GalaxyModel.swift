@@ -89,8 +89,13 @@ public struct GalaxyModel: Layer {
         observe(.denseDone)
         guard configuration.objective == .dirichletMultinomial else { return Forward(scores: scores, answers: decisionTree(scores, &context)) }
         // The expected fractions: each question's α over their sum, scaled down the tree as the output layer scales fractions.
-        let alpha = Self.concentrations(scores)
-        return Forward(scores: scores, answers: DecisionTreeOutput(tree: configuration.tree)(alpha, &context), concentrations: alpha)
+        var alpha = Self.concentrations(scores)
+        let answers = DecisionTreeOutput(tree: configuration.tree)(alpha, &context)
+        if let scales = configuration.concentrationScales, !context.training {
+            let perAnswer = configuration.tree.answers.map { scales[$0.question - 1] }
+            alpha = alpha * Variable(Tensor(shape: [perAnswer.count], scalars: perAnswer, backend: backend))
+        }
+        return Forward(scores: scores, answers: answers, concentrations: alpha)
     }
 
     /// [16·B, 3, 45, 45] parts → [B, answers] answers obeying the decision tree.

@@ -55,6 +55,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         case dirichletMultinomial = "dirichlet-multinomial"
     }
 
+    /// A vote model's per-question concentration scales, fitted after training on held-out counts
+    /// (`galaxynet calibrate --fit-scales`): each question's α are multiplied by its scale at
+    /// inference, which keeps every expected fraction and makes the intervals as wide as the
+    /// held-out votes say they should be. Nil: not fitted (all 1). Training never applies them.
+    public var concentrationScales: [Float]?
+
     /// The loss in force (`.mse` unless the run chose another).
     public var objective: Loss { loss ?? .mse }
 
@@ -68,7 +74,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public static let best = ModelConfiguration(
         name: "best", summary: "the winning solution's best model: 4 convs (6/5/3/3), untied biases, two maxout-2048 layers",
         convolutions: bestConvolutions(conv4: 128), untiedBiases: true, partDense: [],
-        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil, loss: nil)
+        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil, loss: nil, concentrationScales: nil)
 
     static func bestConvolutions(conv4: Int, kernels: [Int] = [6, 5, 3, 3]) -> [Convolution] {
         let small = Initialization(weightStandardDeviation: 0.01, bias: 0.1)
@@ -170,6 +176,11 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         guard (0..<1).contains(dropout) else { return "dropout \(dropout) is not in [0, 1)" }
         guard (partDense + dense).allSatisfy({ ($0.maxNorm ?? 1) > 0 }) else { return "a max-norm limit is not positive" }
         guard parameterCount <= 2_000_000_000 else { return "\(parameterCount) parameters" }
+        if let scales = concentrationScales {
+            guard objective == .dirichletMultinomial, scales.count == tree.questions.count, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                return "concentrationScales must be \(tree.questions.count) positive numbers, for a dirichlet-multinomial model"
+            }
+        }
         return nil
     }
 

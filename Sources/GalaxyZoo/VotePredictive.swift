@@ -110,3 +110,41 @@ public struct VotePredictive: Sendable {
         return p[..<k].reduce(0, +) + u * p[k]
     }
 }
+
+extension VotePredictive {
+    /// log P(k | n) of one question's counts under the views' Dirichlet-multinomials, mixed, with
+    /// every α of the question multiplied by `scale`.
+    func logLikelihood(_ q: DecisionTree.Question, counts k: [Double], scale: Double) -> Double {
+        let lg = SpecialFunctions.logGamma, w = tree.outputCount, n = k.reduce(0, +)
+        let terms = (0..<views).map { v -> Double in
+            let alpha = q.columns.map { scale * Double(concentrations[v * w + $0]) }, total = alpha.reduce(0, +)
+            var logP = lg(n + 1) + lg(total) - lg(n + total)
+            for (a, c) in zip(alpha, k) { logP += lg(c + a) - lg(a) - lg(c + 1) }
+            return logP
+        }
+        let top = terms.max()!
+        return top + log(terms.reduce(0) { $0 + exp($1 - top) } / Double(views))
+    }
+
+    /// Per question, the factor on its concentrations that maximises the likelihood of held-out
+    /// counts (a golden-section search over log s in [−3, 3]); questions nobody was asked keep 1.
+    public static func fittedScales(_ predictives: [VotePredictive], votes: VoteCounts) -> [Float] {
+        let tree = votes.tree
+        return tree.questions.map { q in
+            let rows = (0..<votes.count).filter { votes.total($0, q) > 0 }
+            guard !rows.isEmpty else { return 1 }
+            func total(_ logScale: Double) -> Double {
+                rows.reduce(0.0) { sum, r in
+                    sum + predictives[r].logLikelihood(q, counts: q.columns.map { Double(votes.counts[r * tree.outputCount + $0]) }, scale: exp(logScale))
+                }
+            }
+            var (lo, hi) = (-3.0, 3.0)
+            let ratio = (5.0.squareRoot() - 1) / 2
+            for _ in 0..<40 {
+                let a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
+                if total(a) > total(b) { hi = b } else { lo = a }
+            }
+            return Float(exp((lo + hi) / 2))
+        }
+    }
+}

@@ -24,8 +24,10 @@ struct VoteCountCLITests {
         let model = try String(contentsOfFile: run + "/model.json", encoding: .utf8)
         #expect(model.contains("\"loss\" : \"dirichlet-multinomial\"") && model.contains("\"name\" : \"gz-decals-dr5\""))
 
-        let calibrated = try CLI.run(["calibrate", "--run", run, "--data", data, "--tta", "1"])
+        let calibrated = try CLI.run(["calibrate", "--run", run, "--data", data, "--tta", "1", "--fit-scales"])
         #expect(calibrated.status == 0, "\(calibrated.error)")
+        #expect(calibrated.output.contains("fitted concentration scales on 6 validation images"))
+        #expect(try String(contentsOfFile: run + "/model.json", encoding: .utf8).contains("concentrationScales"))
         #expect(calibrated.output.contains("| smooth-or-featured | 20 |") && calibrated.output.contains("volunteer-weighted RMSE"))
 
         let catalogue = scratch("catalogue") + ".csv"

@@ -89,5 +89,12 @@ struct CalibrationTests {
         let spreadOnly = Calibration(model: "mse", predictions: predictions.map { Prediction(answers: $0.answers, spread: $0.spread) }, votes: votes)
         #expect(spreadOnly.questions[0].coverage90 < 0.2)
         #expect(abs(spreadOnly.volunteerWeightedRMSE - calibrated.volunteerWeightedRMSE) < 1e-9)
+        // A model four times too sure is put right by the fitted scales (about 1/4 per question).
+        let scales = VotePredictive.fittedScales(sure.map { $0.predictive(tree: tree)! }, votes: votes)
+        for s in scales { #expect(abs(s - 0.25) < 0.05, "fitted scales \(scales)") }
+        let rescaled = sure.map { p in
+            Prediction(answers: p.answers, spread: p.spread, concentrations: p.concentrations!.enumerated().map { $1 * scales[tree.answers[$0 % 5].question - 1] })
+        }
+        for q in Calibration(model: "rescaled", predictions: rescaled, votes: votes).questions { #expect(abs(q.coverage90 - 0.9) < 0.02) }
     }
 }

@@ -20,6 +20,14 @@ struct TreeConfigurationTests {
         #expect(again.parameterCount == ModelConfiguration.builtIn.first { $0.name == "small" }!.parameterCount - 3 * 257)
         c.tree = .gz2
         #expect(c.decisionTree == nil)
+        // Fitted scales belong to a vote model, one positive number per question.
+        c.concentrationScales = [1, 2]
+        #expect(c.problem?.contains("concentrationScales must be 11 positive numbers, for a dirichlet-multinomial model") == true)
+        c.tree = .gzDECaLSDR5
+        c.concentrationScales = [Float](repeating: 0.5, count: 10)
+        #expect(c.problem == nil)
+        c.concentrationScales![3] = -1
+        #expect(c.problem != nil)
     }
 
     /// A vote model's answers are its concentrations' expected fractions scaled down the tree, and

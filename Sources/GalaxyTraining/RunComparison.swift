@@ -10,7 +10,7 @@ public struct RunComparison {
     /// One run's validation curve.
     public struct Curve: Sendable {
         public var label: String
-        /// The run's recipe and optimiser, as run.json records them.
+        /// The run's recipe and optimiser, as run.json records them, and its loss where it is not the original MSE.
         public var recipe: String
         /// (images seen, validation RMSE) at each validation.
         public var points: [(images: Int, rmse: Double)]
@@ -34,7 +34,7 @@ public struct RunComparison {
     /// Reads the runs' logs and descriptions; labels default to the folder names.
     public init(runs: [RunFolder], labels: [String]? = nil, baseline: Double?, floor: Double?) throws {
         curves = try runs.enumerated().map { i, run in
-            let (_, options) = try run.loadConfiguration()
+            let (configuration, options) = try run.loadConfiguration()
             let points = run.readLog().compactMap { e in e.validation_rmse.map { (images: e.step * options.batchSize, rmse: $0) } }
             guard !points.isEmpty else { throw CheckpointError(file: run.logFile, reason: "the run has no validation yet") }
             let shape = options.schedule ?? .steps
@@ -42,7 +42,8 @@ public struct RunComparison {
             let recipe = [options.recipe ?? "faithful", options.batchSize == TrainingOptions.originalBatch ? nil : "batch \(options.batchSize)",
                           (options.optimizer ?? .nesterov).rawValue, schedule,
                           options.averageDecay.map { "average \($0)" }, options.dropout.map { "dropout \($0)" },
-                          options.outputBias.map { _ in "label-mean output biases" }].compactMap { $0 }.joined(separator: ", ")
+                          options.outputBias.map { _ in "label-mean output biases" },
+                          configuration.objective == .mse ? nil : "\(configuration.objective.rawValue) loss"].compactMap { $0 }.joined(separator: ", ")
             return Curve(label: labels?[i] ?? URL(fileURLWithPath: run.path).lastPathComponent, recipe: recipe, points: points)
         }
         self.baseline = baseline

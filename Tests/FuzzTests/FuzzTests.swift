@@ -31,6 +31,26 @@ struct FuzzTests {
         report("kaggle-csv", Mutator.run("kaggle-csv", corpus: corpus) { _ = try KaggleCSV.read($0) })
     }
 
+    @Test func decisionTreeAndVoteCounts() throws {
+        let tree = DecisionTree.gzDECaLSDR5
+        report("decision-tree", Mutator.run("decision-tree", corpus: [("tree.json", Array(tree.json.utf8))]) { _ = try DecisionTree.named($0) })
+        let header = VoteCounts.header(tree).joined(separator: ",")
+        var g = SeededGenerator(seed: 2)
+        var rows: [String] = []
+        for id in [11, 12, 13] {
+            var counts = [Int](repeating: 0, count: tree.outputCount)
+            for q in tree.questions {
+                // Volunteers reaching each question: all at the top, then a share of the parent answer's votes.
+                let reach = q.parent.map { counts[$0.column] } ?? 10
+                for _ in 0..<reach { counts[q.columns.lowerBound + Int(g.next() % UInt64(q.columns.count))] += 1 }
+            }
+            rows.append(([String(id)] + tree.questions.flatMap { q in [String(q.columns.reduce(0) { $0 + counts[$1] })] + q.columns.map { String(counts[$0]) } })
+                .joined(separator: ","))
+        }
+        let text = ([header] + rows).joined(separator: "\n") + "\n"
+        report("vote-counts", Mutator.run("vote-counts", corpus: [("votes.csv", Array(text.utf8))]) { _ = try VoteCounts.read($0, tree: tree) })
+    }
+
     @Test func catalogueCSV() throws {
         let text = "id,file,ra,dec\n1,a.jpg,10.5,-3.25\n\"2\",\"b, c.fits\",11,\"-4\"\n3,\"quoted \"\"name\"\".jpg\",12.5,1e-3\n007,d.jpg,1,2\n"
         var tables = CarriedTables()

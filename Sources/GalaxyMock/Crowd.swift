@@ -137,6 +137,9 @@ public enum Crowd {
 
     /// Vote fractions of `volunteers` volunteers each walking the gz2 tree (each count over all volunteers).
     public static func sampledFractions(_ conditionals: [[Float]], volunteers: Int, generator g: inout SeededGenerator) -> [Float] {
-        sampledCounts(conditionals, volunteers: volunteers, generator: &g).map { Float($0) / Float(volunteers) }
+        shareOfAll(sampledCounts(conditionals, volunteers: volunteers, generator: &g), volunteers: volunteers)
     }
+
+    /// gz2's fractions as in the Kaggle data: each answer's count over all volunteers.
+    static func shareOfAll(_ counts: [Int], volunteers: Int) -> [Float] { counts.map { Float($0) / Float(volunteers) } }
 }

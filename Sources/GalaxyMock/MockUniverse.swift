@@ -62,7 +62,7 @@ public enum MockUniverse {
         let volunteers = options.volunteers.lowerBound + Int(g.next() % UInt64(span))
         let counts = Crowd.sampledCounts(conditionals, volunteers: volunteers, tree: tree, generator: &g)
         // gz2 as in the Kaggle data: each count over all volunteers; other trees as their catalogues, within each question.
-        let votes = tree == .gz2 ? counts.map { Float($0) / Float(volunteers) }
+        let votes = tree == .gz2 ? Crowd.shareOfAll(counts, volunteers: volunteers)
             : VoteCounts(ids: [id], counts: counts.map(Float.init), tree: tree).fractions.values
         let image = GalaxyRenderer.render(m, generator: &g)
         return (Galaxy(id: id, isTest: isTest, morphology: m, volunteers: volunteers, truth: Crowd.expectedFractions(conditionals, tree: tree),
@@ -85,8 +85,7 @@ public enum MockUniverse {
     public static func generate(_ options: Options, into directory: String,
                                 progress: (_ done: Int, _ total: Int, _ seconds: Double) -> Void = { _, _, _ in }) throws -> Summary {
         require(options.count >= 10 && options.testCount >= 0, "MockUniverse: need at least 10 training galaxies, got \(options.count)")
-        var probe = SeededGenerator(seed: 0)
-        _ = try Crowd.conditionals(MorphologyPrior.draw(&probe), tree: options.tree)  // a tree the crowd cannot answer fails before any file is made
+        try Crowd.check(options.tree)  // a tree the crowd cannot answer fails before any file is made
         let fm = FileManager.default
         let solutions = (directory as NSString).appendingPathComponent(KaggleDataset.solutionsFile)
         if fm.fileExists(atPath: solutions) {

@@ -14,12 +14,9 @@ extension Crowd {
     /// regrouped: a bar splits into strong and weak by how clearly it shows, four bulge classes
     /// become five sizes, and "merging" reads the odd-feature judgement (merger, disturbed).
     public static func conditionals(_ m: Morphology, tree: DecisionTree) throws -> [[Float]] {
+        try check(tree)
         let gz2 = conditionals(m)
         if tree == .gz2 { return gz2 }
-        let keys = tree.questions.map(\.key)
-        guard Set(keys) == Set(DecisionTree.gzDECaLSDR5.questions.map(\.key)),
-              tree.questions.allSatisfy({ $0.answers.map(\.key) == DecisionTree.gzDECaLSDR5.question(named: $0.key)?.answers.map(\.key) })
-        else { throw MockTreeError(tree: tree.name) }
         let barYes = gz2[2][0], strong = smoothstep(0.3, 0.85, barYes)
         let bulge = gz2[4]  // no bulge, just noticeable, obvious, dominant
         let oddYes = gz2[5][0], odd = gz2[7]
@@ -37,6 +34,14 @@ extension Crowd {
             "spiral-arm-count": gz2[10],
             "merging": normalised([max(0.02, 1 - merger - disturbed - 0.05), 0.05 + 0.4 * disturbed, 0.6 * disturbed, merger]),
         ]
-        return keys.map { byKey[$0]! }
+        return tree.questions.map { byKey[$0.key]! }
+    }
+
+    /// Refuses a tree the crowd cannot answer: gz2, or exactly the DECaLS questions and answers in any order.
+    public static func check(_ tree: DecisionTree) throws {
+        let decals = DecisionTree.gzDECaLSDR5
+        guard tree == .gz2 || (Set(tree.questions.map(\.key)) == Set(decals.questions.map(\.key))
+              && tree.questions.allSatisfy { $0.answers.map(\.key) == decals.question(named: $0.key)?.answers.map(\.key) })
+        else { throw MockTreeError(tree: tree.name) }
     }
 }

@@ -138,11 +138,19 @@ extension VotePredictive {
                     sum + predictives[r].logLikelihood(q, counts: q.columns.map { Double(votes.counts[r * tree.outputCount + $0]) }, scale: exp(logScale))
                 }
             }
-            var (lo, hi) = (-3.0, 3.0)
+            // Each step keeps one of its two inner points and its value: one new evaluation per step.
             let ratio = (5.0.squareRoot() - 1) / 2
+            var (lo, hi) = (-3.0, 3.0)
+            var (a, b) = (hi - ratio * (hi - lo), lo + ratio * (hi - lo))
+            var (fa, fb) = (total(a), total(b))
             for _ in 0..<40 {
-                let a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
-                if total(a) > total(b) { hi = b } else { lo = a }
+                if fa > fb {
+                    (hi, b, fb) = (b, a, fa)
+                    a = hi - ratio * (hi - lo); fa = total(a)
+                } else {
+                    (lo, a, fa) = (a, b, fb)
+                    b = lo + ratio * (hi - lo); fb = total(b)
+                }
             }
             return Float(exp((lo + hi) / 2))
         }

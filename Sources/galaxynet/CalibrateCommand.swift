@@ -54,6 +54,8 @@ struct CalibrateCommand: ParsableCommand {
 
     /// Fits the run's concentration scales on its validation split and writes them into model.json.
     func fit(_ run: RunFolder) throws {
+        let lock = try run.lock()  // a run still training holds it: its model.json is not changed under it
+        defer { withExtendedLifetime(lock) {} }
         var configuration = try run.model.loadConfiguration()
         guard configuration.objective == .dirichletMultinomial else { throw ValidationError("--fit-scales: \(run.path) is not a vote-count (dirichlet-multinomial) model") }
         let dataset = try KaggleDataset(root: try run.datasetPath(), tree: configuration.tree)

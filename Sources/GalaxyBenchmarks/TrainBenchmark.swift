@@ -60,7 +60,7 @@ public struct TrainBenchmark {
         }
         let dataset = try KaggleDataset(root: root)
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunFolder(scratch + "/run"),
-                                  backend: backend, extractions: configuration.centred ? try dataset.trainingExtractions() : nil,
+                                  backend: backend, extractions: configuration.centred ? try dataset.trainingExtractions(cutout: configuration.cutout) : nil,
                                   progress: { _ in })
         let (rate, t) = try trainer.benchmark(warmUp: warmUp, steps: steps)
         let peak = KernelBenchmark.sgemmPeak(size: 4096, runs: 3)

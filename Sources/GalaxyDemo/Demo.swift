@@ -49,7 +49,7 @@ public struct Demo {
             let run = RunFolder(out + "/run-" + name)
             say("training \(name) for \(settings.steps) steps → \(run.path)")
             guard try !train(configuration, dataset: dataset, run: run, say: say) else { return nil }
-            let validation = try dataset.images(of: .validation, centred: configuration.centred)
+            let validation = try dataset.images(of: .validation, centred: configuration.centred, cutout: configuration.cutout)
             for transforms in Set([TestTimeAugmentation.none, settings.tta]).sorted(by: { $0.rawValue < $1.rawValue }) {
                 say("predicting the validation split of \(name) with \(transforms.rawValue) transform(s)")
                 let values = try Predictor(folder: run.model, backend: backend, tta: transforms).predict(paths: validation.paths, extractions: validation.extractions)
@@ -60,7 +60,7 @@ public struct Demo {
                 if transforms == settings.tta { validationFiles.append(file) }
             }
             say("predicting \(dataset.testIDs.count) test galaxies with \(name), \(settings.tta.rawValue) transforms")
-            let test = try dataset.images(of: .test, centred: configuration.centred)
+            let test = try dataset.images(of: .test, centred: configuration.centred, cutout: configuration.cutout)
             let file = out + "/\(name)-test-tta\(settings.tta.rawValue).csv"
             let values = try Predictor(folder: run.model, backend: backend, tta: settings.tta).predict(paths: test.paths, extractions: test.extractions)
             try PredictionFiles.write(GalaxyTable(ids: test.ids, values: values), to: file)
@@ -95,7 +95,7 @@ public struct Demo {
         options.validateEvery = max(50, settings.steps / 6)
         options.logEvery = 50
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: backend,
-                                  extractions: configuration.centred ? try dataset.trainingExtractions() : nil, progress: { say("  " + $0) })
+                                  extractions: configuration.centred ? try dataset.trainingExtractions(cutout: configuration.cutout) : nil, progress: { say("  " + $0) })
         return try trainer.train().interrupted
     }
 }

@@ -37,8 +37,8 @@ public struct ViewTransform: Sendable, Equatable, Codable {
     public static let imageSize = 424
     /// Side of a view, the network's input before it is cut into parts (original-solution-spec.md §4.1).
     public static let viewSize = 69
-    /// Floats in one view: 3 colour planes of 69×69.
-    public static let viewFloats = 3 * viewSize * viewSize
+    /// Floats in one view of an SDSS colour cutout: 3 planes of 69×69 (`CutoutFormat.viewFloats` in general).
+    public static let viewFloats = CutoutFormat.sdss.viewFloats
 
     /// This transform about a measured galaxy: its centroid and the rescale s of the centred
     /// variants. The one place an extraction becomes a transform; nil leaves it as it is.
@@ -65,19 +65,21 @@ public struct ViewTransform: Sendable, Equatable, Codable {
     }
 
     /// The inverse map of view φ in one piece:
-    /// u = g + (1/s)·[(3/z)·R(θ)·F^f·R(φ)·(p − 34) + t].
-    public func map(viewAngle phi: Double, outputCentre: Double = 34, downsampling: Double = 3) -> AffineMap {
+    /// u = g + (k/s)·[(3/z)·R(θ)·F^f·R(φ)·(p − 34) + t], with k the cutout's size over 424
+    /// (1 for SDSS, where the product is exactly the original's).
+    public func map(viewAngle phi: Double, outputCentre: Double = 34, downsampling: Double = 3, sizeFactor: Double = 1) -> AffineMap {
         var linear = AffineMap.rotation(phi)
         if flip { linear = AffineMap.mirror.after(linear) }
         linear = AffineMap.scaling(downsampling / zoom).after(AffineMap.rotation(rotation).after(linear))
         linear = AffineMap.translation(translationX, translationY).after(linear)
-        linear = AffineMap.translation(centreX, centreY).after(AffineMap.scaling(1 / scale).after(linear))
+        linear = AffineMap.translation(centreX, centreY).after(AffineMap.scaling(sizeFactor / scale).after(linear))
         return linear.after(.translation(-outputCentre, -outputCentre))
     }
 }
 
-/// Bilinear resampling of a source image (8-bit or deeper) through an affine map, with reflect
-/// borders (mirrored about the edge pixel, which is not repeated), into CHW float planes in [0, 1] units.
+/// Bilinear resampling of a source image (8-bit or deeper, colour or one band) through an affine
+/// map, with reflect borders (mirrored about the edge pixel, which is not repeated), into CHW
+/// float planes in [0, 1] units.
 public enum AffineWarp {
     /// Reflects an index into 0..<n (…, 2, 1, 0, 1, 2, …, n−2, n−1, n−2, …).
     @inline(__always) public static func reflect(_ i: Int, _ n: Int) -> Int {
@@ -88,9 +90,9 @@ public enum AffineWarp {
         return k < n ? k : period - k
     }
 
-    /// Writes a size×size warp of `source` into `output` (3 planes of size² floats).
+    /// Writes a size×size warp of `source` into `output` (`source.bands` planes of size² floats).
     public static func warp<Image: SourceImage>(_ source: Image, _ map: AffineMap, size: Int, into output: UnsafeMutablePointer<Float>) {
-        let w = source.width, h = source.height, plane = size * size, unit = Image.unit
+        let w = source.width, h = source.height, plane = size * size, unit = Image.unit, bands = source.bands
         source.withSampler { src in
             for y in 0..<size {
                 // Walk the row incrementally: u and v change by (m00, m10) per output pixel.
@@ -107,7 +109,7 @@ public enum AffineWarp {
                     }
                     let i00 = ya * w + xa, i01 = ya * w + xb, i10 = yb * w + xa, i11 = yb * w + xb
                     let w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy
-                    for c in 0..<3 {
+                    for c in 0..<bands {
                         let value = w00 * src.sample(channel: c, pixel: i00) + w01 * src.sample(channel: c, pixel: i01)
                             + w10 * src.sample(channel: c, pixel: i10) + w11 * src.sample(channel: c, pixel: i11)
                         output[c * plane + y * size + x] = value * unit
@@ -119,13 +121,15 @@ public enum AffineWarp {
         }
     }
 
-    /// The two 69×69 views (φ = 0° and 45°) of one image as [3, 69, 69] planes each.
-    /// `halfSizeSource`: the anti-aliased mode samples a 2× pre-filtered decode instead of the
-    /// full image (coordinates map as u_half = (u − 0.5)/2).
-    public static func views(_ source: some SourceImage, _ transform: ViewTransform, halfSizeSource: Bool = false) -> (view0: [Float], view45: [Float]) {
-        var v0 = [Float](repeating: 0, count: ViewTransform.viewFloats), v45 = v0
+    /// The two 69×69 views (φ = 0° and 45°) of one image in `cutout`'s format as [bands, 69, 69]
+    /// planes each. `halfSizeSource`: the anti-aliased mode samples a 2× pre-filtered decode
+    /// instead of the full image (coordinates map as u_half = (u − 0.5)/2).
+    public static func views(_ source: some SourceImage, _ transform: ViewTransform, cutout: CutoutFormat = .sdss,
+                             halfSizeSource: Bool = false) -> (view0: [Float], view45: [Float]) {
+        require(source.bands == cutout.bands, "AffineWarp.views: a \(source.bands)-band image for a model of \(cutout)")
+        var v0 = [Float](repeating: 0, count: cutout.viewFloats), v45 = v0
         for (phi, index) in [(0.0, 0), (Double.pi / 4, 1)] {
-            var map = transform.map(viewAngle: phi)
+            var map = transform.map(viewAngle: phi, sizeFactor: cutout.sizeFactor)
             if halfSizeSource { map = AffineMap(m00: 0.5, m01: 0, m10: 0, m11: 0.5, tx: -0.25, ty: -0.25).after(map) }
             if index == 0 { v0.withUnsafeMutableBufferPointer { warp(source, map, size: ViewTransform.viewSize, into: $0.baseAddress!) } }
             else { v45.withUnsafeMutableBufferPointer { warp(source, map, size: ViewTransform.viewSize, into: $0.baseAddress!) } }

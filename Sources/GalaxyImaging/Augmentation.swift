@@ -25,8 +25,11 @@ public enum Augmentation {
                               centreX: centreX, centreY: centreY, scale: scale), alpha)
     }
 
-    /// Adds α·w to every pixel of CHW planes and clips to [0, 1].
-    public static func shiftColour(_ planes: inout [Float], by alpha: Float, direction: [Float] = colourDirection) {
+    /// Adds α·w to every pixel of CHW colour planes and clips to [0, 1]. One band has no colour
+    /// to shift: its planes are left as they are (α is still drawn, so the other draws of a
+    /// step do not depend on the band count).
+    public static func shiftColour(_ planes: inout [Float], by alpha: Float, direction: [Float] = colourDirection, bands: Int = 3) {
+        guard bands == 3 else { return }
         let plane = planes.count / 3
         for c in 0..<3 {
             let delta = alpha * direction[c]

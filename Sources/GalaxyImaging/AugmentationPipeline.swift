@@ -3,10 +3,12 @@ import GalaxyCore
 
 /// One training batch: both 69×69 views of each image (CHW planes in [0, 1]) and its labels.
 public struct AugmentedBatch: Sendable {
+    /// Planes per view (the run's cutout bands).
+    public let bands: Int
     public let step: Int
     /// Row indices of the images into the pipeline's list.
     public let indices: [Int]
-    /// B × 3 × 69 × 69 each.
+    /// B × bands × 69 × 69 each.
     public let view0: [Float], view45: [Float]
     /// B × `labelWidth`.
     public let labels: [Float]
@@ -15,9 +17,10 @@ public struct AugmentedBatch: Sendable {
     /// The batch slots of the images.
     public var slots: Range<Int> { firstSlot..<(firstSlot + indices.count) }
 
-    public init(step: Int, indices: [Int], view0: [Float], view45: [Float], labels: [Float], firstSlot: Int = 0) {
-        require(view0.count == indices.count * ViewTransform.viewFloats && view45.count == view0.count,
-                "AugmentedBatch: \(view0.count) and \(view45.count) floats for \(indices.count) images")
+    public init(step: Int, indices: [Int], view0: [Float], view45: [Float], labels: [Float], firstSlot: Int = 0, bands: Int = 3) {
+        require(view0.count == indices.count * CutoutFormat(bands: bands).viewFloats && view45.count == view0.count,
+                "AugmentedBatch: \(view0.count) and \(view45.count) floats for \(indices.count) images of \(bands) bands")
+        self.bands = bands
         self.step = step; self.indices = indices; self.view0 = view0; self.view45 = view45; self.labels = labels
         self.firstSlot = firstSlot
     }
@@ -47,8 +50,10 @@ public final class AugmentationPipeline: @unchecked Sendable {
         public var labelWidth: Int
         /// Per-image centring and rescaling (the source-extraction variants); nil for none.
         public var extractions: [SourceExtraction]?
-        public init(paths: [String], labels: [Float], labelWidth: Int, extractions: [SourceExtraction]? = nil) {
-            self.paths = paths; self.labels = labels; self.labelWidth = labelWidth; self.extractions = extractions
+        /// What the images are (the run's cutout format).
+        public var cutout: CutoutFormat
+        public init(paths: [String], labels: [Float], labelWidth: Int, extractions: [SourceExtraction]? = nil, cutout: CutoutFormat = .sdss) {
+            self.paths = paths; self.labels = labels; self.labelWidth = labelWidth; self.extractions = extractions; self.cutout = cutout
         }
     }
 
@@ -83,6 +88,7 @@ public final class AugmentationPipeline: @unchecked Sendable {
         self.mode = mode
         self.capacity = max(1, capacity)
         self.cache = cache
+        require(cache == nil || source.cutout.bands == 3, "AugmentationPipeline: the decoded-image cache holds colour images, not \(source.cutout)")
         self.nextToClaim = startStep
         self.nextToDeliver = startStep
         for _ in 0..<max(0, workers) {
@@ -151,28 +157,28 @@ public final class AugmentationPipeline: @unchecked Sendable {
     /// The decoded source image for the configured mode.
     public func image(_ index: Int) throws -> any SourceImage {
         if let cache { return mode == .faithful ? cache.image(index) : cache.image(index).shrunk(by: 2) }
-        return try ImageSource.read(source.paths[index], halfSize: mode == .antiAliased)
+        return try ImageSource.read(source.paths[index], halfSize: mode == .antiAliased, cutout: source.cutout)
     }
 
     static func make(step: Int, pipeline p: AugmentationPipeline) throws -> AugmentedBatch {
         let all = p.indices(step: step), indices = Array(all[p.slots])
-        let viewCount = ViewTransform.viewFloats
+        let cutout = p.source.cutout, viewCount = cutout.viewFloats
         var view0 = [Float](repeating: 0, count: indices.count * viewCount), view45 = view0
         var labels = [Float](repeating: 0, count: indices.count * p.source.labelWidth)
         for (position, index) in indices.enumerated() {
             let slot = p.slots.lowerBound + position
             var g = SeededGenerator(seed: p.seed, stream: UInt64(step), UInt64(slot))
             let e = p.source.extractions?[index]
-            let (transform, alpha) = Augmentation.draw(&g, centreX: e?.x ?? ViewTransform.imageCentre, centreY: e?.y ?? ViewTransform.imageCentre, scale: e?.scale ?? 1)
-            var (v0, v45) = AffineWarp.views(try p.image(index), transform, halfSizeSource: p.mode == .antiAliased)
-            Augmentation.shiftColour(&v0, by: alpha)
-            Augmentation.shiftColour(&v45, by: alpha)
+            let (transform, alpha) = Augmentation.draw(&g, centreX: e?.x ?? cutout.centre, centreY: e?.y ?? cutout.centre, scale: e?.scale ?? 1)
+            var (v0, v45) = AffineWarp.views(try p.image(index), transform, cutout: cutout, halfSizeSource: p.mode == .antiAliased)
+            Augmentation.shiftColour(&v0, by: alpha, bands: cutout.bands)
+            Augmentation.shiftColour(&v45, by: alpha, bands: cutout.bands)
             view0.replaceSubrange((position * viewCount)..<((position + 1) * viewCount), with: v0)
             view45.replaceSubrange((position * viewCount)..<((position + 1) * viewCount), with: v45)
             let w = p.source.labelWidth
             if w > 0 { labels.replaceSubrange((position * w)..<((position + 1) * w), with: p.source.labels[(index * w)..<((index + 1) * w)]) }
         }
-        return AugmentedBatch(step: step, indices: indices, view0: view0, view45: view45, labels: labels, firstSlot: p.slots.lowerBound)
+        return AugmentedBatch(step: step, indices: indices, view0: view0, view45: view45, labels: labels, firstSlot: p.slots.lowerBound, bands: cutout.bands)
     }
 }
 

@@ -2,8 +2,8 @@ import Foundation
 import GalaxyFITS
 import GalaxyCore
 
-/// How FITS cutouts become what the network was trained on: SDSS colour images at 0.396″/pixel,
-/// 424×424, with g, r, i shown as blue, green, red through the asinh stretch of Lupton et al.
+/// How FITS cutouts become what the network was trained on (by default SDSS colour images at
+/// 0.396″/pixel, 424×424; in general the model's `CutoutFormat`), with g, r, i shown as blue, green, red through the asinh stretch of Lupton et al.
 /// (2004) in the form of astropy's `make_lupton_rgb`: with I = (i + r + g)/3 after subtracting
 /// `minimum`, every band is multiplied by asinh(Q·I/stretch)/(Q·I), then clipped to [0, 1].
 public struct FITSOptions: Sendable, Equatable, Codable {
@@ -62,17 +62,25 @@ public enum FITSCutout {
     /// The path of one band of a `{band}` pattern.
     public static func path(_ pattern: String, band: String) -> String { pattern.replacingOccurrences(of: "{band}", with: band) }
 
-    /// Reads a cutout and renders it as the network's input: resampled about its centre to the
-    /// training pixel scale on a 424×424 canvas (image rows top first; blank or NaN pixels and
-    /// pixels beyond the cutout are empty sky), then colour-stretched.
-    public static func read(_ path: String, options: FITSOptions = FITSOptions(), halfSize: Bool = false) throws -> PlanarImage {
-        let (bands, width, height, scale) = try readBands(path, options: options)
+    /// Reads a cutout and renders it as the network's input in `cutout`'s format: resampled about
+    /// its centre to that pixel scale on a canvas of that size (image rows top first; blank or NaN
+    /// pixels and pixels beyond the cutout are empty sky), then stretched: in colour (3 bands), or
+    /// for a one-band model the file's one band through the same asinh with I = flux − minimum
+    /// (band scales are colour balance and do not apply).
+    public static func read(_ path: String, options: FITSOptions = FITSOptions(), cutout: CutoutFormat = .sdss, halfSize: Bool = false) throws -> PlanarImage {
+        var (bands, width, height, scale) = try readBands(path, options: options)
         var options = options
-        if let k = options.blackBelowSky { options.minimum = options.skyLevel(bands, sigmasBelow: k) }
-        let size = ViewTransform.imageSize, centre = ViewTransform.imageCentre
-        let step = FITSOptions.trainingPixelScale / scale  // source pixels per output pixel
+        if cutout.bands == 1 {
+            guard bands.count == 1 else { throw FITSError(file: path, reason: "3 bands (g, r, i) for a model of one band: give the one band's file") }
+            options.bandScales = [1, 1, 1]
+        }
+        // A single band shown in colour fills all three (grey).
+        if bands.count == 1 && cutout.bands == 3 { bands = Array(repeating: bands[0], count: 3) }
+        if let k = options.blackBelowSky { options.minimum = options.skyLevel(bands.count == 1 ? [bands[0], bands[0], bands[0]] : bands, sigmasBelow: k) }
+        let size = cutout.size, centre = cutout.centre
+        let step = cutout.pixelScale / scale  // source pixels per output pixel
         let sourceCentreX = Double(width - 1) / 2, sourceCentreY = Double(height - 1) / 2
-        var planes = [Float](repeating: 0, count: 3 * size * size)
+        var planes = [Float](repeating: 0, count: cutout.bands * size * size)
         let n = size * size
         for y in 0..<size {
             // Output row y (top first) is FITS row height − 1 − sy (FITS rows are bottom first).
@@ -80,17 +88,21 @@ public enum FITSCutout {
             for x in 0..<size {
                 let sx = sourceCentreX + (Double(x) - centre) * step
                 let flux = bands.map { sample($0, width: width, height: height, x: sx, y: Double(height - 1) - sy) }
+                if cutout.bands == 1 {
+                    planes[y * size + x] = options.colour(g: flux[0], r: flux[0], i: flux[0]).green
+                    continue
+                }
                 let (r, g, b) = options.colour(g: flux[0], r: flux[1], i: flux[2])
                 planes[y * size + x] = r
                 planes[n + y * size + x] = g
                 planes[2 * n + y * size + x] = b
             }
         }
-        let image = PlanarImage(width: size, height: size, planes: planes)
+        let image = PlanarImage(width: size, height: size, bands: cutout.bands, planes: planes)
         return halfSize ? image.halved() : image
     }
 
-    /// The g, r, i planes in FITS order and the pixel scale (a single band fills all three).
+    /// The g, r, i planes in FITS order (or the file's one band) and the pixel scale.
     static func readBands(_ path: String, options: FITSOptions) throws -> (bands: [[Float]], width: Int, height: Int, scale: Double) {
         if path.contains("{band}") {
             let single = try ["g", "r", "i"].map { try readBands(self.path(path, band: $0), options: options) }
@@ -102,6 +114,7 @@ public enum FITSCutout {
                 throw FITSError(file: path, reason: "the g, r and i files have different pixel scales ("
                                 + scales.map { String(format: "%.4g″", $0) }.joined(separator: ", ") + "); resample them to one scale first")
             }
+            guard single.allSatisfy({ $0.bands.count == 1 }) else { throw FITSError(file: path, reason: "a {band} file holds more than one band") }
             return (single.map { $0.bands[0] }, single[0].width, single[0].height, single[0].scale)
         }
         let file = try FITSFile.open(path)
@@ -117,7 +130,7 @@ public enum FITSCutout {
             throw FITSError(file: path, reason: "the image has \(planes) planes; expected 1 (one band) or 3 (g, r, i)")
         }
         let plane = width * height
-        let bands = planes == 3 ? (0..<3).map { Array(values[($0 * plane)..<(($0 + 1) * plane)]) } : Array(repeating: values, count: 3)
+        let bands = planes == 3 ? (0..<3).map { Array(values[($0 * plane)..<(($0 + 1) * plane)]) } : [values]
         guard bands.contains(where: { $0.contains { !$0.isNaN } }) else {
             throw FITSError(file: path, reason: "no valid pixels: every pixel is blank or NaN")
         }
@@ -181,20 +194,20 @@ extension PlanarImage {
     /// The 2× box-filtered image (the anti-aliased mode samples it).
     func halved() -> PlanarImage {
         let w = width / 2, h = height / 2, n = width * height
-        var out = [Float](repeating: 0, count: 3 * w * h)
-        for c in 0..<3 { for y in 0..<h { for x in 0..<w {
+        var out = [Float](repeating: 0, count: bands * w * h)
+        for c in 0..<bands { for y in 0..<h { for x in 0..<w {
             let p = c * n + 2 * y * width + 2 * x
             out[c * w * h + y * w + x] = (planes[p] + planes[p + 1] + planes[p + width] + planes[p + width + 1]) / 4
         } } }
-        return PlanarImage(width: w, height: h, planes: out)
+        return PlanarImage(width: w, height: h, bands: bands, planes: out)
     }
 }
 
 extension ImageFormat {
     /// FITS cutouts (`.fits`, `.fit`, `.fits.gz`; a `{band}` pattern for three files).
     public static func fits(_ options: FITSOptions = FITSOptions()) -> ImageFormat {
-        ImageFormat(name: "FITS", extensions: ["fits", "fit", "fts", "gz"]) { path, halfSize in
-            try FITSCutout.read(path, options: options, halfSize: halfSize)
+        ImageFormat(name: "FITS", extensions: ["fits", "fit", "fts", "gz"]) { path, halfSize, cutout in
+            try FITSCutout.read(path, options: options, cutout: cutout, halfSize: halfSize)
         }
     }
 }

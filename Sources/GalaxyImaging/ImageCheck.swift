@@ -15,11 +15,11 @@ public enum ImageCheck {
 
     /// The failures by index into `paths`, ascending; `progress` gets (checked, total) about
     /// every second.
-    public static func failures(paths: [String], threads: Int = Parallelism.cores,
+    public static func failures(paths: [String], cutout: CutoutFormat = .sdss, threads: Int = Parallelism.cores,
                                 progress: (Int, Int) -> Void = { _, _ in }) -> [(index: Int, error: ImageError)] {
         let slots = ResultSlots<ImageError>(count: paths.count), done = ProgressCounter()
         Parallelism.forEach(count: paths.count, threads: threads) { i in
-            do { _ = try ImageSource.read(paths[i]) } catch let error as ImageError { slots.set(i, error) } catch {
+            do { _ = try ImageSource.read(paths[i], cutout: cutout) } catch let error as ImageError { slots.set(i, error) } catch {
                 slots.set(i, ImageError(file: paths[i], reason: "\(error)"))
             }
             done.increment()

@@ -2,16 +2,18 @@ import Foundation
 import GalaxyCore
 
 /// Pixels that the warps sample and the source extractor reads: 3 colour channels (R, G, B as
-/// displayed) of width × height samples.
+/// displayed) or one band, of width × height samples.
 ///
-/// 8-bit data (`RGBImage`, what JPEG gives) and data of any depth (`PlanarImage`, float planes:
-/// what a FITS cutout becomes after its colour stretch) both conform. Samples are read as
+/// 8-bit data (`RGBImage` and `GreyImage`, what JPEG gives) and data of any depth (`PlanarImage`,
+/// float planes: what a FITS cutout becomes after its stretch) all conform. Samples are read as
 /// stored and brought to [0, 1] units by `unit` after interpolation, so the 8-bit path computes
 /// exactly what it always did.
 public protocol SourceImage: Sendable {
     associatedtype Sampler: PixelSampler
     var width: Int { get }
     var height: Int { get }
+    /// Channels: 3 (colour) or 1 (one band).
+    var bands: Int { get }
     /// The factor from a stored sample to [0, 1] units (1/255 for bytes).
     static var unit: Float { get }
     /// Calls `body` with a reader of the stored samples.
@@ -32,6 +34,7 @@ extension RGBImage: SourceImage {
         let bytes: UnsafeBufferPointer<UInt8>
         @inline(__always) public func sample(channel: Int, pixel: Int) -> Float { Float(bytes[3 * pixel + channel]) }
     }
+    public var bands: Int { 3 }
     public static var unit: Float { 1 / 255 }
     public func withSampler<R>(_ body: (Sampler) throws -> R) rethrows -> R {
         try pixels.withUnsafeBufferPointer { try body(Sampler(bytes: $0)) }
@@ -40,16 +43,16 @@ extension RGBImage: SourceImage {
     public func plane255(_ channel: Int) -> [Float] { (0..<(width * height)).map { Float(pixels[3 * $0 + channel]) } }
 }
 
-/// Colour planes of any depth, CHW floats in [0, 1] units (values outside are allowed: the
-/// network sees them as they are).
+/// Colour planes or one band of any depth, CHW floats in [0, 1] units (values outside are
+/// allowed: the network sees them as they are).
 public struct PlanarImage: SourceImage, Equatable {
-    public let width: Int, height: Int
-    /// 3 × height × width floats.
+    public let width: Int, height: Int, bands: Int
+    /// bands × height × width floats.
     public var planes: [Float]
 
-    public init(width: Int, height: Int, planes: [Float]) {
-        require(planes.count == 3 * width * height, "PlanarImage: \(planes.count) values for 3×\(height)×\(width)")
-        self.width = width; self.height = height; self.planes = planes
+    public init(width: Int, height: Int, bands: Int = 3, planes: [Float]) {
+        require(planes.count == bands * width * height, "PlanarImage: \(planes.count) values for \(bands)×\(height)×\(width)")
+        self.width = width; self.height = height; self.bands = bands; self.planes = planes
     }
 
     public struct Sampler: PixelSampler {
@@ -60,10 +63,11 @@ public struct PlanarImage: SourceImage, Equatable {
     public func withSampler<R>(_ body: (Sampler) throws -> R) rethrows -> R {
         try planes.withUnsafeBufferPointer { try body(Sampler(values: $0, plane: width * height)) }
     }
-    public var displayImage: RGBImage { RGBImage(planes: planes, width: width, height: height) }
+    public var displayImage: RGBImage { RGBImage(planes: bands == 1 ? planes + planes + planes : planes, width: width, height: height) }
+    /// Channel `channel` (the one band whichever is asked for).
     public func plane255(_ channel: Int) -> [Float] {
-        let n = width * height
-        return planes[(channel * n)..<((channel + 1) * n)].map { $0 * 255 }
+        let n = width * height, c = bands == 1 ? 0 : channel
+        return planes[(c * n)..<((c + 1) * n)].map { $0 * 255 }
     }
 }
 
@@ -72,18 +76,20 @@ public struct ImageFormat: Sendable {
     public let name: String
     /// File name extensions, lower case, without the dot.
     public let extensions: [String]
-    /// Decodes a file; the flag asks for a 2× pre-filtered image (the anti-aliased mode).
-    public let read: @Sendable (_ path: String, _ halfSize: Bool) throws -> any SourceImage
+    /// Decodes a file in a cutout format; the flag asks for a 2× pre-filtered image (the anti-aliased mode).
+    public let read: @Sendable (_ path: String, _ halfSize: Bool, _ cutout: CutoutFormat) throws -> any SourceImage
 
-    public init(name: String, extensions: [String], read: @escaping @Sendable (String, Bool) throws -> any SourceImage) {
+    public init(name: String, extensions: [String], read: @escaping @Sendable (String, Bool, CutoutFormat) throws -> any SourceImage) {
         self.name = name; self.extensions = extensions; self.read = read
     }
 
-    /// JPEG through libjpeg-turbo, 8-bit.
-    public static let jpeg = ImageFormat(name: "JPEG", extensions: ["jpg", "jpeg"]) { path, halfSize in
-        // Other sizes would be warped as if they were SDSS cutouts at 0.396″/px (silently wrong).
-        try JPEG.read(path, scale: halfSize ? 2 : 1, expectedSize: (ViewTransform.imageSize, ViewTransform.imageSize),
-                      sizeAdvice: "GalaxyNet reads 424x424 SDSS cutouts at 0.396″/px: resample it to that scale and size, or give a FITS cutout (resampled from its WCS)")
+    /// JPEG through libjpeg-turbo, 8-bit: colour for a 3-band format, grey-scale for one band.
+    public static let jpeg = ImageFormat(name: "JPEG", extensions: ["jpg", "jpeg"]) { path, halfSize, cutout in
+        // Other sizes would be warped as if they were cutouts of the format's scale (silently wrong).
+        let advice = "this model reads \(cutout): resample it to that scale and size, or give a FITS cutout (resampled from its WCS)"
+        let size = (cutout.size, cutout.size), scale = halfSize ? 2 : 1
+        if cutout.bands == 1 { return try JPEG.readGrey(path, scale: scale, expectedSize: size, sizeAdvice: advice) }
+        return try JPEG.read(path, scale: scale, expectedSize: size, sizeAdvice: advice)
     }
 }
 
@@ -92,10 +98,15 @@ public struct ImageFormat: Sendable {
 /// `ImageReader(fits:)`.
 public struct ImageReader: Sendable {
     public var formats: [ImageFormat]
+    /// What the images become (a model's format: the predictor sets it from the model).
+    public var cutout: CutoutFormat
 
-    public init(formats: [ImageFormat]) { self.formats = formats }
+    public init(formats: [ImageFormat], cutout: CutoutFormat = .sdss) { self.formats = formats; self.cutout = cutout }
     /// JPEG and FITS (with these stretch and pixel-scale options).
-    public init(fits: FITSOptions) { self.init(formats: [.jpeg, .fits(fits)]) }
+    public init(fits: FITSOptions, cutout: CutoutFormat = .sdss) { self.init(formats: [.jpeg, .fits(fits)], cutout: cutout) }
+
+    /// This reader for another cutout format.
+    public func reading(_ cutout: CutoutFormat) -> ImageReader { ImageReader(formats: formats, cutout: cutout) }
 
     /// JPEG, and FITS with the default options.
     public static let standard = ImageReader(fits: FITSOptions())
@@ -108,7 +119,7 @@ public struct ImageReader: Sendable {
             let known = formats.flatMap(\.extensions).map { "." + $0 }.joined(separator: ", ")
             throw ImageError(file: path, reason: "unknown image format (readable: \(known))")
         }
-        return try format.read(path, halfSize)
+        return try format.read(path, halfSize, cutout)
     }
 
     func format(for path: String) -> ImageFormat? {
@@ -120,7 +131,13 @@ public struct ImageReader: Sendable {
 /// Reading with the standard formats and options.
 public enum ImageSource {
     public static func canRead(_ path: String) -> Bool { ImageReader.standard.canRead(path) }
-    public static func read(_ path: String, halfSize: Bool = false) throws -> any SourceImage {
-        try ImageReader.standard.read(path, halfSize: halfSize)
+    public static func read(_ path: String, halfSize: Bool = false, cutout: CutoutFormat = .sdss) throws -> any SourceImage {
+        try ImageReader.standard.reading(cutout).read(path, halfSize: halfSize)
+    }
+
+    /// Any readable image as a person sees it: JPEGs colour or grey as stored, FITS in colour.
+    public static func display(_ path: String) throws -> RGBImage {
+        guard ImageFormat.jpeg.extensions.contains((path as NSString).pathExtension.lowercased()) else { return try read(path).displayImage }
+        return try JPEG.decodeForDisplay(JPEG.contents(path), file: path)
     }
 }

@@ -21,6 +21,28 @@ public enum JPEG {
     /// decoding in full and shrinking). `expectedSize` rejects images of another size.
     public static func decode(_ data: [UInt8], file: String = "<memory>", scale: Int = 1,
                               expectedSize: (width: Int, height: Int)? = nil, sizeAdvice: String? = nil) throws -> RGBImage {
+        let (w, h, pixels) = try decodePixels(data, file: file, scale: scale, grey: false, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
+        return RGBImage(width: w, height: h, pixels: pixels)
+    }
+
+    /// Decodes a grey-scale (one-component) JPEG, for a one-band model; as `decode` otherwise.
+    public static func decodeGrey(_ data: [UInt8], file: String = "<memory>", scale: Int = 1,
+                                  expectedSize: (width: Int, height: Int)? = nil, sizeAdvice: String? = nil) throws -> GreyImage {
+        let (w, h, pixels) = try decodePixels(data, file: file, scale: scale, grey: true, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
+        return GreyImage(width: w, height: h, pixels: pixels)
+    }
+
+    /// Decodes a colour or grey-scale JPEG as it is stored, for display (grey shown in all three channels).
+    public static func decodeForDisplay(_ data: [UInt8], file: String = "<memory>") throws -> RGBImage {
+        let (w, h, pixels) = try decodePixels(data, file: file, scale: 1, grey: nil, expectedSize: nil, sizeAdvice: nil)
+        return pixels.count == w * h ? GreyImage(width: w, height: h, pixels: pixels).displayImage : RGBImage(width: w, height: h, pixels: pixels)
+    }
+
+    /// The one decoder of all: colour files decode as RGB, grey files as one band, and a file of
+    /// the other kind is refused (a colour model fed grey, or a one-band model fed colour, would
+    /// learn from what the survey did not measure); `grey` nil takes the file as it is.
+    static func decodePixels(_ data: [UInt8], file: String, scale: Int, grey wanted: Bool?,
+                             expectedSize: (width: Int, height: Int)?, sizeAdvice: String?) throws -> (width: Int, height: Int, pixels: [UInt8]) {
         guard data.count >= 4, data[0] == 0xFF, data[1] == 0xD8 else {
             throw ImageError(file: file, reason: "not a JPEG file (no SOI marker)")
         }
@@ -31,36 +53,47 @@ public enum JPEG {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)
         }
         guard header == 0 else { throw ImageError(file: file, reason: "corrupt JPEG header: \(message(handle))") }
-        guard colorspace != Int32(TJCS_GRAY.rawValue) else {
-            throw ImageError(file: file, reason: "grey-scale JPEG; a colour (RGB) image is required")
-        }
         guard colorspace != Int32(TJCS_CMYK.rawValue) && colorspace != Int32(TJCS_YCCK.rawValue) else {
             throw ImageError(file: file, reason: "CMYK JPEG (a print colour space); convert it to RGB, e.g. `convert in.jpg -colorspace sRGB out.jpg`")
+        }
+        let isGrey = colorspace == Int32(TJCS_GRAY.rawValue), grey = wanted ?? isGrey
+        guard isGrey == grey else {
+            throw ImageError(file: file, reason: grey ? "colour JPEG; this model reads one band: give grey-scale images (one band), e.g. `convert in.jpg -colorspace Gray out.jpg`"
+                                                      : "grey-scale JPEG; a colour (RGB) image is required (a one-band model reads grey-scale images)")
         }
         if let expectedSize, (Int(width), Int(height)) != expectedSize {
             throw ImageError(file: file, reason: "image is \(width)x\(height), expected \(expectedSize.width)x\(expectedSize.height)" + (sizeAdvice.map { "; " + $0 } ?? ""))
         }
         require(scale == 1 || scale == 2, "JPEG.decode: scale must be 1 or 2, got \(scale)")
-        let w = (Int(width) + scale - 1) / scale, h = (Int(height) + scale - 1) / scale
-        var pixels = [UInt8](repeating: 0, count: w * h * 3)
+        let w = (Int(width) + scale - 1) / scale, h = (Int(height) + scale - 1) / scale, channels = grey ? 1 : 3
+        var pixels = [UInt8](repeating: 0, count: w * h * channels)
         let status = data.withUnsafeBufferPointer { src in
             pixels.withUnsafeMutableBufferPointer { dst in
                 tjDecompress2(handle, src.baseAddress, UInt(data.count), dst.baseAddress, Int32(w), 0, Int32(h),
-                              Int32(TJPF_RGB.rawValue), dctFlag)
+                              Int32(grey ? TJPF_GRAY.rawValue : TJPF_RGB.rawValue), dctFlag)
             }
         }
         // Status -1 with a warning (e.g. premature end of data) is still an error here: a truncated
         // galaxy image would train on grey padding.
         guard status == 0 else { throw ImageError(file: file, reason: "corrupt or truncated JPEG data: \(message(handle))") }
-        return RGBImage(width: w, height: h, pixels: pixels)
+        return (w, h, pixels)
     }
 
-    /// Reads and decodes a file.
+    /// Reads and decodes a colour file.
     public static func read(_ path: String, scale: Int = 1, expectedSize: (width: Int, height: Int)? = nil, sizeAdvice: String? = nil) throws -> RGBImage {
+        try decode(contents(path), file: path, scale: scale, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
+    }
+
+    /// Reads and decodes a grey-scale file.
+    public static func readGrey(_ path: String, scale: Int = 1, expectedSize: (width: Int, height: Int)? = nil, sizeAdvice: String? = nil) throws -> GreyImage {
+        try decodeGrey(contents(path), file: path, scale: scale, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
+    }
+
+    static func contents(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImageError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "file not found")
         }
-        return try decode([UInt8](data), file: path, scale: scale, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
+        return [UInt8](data)
     }
 
     /// Encodes with 4:2:0 chroma subsampling (as SDSS cutouts are) at `quality` 1–100;

@@ -63,6 +63,8 @@ public enum SourceExtractor {
     public static let eta = 0.2
     /// Background mesh size in pixels (SExtractor's BACK_SIZE default); a 424-px image has 7 × 7 meshes.
     public static let meshSize = 64
+    /// The Petrosian aperture (2 r_P) the centred variants rescale every galaxy to, in pixels of a
+    /// 424-pixel cutout (cutouts of another size scale it with their width, as the views do).
     public static let targetAperture = 160.0
     /// SExtractor's Petrosian search ends at 6 isophotal radii in steps of 0.3, so when the ratio
     /// never falls to η it reports the last annulus's middle, 1.1 × 4.8: PETRO_RADIUS = 5.28 (the
@@ -140,7 +142,8 @@ public enum SourceExtractor {
         // Where the ratio never falls to η, SExtractor (which the original ran) reports the end of
         // its search, 5.28 A; the rescale takes that aperture, and the fallback says so.
         let aperture = radius.isFinite ? 2 * radius : sextractorSearchLimit * s.a
-        let scale = aperture > 0 ? min(1.5, max(1 / 1.5, targetAperture / aperture)) : 1
+        let target = targetAperture * Double(w) / Double(ViewTransform.imageSize)
+        let scale = aperture > 0 ? min(1.5, max(1 / 1.5, target / aperture)) : 1
         return SourceExtraction(x: s.x, y: s.y, a: s.a, b: s.b, theta: s.theta * 180 / .pi, petrosianRadius: radius, scale: scale, detected: true)
     }
 

@@ -25,6 +25,8 @@ public enum MockUniverse {
         public var threads = Parallelism.cores
         /// The decision tree the crowd answers.
         public var tree: DecisionTree = .gz2
+        /// 3: colour JPEGs as SDSS; 1: grey-scale JPEGs (the rendering's luminance), a one-band survey.
+        public var bands = 3
         public init(count: Int, testCount: Int, seed: UInt64) { self.count = count; self.testCount = testCount; self.seed = seed }
     }
 
@@ -51,6 +53,8 @@ public enum MockUniverse {
         public var seconds: Double
         public var galaxiesPerSecond: Double
         public var kinds: [String: Int]
+        /// Bands of the images written (1 or 3).
+        public var bands: Int
     }
 
     /// The galaxy with index `index` of a universe (independent of every other: any thread, any order).
@@ -85,6 +89,7 @@ public enum MockUniverse {
     public static func generate(_ options: Options, into directory: String,
                                 progress: (_ done: Int, _ total: Int, _ seconds: Double) -> Void = { _, _, _ in }) throws -> Summary {
         require(options.count >= 10 && options.testCount >= 0, "MockUniverse: need at least 10 training galaxies, got \(options.count)")
+        require(CutoutFormat.bandCounts.contains(options.bands), "MockUniverse: \(options.bands) bands (1 or 3)")
         try Crowd.check(options.tree)  // a tree the crowd cannot answer fails before any file is made
         let fm = FileManager.default
         let solutions = (directory as NSString).appendingPathComponent(KaggleDataset.solutionsFile)
@@ -111,7 +116,7 @@ public enum MockUniverse {
         Parallelism.forEach(count: total, threads: options.threads) { i in
             let (galaxy, image) = try! galaxy(index: i, id: ids[i], isTest: isTest[i], options: options)  // the tree was checked above
             let path = "\(isTest[i] ? testFolder : trainFolder)/\(ids[i]).jpg"
-            if !fm.createFile(atPath: path, contents: Data(JPEG.encode(image, quality: options.jpegQuality))) {
+            if !fm.createFile(atPath: path, contents: Data(JPEG.encode(image, quality: options.jpegQuality, greyscale: options.bands == 1))) {
                 failures.set(i, "\(path): cannot write file")
             }
             results.set(i, galaxy)
@@ -148,7 +153,7 @@ public enum MockUniverse {
                        oracleRMSETraining: oracle(training)!, oracleRMSETest: oracle(test),
                        meanBaselineRMSETest: mean.rmse, zerosBaselineRMSETest: zeros.rmse,
                        seconds: seconds, galaxiesPerSecond: Double(total) / seconds,
-                       kinds: Dictionary(grouping: galaxies, by: { $0.morphology.kind.rawValue }).mapValues(\.count))
+                       kinds: Dictionary(grouping: galaxies, by: { $0.morphology.kind.rawValue }).mapValues(\.count), bands: options.bands)
     }
 
     static func truthColumns(_ tree: DecisionTree) -> [String] { truthColumns + tree.answers.map { "True\($0.name)" } }

@@ -19,7 +19,7 @@ public struct GalaxyModel: Layer {
 
     public init(_ c: ModelConfiguration, generator: inout SeededGenerator, backend: any Backend) {
         configuration = c
-        var shape = [3, Parts.partSize, Parts.partSize]
+        var shape = [c.cutout.bands, Parts.partSize, Parts.partSize]
         var convs: [Conv2D] = []
         for (i, spec) in c.convolutions.enumerated() {
             let conv = Conv2D("conv\(i + 1)", inputShape: shape, filters: spec.filters, kernel: (spec.kernel, spec.kernel),

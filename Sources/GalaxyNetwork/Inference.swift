@@ -10,7 +10,7 @@ extension GalaxyModel {
     /// 60-way prediction of the best model 1.09× faster than at the training batch of 16 (Winograd on).
     public static let inferenceBatch = 64
 
-    /// The answers for n view pairs given as flat planes (n·3·69·69 floats each), [n × answers]
+    /// The answers for n view pairs given as flat planes (n·bands·69·69 floats each), [n × answers]
     /// row-major, evaluated `inferenceBatch` images at a time in the model's current output mode.
     /// Dropout is off; call it on a `detached()` model so that no graph is recorded. The
     /// predictor (averaging over test-time transforms) and the trainer's validator both use it.
@@ -18,16 +18,16 @@ extension GalaxyModel {
 
     /// The answers and, for a model of vote counts, the Dirichlet concentrations, [n × answers] each.
     public func outputs(view0: [Float], view45: [Float]) -> (answers: [Float], concentrations: [Float]?) {
-        let perView = Parts.viewFloats
+        let bands = configuration.cutout.bands, perView = configuration.cutout.viewFloats
         require(view0.count % perView == 0 && view0.count == view45.count,
-                "GalaxyModel.answers: \(view0.count) and \(view45.count) floats are not n views of 3×69×69")
+                "GalaxyModel.answers: \(view0.count) and \(view45.count) floats are not n views of \(bands)×69×69")
         let count = view0.count / perView, width = configuration.tree.outputCount
         var out: [Float] = [], alpha: [Float]? = configuration.objective == .dirichletMultinomial ? [] : nil
         out.reserveCapacity(count * width)
         var context = ForwardContext.inference
         for first in stride(from: 0, to: count, by: Self.inferenceBatch) {
             let range = (first * perView)..<(min(first + Self.inferenceBatch, count) * perView)
-            let parts = Parts.stack(view0: Array(view0[range]), view45: Array(view45[range]), backend: backend)
+            let parts = Parts.stack(view0: Array(view0[range]), view45: Array(view45[range]), bands: bands, backend: backend)
             let forward = forward(Variable(parts), &context)
             out += forward.answers.value.scalars
             if let a = forward.concentrations { alpha! += a.value.scalars }

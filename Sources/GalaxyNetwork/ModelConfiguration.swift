@@ -61,6 +61,16 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// held-out votes say they should be. Nil: not fitted (all 1). Training never applies them.
     public var concentrationScales: [Float]?
 
+    /// What the images are (bands, size, pixel scale); absent (nil) means SDSS colour cutouts,
+    /// 424×424 at 0.396″/px, so earlier files still read. Read and set it through `cutout`.
+    public var cutoutFormat: CutoutFormat?
+
+    /// The images the model reads (SDSS colour cutouts unless the run chose another format).
+    public var cutout: CutoutFormat {
+        get { cutoutFormat ?? .sdss }
+        set { cutoutFormat = newValue == .sdss ? nil : newValue }
+    }
+
     /// The loss in force (`.mse` unless the run chose another).
     public var objective: Loss { loss ?? .mse }
 
@@ -74,7 +84,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public static let best = ModelConfiguration(
         name: "best", summary: "the winning solution's best model: 4 convs (6/5/3/3), untied biases, two maxout-2048 layers",
         convolutions: bestConvolutions(conv4: 128), untiedBiases: true, partDense: [],
-        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil, loss: nil, concentrationScales: nil)
+        dense: [maxout(4096), maxout(4096)], output: .init(weightStandardDeviation: 0.01, bias: 0.1), dropout: 0.5, centred: false, decisionTree: nil, loss: nil, concentrationScales: nil, cutoutFormat: nil)
 
     static func bestConvolutions(conv4: Int, kernels: [Int] = [6, 5, 3, 3]) -> [Convolution] {
         let small = Initialization(weightStandardDeviation: 0.01, bias: 0.1)
@@ -176,6 +186,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         guard (0..<1).contains(dropout) else { return "dropout \(dropout) is not in [0, 1)" }
         guard (partDense + dense).allSatisfy({ ($0.maxNorm ?? 1) > 0 }) else { return "a max-norm limit is not positive" }
         guard parameterCount <= 2_000_000_000 else { return "\(parameterCount) parameters" }
+        if let problem = cutoutFormat?.problem { return problem }
         if let scales = concentrationScales {
             guard objective == .dirichletMultinomial, scales.count == tree.questions.count, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
                 return "concentrationScales must be \(tree.questions.count) positive numbers, for a dirichlet-multinomial model"
@@ -186,7 +197,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 
     /// Trainable parameters, from the configuration alone (the tests hold it to the built model).
     public var parameterCount: Int {
-        var size = Parts.partSize, channels = 3, total = 0
+        var size = Parts.partSize, channels = cutout.bands, total = 0
         for spec in convolutions {
             let out = size - spec.kernel + 1
             total += spec.filters * channels * spec.kernel * spec.kernel + (untiedBiases ? spec.filters * out * out : spec.filters)

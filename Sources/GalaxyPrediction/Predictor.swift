@@ -14,11 +14,16 @@ public enum TestTimeAugmentation: Int, Sendable, CaseIterable, Codable {
     /// 3 zooms × 10 rotations × flip.
     case full = 60
 
-    public var transforms: [ViewTransform] {
+    /// The transforms about the centre of an SDSS cutout.
+    public var transforms: [ViewTransform] { transforms(for: .sdss) }
+
+    /// The transforms about the centre of a cutout of `cutout`'s size.
+    public func transforms(for cutout: CutoutFormat) -> [ViewTransform] {
+        let c = cutout.centre
         switch self {
-        case .none: [ViewTransform()]
-        case .rightAngles: (0..<8).map { ViewTransform(rotation: Double($0 % 4) * Double.pi / 2, flip: $0 >= 4) }
-        case .full: Augmentation.testTimeTransforms()
+        case .none: return [cutout.plainTransform]
+        case .rightAngles: return (0..<8).map { ViewTransform(rotation: Double($0 % 4) * Double.pi / 2, flip: $0 >= 4, centreX: c, centreY: c) }
+        case .full: return Augmentation.testTimeTransforms(centreX: c, centreY: c)
         }
     }
 }
@@ -56,7 +61,7 @@ public struct Predictor {
         var frozen = model.detached()
         frozen.outputMode = .normalised
         self.model = frozen
-        self.transforms = tta.transforms
+        self.transforms = tta.transforms(for: model.configuration.cutout)
     }
 
     /// Mean prediction over the transforms for each image, n × answers, in `paths` order; the first
@@ -72,8 +77,8 @@ public struct Predictor {
     public func predictions(paths: [String], extractions: [SourceExtraction]? = nil, workers: Int = 2, reader: ImageReader = .standard,
                             progress: (Int, Int) -> Void = { _, _ in }) -> [Result<Prediction, Error>] {
         require(extractions == nil || extractions?.count == paths.count, "Predictor: \(paths.count) images, \(extractions?.count ?? 0) extractions")
-        let centred = model.configuration.centred
-        let transforms = self.transforms
+        let centred = model.configuration.centred, cutout = model.configuration.cutout
+        let transforms = self.transforms, reader = reader.reading(cutout)
         var predictions: [Result<Prediction, Error>] = []
         predictions.reserveCapacity(paths.count)
         // A few images at a time: their transformed views (up to 60 pairs each) stay small in memory.
@@ -85,13 +90,13 @@ public struct Predictor {
             Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
                 let index = range.lowerBound + i
                 slots.set(i, Result {
-                    let image = try Self.checked(reader.read(paths[index]), paths[index])
+                    let image = try Self.checked(reader.read(paths[index]), paths[index], cutout: cutout)
                     let e = centred ? extractions?[index] ?? SourceExtractor.extract(image) : nil
                     var view0: [Float] = [], view45: [Float] = []
-                    view0.reserveCapacity(transforms.count * ViewTransform.viewFloats)
-                    view45.reserveCapacity(transforms.count * ViewTransform.viewFloats)
+                    view0.reserveCapacity(transforms.count * cutout.viewFloats)
+                    view45.reserveCapacity(transforms.count * cutout.viewFloats)
                     for t in transforms {
-                        let (v0, v45) = AffineWarp.views(image, t.centred(on: e))
+                        let (v0, v45) = AffineWarp.views(image, t.centred(on: e), cutout: cutout)
                         view0 += v0
                         view45 += v45
                     }
@@ -110,17 +115,17 @@ public struct Predictor {
         return predictions
     }
 
-    /// The network was trained on 424×424 images: other sizes are refused (FITS cutouts are
+    /// The network was trained on cutouts of one size: other sizes are refused (FITS cutouts are
     /// resampled on reading, so only JPEGs can fail here).
-    static func checked(_ image: any SourceImage, _ path: String) throws -> any SourceImage {
-        let size = ViewTransform.imageSize
+    static func checked(_ image: any SourceImage, _ path: String, cutout: CutoutFormat) throws -> any SourceImage {
+        let size = cutout.size
         guard image.width == size && image.height == size else {
             throw ImageError(file: path, reason: "image is \(image.width)×\(image.height), expected \(size)×\(size) (give a FITS cutout with its pixel scale instead)")
         }
         return image
     }
 
-    /// Mean decision-tree output over k view pairs (k·3·69·69 floats each).
+    /// Mean decision-tree output over k view pairs (k·bands·69·69 floats each).
     public func meanPrediction(view0: [Float], view45: [Float]) -> [Float] { summary(view0: view0, view45: view45).answers }
 
     /// Mean and standard deviation of each answer over k view pairs.

@@ -8,27 +8,27 @@ extension KaggleDataset {
 
     /// Source extractions of every labelled image, in `labels` order: read from the cache when it
     /// covers them all, otherwise measured on every core and cached (best effort: a read-only
-    /// dataset still trains).
-    public func trainingExtractions() throws -> [SourceExtraction] {
+    /// dataset still trains). The images are read as cutouts of `cutout`'s format.
+    public func trainingExtractions(cutout: CutoutFormat = .sdss) throws -> [SourceExtraction] {
         if let cached = try? ExtractionTable.read(trainingExtractionFile), labels.ids.allSatisfy({ cached[$0] != nil }) {
             return labels.ids.map { cached[$0]! }
         }
-        let found = try SourceExtractor.extract(files: labels.ids.map(trainingImagePath))
+        let found = try SourceExtractor.extract(files: labels.ids.map(trainingImagePath), reader: ImageReader.standard.reading(cutout))
         try? ExtractionTable.write(ids: labels.ids, extractions: found, to: trainingExtractionFile)
         return found
     }
 
     /// The images of `split` ("validation": the run's held-out rows; "test": the test folder),
-    /// with their extractions when `centred`.
-    public func images(of split: DatasetSplit, centred: Bool) throws -> (ids: [Int], paths: [String], extractions: [SourceExtraction]?) {
+    /// with their extractions when `centred` (read as cutouts of `cutout`'s format).
+    public func images(of split: DatasetSplit, centred: Bool, cutout: CutoutFormat = .sdss) throws -> (ids: [Int], paths: [String], extractions: [SourceExtraction]?) {
         switch split {
         case .validation:
             let rows = self.split.validation, ids = rows.map { labels.ids[$0] }
-            let all = centred ? try trainingExtractions() : nil
+            let all = centred ? try trainingExtractions(cutout: cutout) : nil
             return (ids, ids.map(trainingImagePath), all.map { e in rows.map { e[$0] } })
         case .test:
             let paths = testIDs.map(testImagePath)
-            return (testIDs, paths, centred ? try SourceExtractor.extract(files: paths) : nil)
+            return (testIDs, paths, centred ? try SourceExtractor.extract(files: paths, reader: ImageReader.standard.reading(cutout)) : nil)
         }
     }
 }

@@ -26,12 +26,12 @@ public enum Preflight {
     }
 
     /// The dataset's split with every image read once first: rows whose image fails are an error
-    /// (`fail`) or left out (`skip`).
-    public static func usableRows(_ dataset: KaggleDataset, policy: ImageCheck.Policy, progress: (String) -> Void) throws -> Rows {
+    /// (`fail`) or left out (`skip`). Each must be a cutout of the run's format.
+    public static func usableRows(_ dataset: KaggleDataset, policy: ImageCheck.Policy, cutout: CutoutFormat = .sdss, progress: (String) -> Void) throws -> Rows {
         let (training, validation) = dataset.split
         let rows = training + validation
         let start = Date()
-        let failures = ImageCheck.failures(paths: rows.map { dataset.trainingImagePath(dataset.labels.ids[$0]) })
+        let failures = ImageCheck.failures(paths: rows.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, cutout: cutout)
         progress(String(format: "checked %d images in %.1f s: %d unreadable", rows.count, Date().timeIntervalSince(start), failures.count))
         if failures.isEmpty { return Rows(training: training, validation: validation, bad: []) }
         guard policy == .skip else { throw TrainingError.badImages(failures.map(\.error)) }

@@ -80,7 +80,7 @@ public final class Trainer {
         let restart = resume && !run.hasCheckpoint
         folderLock = group.rank == 0 ? try run.lock() : nil
         let report = self.progress
-        let rows = try Preflight.usableRows(dataset, policy: options.onBadImage ?? .fail, progress: report)
+        let rows = try Preflight.usableRows(dataset, policy: options.onBadImage ?? .fail, cutout: configuration.cutout, progress: report)
         (training, validation, badImages) = (rows.training, rows.validation, rows.bad)
         parallel = DataParallelUpdate(group: group, globalBatch: min(options.batchSize, training.count))
         update = TrainingStep(configuration: configuration, options: options, backend: backend)
@@ -116,7 +116,7 @@ public final class Trainer {
 
     /// The transform of an un-augmented view of image `row` (centred models use its extraction).
     func plainTransform(_ row: Int) -> ViewTransform {
-        ViewTransform().centred(on: configuration.centred ? extractions?[row] : nil)
+        configuration.cutout.plainTransform.centred(on: configuration.centred ? extractions?[row] : nil)
     }
 
     /// Images per update over all processes (a dataset smaller than the batch gives all it has).
@@ -126,7 +126,8 @@ public final class Trainer {
         let labels = training.flatMap { Array(configuration.objective == .dirichletMultinomial ? dataset.votes!.row($0) : dataset.labels.row($0)) }
         let source = AugmentationPipeline.Source(paths: training.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, labels: labels,
                                                  labelWidth: configuration.tree.outputCount,
-                                                 extractions: configuration.centred ? training.map { extractions![$0] } : nil)
+                                                 extractions: configuration.centred ? training.map { extractions![$0] } : nil,
+                                                 cutout: configuration.cutout)
         return AugmentationPipeline(source: source, batchSize: globalBatch, seed: options.seed, workers: options.workers, capacity: 6,
                                     mode: options.mode, startStep: startStep, slots: group.slots(ofBatch: globalBatch))
     }
@@ -135,7 +136,8 @@ public final class Trainer {
         // Only rank 0 validates: the others hold no held-out images.
         let validation = group.rank == 0 ? self.validation : []
         return try Validator(paths: validation.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, transforms: validation.map(plainTransform),
-                      truth: dataset.labels.subset(validation).values, tree: configuration.tree, workers: options.workers)
+                      truth: dataset.labels.subset(validation).values, tree: configuration.tree, cutout: configuration.cutout,
+                      workers: options.workers)
     }
 
     func checkpoint(best: Double?) throws {

@@ -94,7 +94,7 @@ public struct TrainingStep {
     /// The same for a batch (or one process's share of a batch) of the augmentation pipeline.
     public mutating func gradients(for batch: AugmentedBatch, share: Float = 1, times: inout Times, profile: BackwardProfile? = nil,
                                    ready: ((Int, Tensor) -> Void)? = nil) -> Gradients {
-        let parts = Parts.stack(view0: batch.view0, view45: batch.view45, backend: model.backend)
+        let parts = Parts.stack(view0: batch.view0, view45: batch.view45, bands: batch.bands, backend: model.backend)
         let labels = Tensor(shape: [batch.indices.count, model.configuration.tree.outputCount], scalars: batch.labels, backend: model.backend)
         return gradients(parts: parts, labels: labels, slots: batch.slots, share: share, times: &times, profile: profile, ready: ready)
     }

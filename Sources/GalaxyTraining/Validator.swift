@@ -15,13 +15,13 @@ public struct Validator: Sendable {
     public let tree: DecisionTree
     public var count: Int { truth.count / tree.outputCount }
 
-    /// Decodes `paths` on `workers` threads under `transforms` (one per image).
-    public init(paths: [String], transforms: [ViewTransform], truth: [Float], tree: DecisionTree, workers: Int) throws {
+    /// Decodes `paths` (cutouts of `cutout`'s format) on `workers` threads under `transforms` (one per image).
+    public init(paths: [String], transforms: [ViewTransform], truth: [Float], tree: DecisionTree, cutout: CutoutFormat = .sdss, workers: Int) throws {
         require(paths.count == transforms.count && truth.count == paths.count * tree.outputCount,
                 "Validator: \(paths.count) images, \(transforms.count) transforms, \(truth.count) true values")
         let slots = ResultSlots<Result<(view0: [Float], view45: [Float]), Error>>(count: paths.count)
         Parallelism.forEach(count: paths.count, threads: max(1, workers)) { i in
-            slots.set(i, Result { AffineWarp.views(try ImageSource.read(paths[i]), transforms[i]) })
+            slots.set(i, Result { AffineWarp.views(try ImageSource.read(paths[i], cutout: cutout), transforms[i], cutout: cutout) })
         } monitor: {}
         let views = try slots.values.map { try $0!.get() }
         view0 = views.flatMap(\.view0)

@@ -18,6 +18,8 @@ struct MockCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads = Parallelism.cores
     @OptionGroup var decisionTree: TreeOptions
     @Option(help: "Volunteers per galaxy, MIN..MAX, drawn uniformly (the Kaggle data had about 40).") var volunteers = "30..50"
+    @Option(help: "Bands of the images: 3 (colour JPEGs, as SDSS) or 1 (grey-scale JPEGs, a one-band survey; train with --bands 1).")
+    var bands = 3
     @OptionGroup var output: JSONOptions
 
     var volunteerRange: ClosedRange<Int> {
@@ -33,6 +35,7 @@ struct MockCommand: ParsableCommand {
     func validate() throws {
         guard count >= 10, testCount >= 0, threads > 0 else { throw ValidationError("--count must be at least 10, --test-count ≥ 0, --threads > 0") }
         _ = try volunteerRange
+        guard CutoutFormat.bandCounts.contains(bands) else { throw ValidationError("--bands must be 1 or 3 (got \(bands))") }
     }
 
     func run() throws {
@@ -40,10 +43,11 @@ struct MockCommand: ParsableCommand {
         options.threads = threads
         options.volunteers = try volunteerRange
         options.tree = try decisionTree.tree
+        options.bands = bands
         let progress = Progress("rendering")
         let summary = try MockUniverse.generate(options, into: out) { done, total, _ in progress(done, total) }
         if output.json { return try output.print(summary) }
-        print("wrote \(summary.trainingCount) training and \(summary.testCount) test galaxies to \(out)")
+        print("wrote \(summary.trainingCount) training and \(summary.testCount) test galaxies to \(out)" + (bands == 1 ? " (grey-scale, one band)" : ""))
         print(String(format: "  %.1f s, %.1f galaxies/s on %d threads", summary.seconds, summary.galaxiesPerSecond, threads))
         print("  kinds: " + summary.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         print(String(format: "  oracle RMSE (true probabilities vs. crowd votes): training %.4f", summary.oracleRMSETraining)
@@ -73,7 +77,7 @@ struct InspectMockCommand: ParsableCommand {
         var tiles: [RGBImage] = []
         for row in 0..<min(count, dataset.labels.count) {
             let id = dataset.labels.ids[row]
-            let image = try ImageSource.read(dataset.trainingImagePath(id)).displayImage.shrunk(by: 2)
+            let image = try ImageSource.display(dataset.trainingImagePath(id)).shrunk(by: 2)
             var tile = RGBImage(width: image.width, height: image.height + 40, fill: (0, 0, 0))
             tile.paste(image, x: 0, y: 0)
             let lines = ["\(id)"] + dataset.tree.caption(Array(dataset.labels.row(row)))

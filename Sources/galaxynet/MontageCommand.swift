@@ -17,7 +17,7 @@ struct MontageCommand: ParsableCommand {
     }
 
     func run() throws {
-        let decoded = try images.map { try ImageSource.read($0).displayImage.shrunk(by: shrink) }
+        let decoded = try images.map { try ImageSource.display($0).shrunk(by: shrink) }
         try PNG.write(RGBImage.grid(decoded, columns: columns), to: out)
         print("wrote \(out) (\(decoded.count) images)")
     }

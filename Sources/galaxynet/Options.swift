@@ -41,6 +41,25 @@ struct TreeOptions: ParsableArguments {
     var tree: DecisionTree { get throws { try DecisionTree.named(name) } }
 }
 
+/// `--bands`, `--cutout-size`, `--cutout-scale`: the format of a new run's images (a trained
+/// model records it, so prediction needs none of them).
+struct CutoutOptions: ParsableArguments {
+    @Option(help: "Bands of the images: 3 (colour JPEGs or g, r, i FITS; default) or 1 (grey-scale JPEGs or one-band FITS; no colour augmentation).")
+    var bands: Int?
+    @Option(help: "Side of the cutouts in pixels (default 424); the views cover the same share of the cutout at any size.") var cutoutSize: Int?
+    @Option(help: "Arcseconds per pixel of the cutouts (default 0.396, SDSS); FITS cutouts are resampled to it.") var cutoutScale: Double?
+
+    /// Whether any of the flags was given.
+    var given: Bool { bands != nil || cutoutSize != nil || cutoutScale != nil }
+
+    /// The format with the flags given over `base`; an unreadable one is a usage error.
+    func format(over base: CutoutFormat = .sdss) throws -> CutoutFormat {
+        let f = CutoutFormat(bands: bands ?? base.bands, size: cutoutSize ?? base.size, pixelScale: cutoutScale ?? base.pixelScale)
+        if let problem = f.problem { throw ValidationError("--bands/--cutout-size/--cutout-scale: \(problem)") }
+        return f
+    }
+}
+
 /// `--json`, shared by the commands that can print one JSON object instead of text.
 struct JSONOptions: ParsableArguments {
     @Flag(help: "Print one JSON object instead of text.") var json = false

@@ -67,7 +67,7 @@ struct PredictCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("warning: \(change): the split is drawn from the labels as they are now\n".utf8))
             }
             let split = self.split ?? .test
-            (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation)
+            (ids, paths, cached) = try dataset.images(of: split, centred: configuration.centred && split == .validation, cutout: configuration.cutout)
             input = "\(dataset.root) (\(split.rawValue))"
         }
         guard !ids.isEmpty else { throw ValidationError("no images to predict") }

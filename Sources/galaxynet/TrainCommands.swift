@@ -34,6 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Decision tree the labels answer: gz2 (default), gz-decals-dr5, gz-desi, or a tree file (.json).") var tree: String?
     @Option(help: "Loss: mse (vote fractions through the tree layer, the original) or dirichlet-multinomial (vote counts, training_votes.csv; the network outputs Dirichlet concentrations).")
     var loss: ModelConfiguration.Loss?
+    @OptionGroup var cutout: CutoutOptions
     @OptionGroup var recipe: RecipeOptions
     @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
     var onBadImage: ImageCheck.Policy?
@@ -47,6 +48,7 @@ struct TrainCommand: ParsableCommand {
         }
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
         try RecipeOptions.check(choices, over: recipe.named.preset)
+        _ = try cutout.format()
     }
 
     /// The recipe's parts the flags override.
@@ -72,6 +74,7 @@ struct TrainCommand: ParsableCommand {
             var configuration = try ModelConfiguration.named(model ?? "small")
             if let tree { configuration.tree = try DecisionTree.named(tree) }
             if let loss { configuration.loss = loss == .mse ? nil : loss }
+            configuration.cutout = try cutout.format(over: configuration.cutout)
             return (configuration, recipe.named.options(overriddenBy: choices, parameterCount: configuration.parameterCount))
         }()
         if resume != nil {
@@ -85,7 +88,7 @@ struct TrainCommand: ParsableCommand {
         let dataset = try KaggleDataset(root: try data ?? run.datasetPath(), tree: configuration.tree)
         let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,
-                                  resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions() : nil, group: group)
+                                  resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions(cutout: configuration.cutout) : nil, group: group)
         StopSignal.installHandlers()
         do {
             let summary = try trainer.train(until: until)

@@ -22,6 +22,9 @@ extension TrainCommand {
         check("--dropout", dropout, stored.dropout ?? configuration.dropout)
         check("--tree", tree.flatMap { try? DecisionTree.named($0) }?.name ?? tree, configuration.tree.name)
         check("--loss", loss, configuration.objective) { $0.rawValue }
+        check("--bands", cutout.bands, configuration.cutout.bands)
+        check("--cutout-size", cutout.cutoutSize, configuration.cutout.size)
+        check("--cutout-scale", cutout.cutoutScale, configuration.cutout.pixelScale)
         check("--on-bad-image", onBadImage, stored.onBadImage ?? .fail) { $0.rawValue }
         if out != nil { found.append("--out (--resume already names the run's folder)") }
         if scaleLearningRate || rampSteps != nil {

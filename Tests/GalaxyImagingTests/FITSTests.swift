@@ -105,3 +105,31 @@ struct FITSTests {
 
 /// A file under ../shared/data.
 func sharedData(_ relative: String) -> String { TestSupport.sharedData(relative) }
+
+/// Single-band FITS cutouts for a model of one band, at its size and pixel scale.
+@Suite("One-band FITS cutouts")
+struct OneBandFITSTests {
+    @Test func aOneBandCutoutReadsAsOneBandAtTheModelsScale() throws {
+        try FileManager.default.createDirectory(atPath: fitsScratch, withIntermediateDirectories: true)
+        var g = SeededGenerator(seed: 21)
+        let band = (0..<(256 * 256)).map { _ in Float(g.nextUniform()) * 0.3 }
+        let path = fitsScratch + "/one-band.fits"
+        try writeCutout([band], width: 256, height: 256, scale: 0.262, to: path)
+        let format = CutoutFormat(bands: 1, size: 256, pixelScale: 0.262)
+        let one = try FITSCutout.read(path, cutout: format)
+        #expect(one.bands == 1 && one.width == 256 && one.planes.count == 256 * 256)
+        // At the file's own scale and size nothing is resampled: each pixel is the stretched band.
+        let options = FITSOptions()
+        let stretched = band.map { options.colour(g: $0, r: $0, i: $0).green }
+        #expect(zip(one.planes, stretched).map { abs($0 - $1) }.max()! < 1e-6)
+        // The same file in a colour model fills all three planes with it (grey).
+        let colour = try FITSCutout.read(path, cutout: CutoutFormat(bands: 3, size: 256, pixelScale: 0.262))
+        #expect(Array(colour.planes[(256 * 256)..<(2 * 256 * 256)]) == one.planes)
+
+        let cube = fitsScratch + "/three-bands.fits"
+        try writeCutout([band, band, band], width: 256, height: 256, scale: 0.262, to: cube)
+        #expect(throws: FITSError(file: cube, reason: "3 bands (g, r, i) for a model of one band: give the one band's file")) {
+            try ImageSource.read(cube, cutout: format)
+        }
+    }
+}

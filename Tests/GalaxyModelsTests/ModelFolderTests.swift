@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GalaxyImaging
 import GalaxyTensor
 import GalaxyLayers
 import GalaxyNetwork
@@ -19,8 +20,8 @@ struct ModelFolderTests {
     /// Two images' worth of random views (one transform each).
     static func views(seed: UInt64) -> (view0: [Float], view45: [Float]) {
         var g = SeededGenerator(seed: seed)
-        let floats = (0..<(4 * Parts.viewFloats)).map { _ in Float(g.nextUniform()) }
-        return (Array(floats.prefix(2 * Parts.viewFloats)), Array(floats.suffix(2 * Parts.viewFloats)))
+        let floats = (0..<(4 * ViewTransform.viewFloats)).map { _ in Float(g.nextUniform()) }
+        return (Array(floats.prefix(2 * ViewTransform.viewFloats)), Array(floats.suffix(2 * ViewTransform.viewFloats)))
     }
 
     @Test func aSavedModelLoadsAndPredictsExactlyAsInMemory() throws {

@@ -14,6 +14,7 @@ public struct TrainingChoices: Sendable, Equatable {
     public var validateEvery: Int?
     public var mode: ResamplingMode?
     public var deadAnswerPenalty: Float?
+    public var fractionWeight: Float?
     public var dropout: Float?
     public var onBadImage: ImageCheck.Policy?
     public var optimizer: TrainingOptions.OptimizerChoice?
@@ -41,7 +42,7 @@ public struct TrainingChoices: Sendable, Equatable {
         var c = self
         func take<T>(_ path: WritableKeyPath<TrainingChoices, T?>) { if let v = overrides[keyPath: path] { c[keyPath: path] = v } }
         take(\.steps); take(\.seed); take(\.batchSize); take(\.warmUpSteps); take(\.validateEvery); take(\.mode)
-        take(\.deadAnswerPenalty); take(\.dropout); take(\.onBadImage); take(\.optimizer); take(\.learningRate); take(\.schedule)
+        take(\.deadAnswerPenalty); take(\.fractionWeight); take(\.dropout); take(\.onBadImage); take(\.optimizer); take(\.learningRate); take(\.schedule)
         take(\.scheduleWarmUpSteps); take(\.scheduleDecayFraction); take(\.weightDecay); take(\.averageDecay); take(\.outputBias)
         take(\.linearScaling)
         return c
@@ -66,6 +67,7 @@ public struct TrainingChoices: Sendable, Equatable {
             (\.averageDecay, averageDecay.map { !($0 > 0 && $0 < 1) } ?? false, "must be between 0 and 1"),
             (\.scheduleDecayFraction, scheduleDecayFraction.map { !($0 > 0 && $0 <= 1) } ?? false, "must be in (0, 1]"),
             (\.deadAnswerPenalty, deadAnswerPenalty.map { !($0 >= 0 && $0.isFinite) } ?? false, "must be a number ≥ 0"),
+            (\.fractionWeight, fractionWeight.map { !($0 >= 0 && $0.isFinite) } ?? false, "must be a number ≥ 0"),
             (\.dropout, dropout.map { !(0..<1).contains($0) } ?? false, "must be in [0, 1)"),
             (\.weightDecay, weightDecay != nil && merged.optimizer != .adamW, "is AdamW's; choose the adamW optimiser or the fast recipe"),
             (\.scheduleWarmUpSteps, scheduleWarmUpSteps != nil && (merged.schedule ?? .steps) == .steps,
@@ -90,6 +92,7 @@ public struct TrainingChoices: Sendable, Equatable {
         if let validateEvery { o.validateEvery = validateEvery }
         o.mode = mode ?? .faithful
         o.deadAnswerPenalty = (deadAnswerPenalty ?? 0) > 0 ? deadAnswerPenalty : nil
+        o.fractionWeight = (fractionWeight ?? 0) > 0 ? fractionWeight : nil
         (o.dropout, o.onBadImage, o.weightDecay, o.averageDecay, o.outputBias) = (dropout, onBadImage, weightDecay, averageDecay, outputBias)
         o.optimizer = optimizer
         let shape = schedule ?? .steps

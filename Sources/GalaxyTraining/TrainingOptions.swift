@@ -26,6 +26,14 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Weight of `DecisionTreeOutput.deadAnswerPenalty` added to the MSE (nil or 0: the original's
     /// objective, plain MSE). Optional so that run.json files written before it still load.
     public var deadAnswerPenalty: Float?
+    /// A vote model's weight of the squared error of its expected fractions against the realised
+    /// vote fractions, added to the likelihood (nil or 0: the likelihood alone). The likelihood
+    /// lets a model answer an error by lowering its concentrations instead of moving its
+    /// fractions; this term holds the fractions to the votes (docs/trees-and-votes.md measures it).
+    public var fractionWeight: Float?
+    /// The weight a new vote model takes unless told otherwise: at 1000 the squared error's pull
+    /// on a fraction is of the order of the likelihood's for about 20 volunteers.
+    public static let defaultFractionWeight: Float = 1000
     /// A linear ramp of the learning rate over the first `steps` updates, from `startFactor` × the
     /// schedule to the schedule (Goyal et al. 2017's gradual warm-up for large batches); nil: none.
     public var learningRateRamp: LearningRateRamp?
@@ -107,11 +115,15 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// The training objective of a forward pass against `labels` [N, answers]: the MSE of the answers,
     /// plus the weighted dead-answer penalty on the raw scores when configured. Returns the
     /// objective to differentiate and the MSE to report. A model of concentrations reads vote
-    /// counts as its labels and reports its loss, the mean negative log-likelihood per galaxy.
+    /// counts as its labels and reports its loss, the mean negative log-likelihood per galaxy (plus
+    /// `fractionWeight` × the MSE of its expected fractions, not reported).
     public func objective(_ forward: GalaxyModel.Forward, labels: Tensor, tree: DecisionTree) -> (objective: Variable, meanSquaredError: Variable) {
         if let alpha = forward.concentrations {
             let loss = alpha.dirichletMultinomialLoss(counts: labels, questions: tree.questions.map(\.columns)).mean()
-            return (loss, loss)
+            guard let weight = fractionWeight, weight > 0 else { return (loss, loss) }
+            let fractions = VoteCounts(ids: Array(0..<labels.shape[0]), counts: labels.scalars, tree: tree).fractions.values
+            let target = Variable(Tensor(shape: labels.shape, scalars: fractions, backend: labels.backend))
+            return (loss + meanSquaredError(forward.answers, target) * weight, loss)
         }
         let mse = meanSquaredError(forward.answers, Variable(labels))
         guard let weight = deadAnswerPenalty, weight > 0 else { return (mse, mse) }

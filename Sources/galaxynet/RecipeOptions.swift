@@ -40,7 +40,7 @@ struct RecipeOptions: ParsableArguments {
     /// not marked Sendable, but this table is never written).
     nonisolated(unsafe) static let flags: [PartialKeyPath<TrainingChoices>: String] = [
         \.steps: "--steps", \.seed: "--seed", \.batchSize: "--batch", \.warmUpSteps: "--warmup", \.validateEvery: "--validate-every",
-        \.mode: "--mode", \.deadAnswerPenalty: "--dead-answer-penalty", \.dropout: "--dropout", \.onBadImage: "--on-bad-image",
+        \.mode: "--mode", \.deadAnswerPenalty: "--dead-answer-penalty", \.fractionWeight: "--fraction-weight", \.dropout: "--dropout", \.onBadImage: "--on-bad-image",
         \.optimizer: "--optimizer", \.learningRate: "--learning-rate", \.schedule: "--schedule", \.scheduleWarmUpSteps: "--schedule-warmup",
         \.scheduleDecayFraction: "--schedule-decay", \.weightDecay: "--weight-decay", \.averageDecay: "--average-decay",
         \.outputBias: "--output-bias", \.linearScaling: "--scale-learning-rate",

@@ -34,6 +34,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Decision tree the labels answer: gz2 (default), gz-decals-dr5, gz-desi, or a tree file (.json).") var tree: String?
     @Option(help: "Loss: mse (vote fractions through the tree layer, the original) or dirichlet-multinomial (vote counts, training_votes.csv; the network outputs Dirichlet concentrations).")
     var loss: ModelConfiguration.Loss?
+    @Option(help: "With the dirichlet-multinomial loss: weight of the squared error of the expected fractions against the realised vote fractions, added to the likelihood (default: 1000, measured in docs/trees-and-votes.md; 0: the likelihood alone).")
+    var fractionWeight: Float?
     @OptionGroup var cutout: CutoutOptions
     @OptionGroup var recipe: RecipeOptions
     @Option(help: "Images that cannot be read, found by a check of every image before the first update: fail (stop, listing them) or skip (leave them out, listed in the run folder's bad-images.txt).")
@@ -49,6 +51,9 @@ struct TrainCommand: ParsableCommand {
         if rampSteps != nil && !scaleLearningRate { throw ValidationError("--ramp-steps belongs to --scale-learning-rate") }
         try RecipeOptions.check(choices, over: recipe.named.preset)
         _ = try cutout.format()
+        if fractionWeight != nil && resume == nil && loss != .dirichletMultinomial {
+            throw ValidationError("--fraction-weight belongs to --loss dirichlet-multinomial")
+        }
     }
 
     /// The recipe's parts the flags override.
@@ -56,6 +61,7 @@ struct TrainCommand: ParsableCommand {
         var c = recipe.choices
         (c.steps, c.seed, c.batchSize, c.warmUpSteps, c.validateEvery, c.mode) = (steps, seed, batch, warmup, validateEvery, mode)
         (c.deadAnswerPenalty, c.dropout, c.onBadImage) = (deadAnswerPenalty, dropout, onBadImage)
+        c.fractionWeight = fractionWeight ?? (loss == .dirichletMultinomial && resume == nil ? TrainingOptions.defaultFractionWeight : nil)
         c.linearScaling = scaleLearningRate ? .init(rampSteps: rampSteps) : nil
         return c
     }

@@ -19,6 +19,7 @@ extension TrainCommand {
         check("--validate-every", validateEvery, stored.validateEvery)
         check("--mode", mode, stored.mode) { $0.rawValue }
         check("--dead-answer-penalty", deadAnswerPenalty, stored.deadAnswerPenalty ?? 0)
+        check("--fraction-weight", fractionWeight, stored.fractionWeight ?? 0)
         check("--dropout", dropout, stored.dropout ?? configuration.dropout)
         check("--tree", tree.flatMap { try? DecisionTree.named($0) }?.name ?? tree, configuration.tree.name)
         check("--loss", loss, configuration.objective) { $0.rawValue }

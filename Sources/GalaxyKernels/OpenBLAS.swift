@@ -1,5 +1,6 @@
 import COpenBLAS
 import CDNNL
+import GalaxyCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,6 +58,12 @@ enum OpenBLAS {
         return name().map { String(cString: $0) } ?? "unknown"
     }
 
+    /// The threads OpenBLAS uses (OPENBLAS_NUM_THREADS or OMP_NUM_THREADS, else the cores).
+    static var threads: Int {
+        let count: @convention(c) () -> Int32 = symbol("openblas_get_num_threads")
+        return Int(count())
+    }
+
     private static func symbol<T>(_ name: String) -> T {
         guard let pointer = dlsym(loaded.handle, name) else { fatalError("GalaxyKernels: OpenBLAS has no symbol \(name)") }
         return unsafeBitCast(pointer, to: T.self)
@@ -81,7 +88,6 @@ enum OpenBLAS {
     }
 }
 
-/// The kernels OpenBLAS runs in this process (for benchmark reports).
 /// What the kernel libraries actually run on this machine (after DNNL_MAX_CPU_ISA and
 /// OPENBLAS_CORETYPE), for benchmarks that must say which path they measured.
 public enum BLASInfo {
@@ -90,6 +96,18 @@ public enum BLASInfo {
 
     /// Which OpenBLAS build runs: "openmp" (sharing oneDNN's thread pool) or "pthreads".
     public static var threading: String { OpenBLAS.path.contains("openmp") ? "openmp" : "pthreads" }
+
+    /// oneDNN's version, e.g. "2.7.3".
+    public static var oneDNNVersion: String {
+        let v = dnnl_version().pointee
+        return "\(v.major).\(v.minor).\(v.patch)"
+    }
+
+    /// All of it, as a run's provenance records it.
+    public static var provenance: Provenance.Kernels {
+        Provenance.Kernels(oneDNNVersion: oneDNNVersion, oneDNNISA: oneDNNISA, blasLibrary: OpenBLAS.path.split(separator: "/").last.map(String.init) ?? OpenBLAS.path,
+                           blasCore: coreName, blasThreading: threading, blasThreads: OpenBLAS.threads)
+    }
 
     /// The instruction set oneDNN's JIT kernels use (e.g. "avx2", "avx512_core").
     public static var oneDNNISA: String {

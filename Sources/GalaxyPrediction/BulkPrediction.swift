@@ -51,11 +51,13 @@ public struct BulkPrediction {
         columns = try job.outputColumns(catalogue: survey.schema, id: id, file: file, predicted: schema)
         rows = try Self.countRows(survey, id: id)
         predictor = try Predictor(folder: folder, backend: backend, tta: tta)
-        self.job = job
         provenance = BulkProvenance(input: URL(fileURLWithPath: job.catalogue).standardizedFileURL.path,
                                     inputChecksum: try Checksum.hex(file: job.catalogue), model: try folder.fingerprint(),
                                     testTimeTransforms: tta.rawValue, rendering: job.rendering, idColumn: job.idColumn,
                                     fileColumn: job.fileColumn, partition: job.chunkSize)
+        var job = job
+        job.provenance = job.provenance?.predicting(model: provenance.model, input: ("catalogue", provenance.inputChecksum), views: tta.rawValue)
+        self.job = job
     }
 
     var chunkCount: Int { (rows + job.chunkSize - 1) / job.chunkSize }

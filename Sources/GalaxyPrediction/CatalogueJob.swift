@@ -20,6 +20,9 @@ public struct CatalogueJob: Sendable {
     public var columns = CatalogueColumns.friendly
     /// Volunteers for the expected-votes columns (advanced columns of a vote model).
     public var volunteers: Int?
+    /// How the process that assembles the table was started; the output carries it
+    /// (`OutputProvenance`) with the model's checksum and the catalogue's.
+    public var provenance: Provenance?
 
     public init(catalogue: String, out: String) { self.catalogue = catalogue; self.out = out }
 

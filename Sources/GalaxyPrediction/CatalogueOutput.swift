@@ -12,9 +12,11 @@ public enum CatalogueOutput {
 
     public static func assemble(_ job: CatalogueJob, parts: [CataloguePart], columns: [TableColumn], schema: PredictionSchema) throws {
         try writeErrors(parts, to: job.errorsFile)
-        try writeTable(path: job.out, columns: columns, retypable: columns.count - schema.columns.count, batches: parts.count) {
+        try writeTable(path: job.out, columns: columns, retypable: columns.count - schema.columns.count, batches: parts.count,
+                       keywords: job.provenance.map(OutputProvenance.keywords) ?? []) {
             try parts[$0].outputRows(folder: job.partsFolder, chunk: $0, schema: schema)
         }
+        if let provenance = job.provenance { try OutputProvenance.record(provenance, for: job.out) }
     }
 
     /// Every failed row (1-based catalogue row, ID, file, reason), written atomically.

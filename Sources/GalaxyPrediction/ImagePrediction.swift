@@ -17,6 +17,9 @@ public struct ImagePrediction {
     public let model: ModelFolder
     public let predictor: Predictor
     public var workers = 2
+    /// How this process was started; a whole-list output carries it in a sidecar
+    /// (`OutputProvenance`) with the model's and the image list's checksums.
+    public var provenance: Provenance?
 
     public init(ids: [Int], paths: [String], extractions: [SourceExtraction]?, input: String, model: ModelFolder,
                 backend: any Backend, tta: TestTimeAugmentation) throws {
@@ -31,13 +34,17 @@ public struct ImagePrediction {
     }
 
     /// Predicts `rows` of the list into `file` (and its .npy).
-    public func predict(_ rows: Range<Int>? = nil, into file: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> Written {
-        let rows = rows ?? ids.indices, ids = Array(self.ids[rows]), paths = Array(self.paths[rows])
+    public func predict(_ part: Range<Int>? = nil, into file: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> Written {
+        let rows = part ?? ids.indices, ids = Array(self.ids[rows]), paths = Array(self.paths[rows])
         let start = Date()
         let predictions = try predictor.predictions(paths: paths, extractions: extractions.map { Array($0[rows]) }, workers: workers,
                                                     progress: progress).map { try $0.get() }
         let tree = predictor.model.configuration.tree
         let npy = try PredictionFiles.write(GalaxyTable(ids: ids, values: predictions.flatMap(\.answers), width: tree.outputCount), tree: tree, to: file)
+        if part == nil, let provenance {
+            try OutputProvenance.record(provenance.predicting(model: try model.fingerprint(), input: ("images", Checksum.hex(lines: self.paths)),
+                                                              views: predictor.transforms.count), for: file)
+        }
         let used = predictions.compactMap(\.extraction)
         return Written(file: file, npy: npy, rows: ids.count, imagesPerSecond: Double(ids.count) / Date().timeIntervalSince(start),
                        fallbacks: used.count == ids.count ? SourceExtraction.fallbackReport(used, names: ids.map(String.init)) : nil)

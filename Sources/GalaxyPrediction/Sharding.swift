@@ -47,7 +47,7 @@ public enum ShardSet {
     /// from the shard before); refuses a missing shard (a gap) and a GalaxyID in two shards (an
     /// overlap). Returns the rows.
     @discardableResult
-    public static func join(out: String, count: Int, tree: DecisionTree) throws -> Int {
+    public static func join(out: String, count: Int, tree: DecisionTree, provenance: Provenance? = nil) throws -> Int {
         var ids: [Int] = [], values: [Float] = [], owner: [Int: Int] = [:], first: ShardRecord?
         for index in 0..<count {
             let shard = Shard(index: index, count: count), file = shard.file(for: out)
@@ -72,6 +72,9 @@ public enum ShardSet {
             values += table.values
         }
         try PredictionFiles.write(GalaxyTable(ids: ids, values: values, width: tree.outputCount), tree: tree, to: out)
+        if let provenance, let made = first?.provenance {
+            try OutputProvenance.record(provenance.predicting(model: made.model, input: ("images", made.inputChecksum), views: made.testTimeTransforms), for: out)
+        }
         return ids.count
     }
 }
@@ -96,8 +99,8 @@ extension Shard {
 extension ShardSet {
     /// Waits for every peer to finish its shard; rank 0 then joins them (returning the rows),
     /// the other ranks return nil.
-    public static func join(out: String, peers: any ShardPeers, tree: DecisionTree) throws -> Int? {
+    public static func join(out: String, peers: any ShardPeers, tree: DecisionTree, provenance: Provenance? = nil) throws -> Int? {
         peers.barrier()
-        return peers.rank == 0 ? try join(out: out, count: peers.size, tree: tree) : nil
+        return peers.rank == 0 ? try join(out: out, count: peers.size, tree: tree, provenance: provenance) : nil
     }
 }

@@ -22,14 +22,15 @@ public struct RunDataset: Sendable, Equatable {
 
     var text: String { path + "\n" + (labelsChecksum.map { "labels-crc32 \($0)\n" } ?? "") }
 
-    /// Reads data.txt: the path on the first line, then `labels-crc32 HEX`.
+    /// Reads data.txt: the path on the first line, then `labels-crc32 HEX` (1 to 8 digits:
+    /// `Checksum.hex` writes no leading zeros).
     static func parse(_ text: String, file: String) throws -> RunDataset {
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard let path = lines.first else { throw CheckpointError(file: file, reason: "the run does not name its dataset; pass the data explicitly") }
         var checksum: String?
         for (n, line) in lines.enumerated().dropFirst() {
             let fields = line.split(separator: " ")
-            guard fields.count == 2, fields[0] == "labels-crc32", fields[1].count == 8, fields[1].allSatisfy(\.isHexDigit) else {
+            guard fields.count == 2, fields[0] == "labels-crc32", (1...8).contains(fields[1].count), fields[1].allSatisfy(\.isHexDigit) else {
                 throw CheckpointError(file: file, reason: "line \(n + 1): expected \"labels-crc32 HEX\", found \"\(line)\"")
             }
             checksum = String(fields[1])

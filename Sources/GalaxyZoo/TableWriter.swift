@@ -12,10 +12,10 @@ public protocol TableWriter: AnyObject {
 
 /// The writer for `path`'s extension (`.csv`, `.fits`); `textWidths` (the longest text of each
 /// column, in UTF-8 bytes) sizes a FITS table's text columns.
-public func makeTableWriter(path: String, columns: [TableColumn], textWidths: [Int]) throws -> any TableWriter {
+public func makeTableWriter(path: String, columns: [TableColumn], textWidths: [Int], keywords: [TableKeyword] = []) throws -> any TableWriter {
     switch (path as NSString).pathExtension.lowercased() {
     case "csv": return try CSVTableWriter(path: path, columns: columns)
-    case "fits": return try FITSTableWriter(path: path, columns: columns, textWidths: textWidths)
+    case "fits": return try FITSTableWriter(path: path, columns: columns, textWidths: textWidths, keywords: keywords)
     default: throw CatalogueError(file: path, reason: "the output must end in .csv or .fits")
     }
 }
@@ -24,7 +24,9 @@ public func makeTableWriter(path: String, columns: [TableColumn], textWidths: [I
 /// large table is never held whole). For FITS, the first pass sizes the text columns and finds
 /// the type each of the first `retypable` text columns can take without changing a value
 /// (`TextColumnTyping`: `007` stays text, an objid above Int64.max becomes an exact uint64).
-public func writeTable(path: String, columns: [TableColumn], retypable: Int, batches: Int, batch: (Int) throws -> [[Cell]]) throws {
+/// `keywords` go into a FITS table's header (a CSV has none).
+public func writeTable(path: String, columns: [TableColumn], retypable: Int, batches: Int, keywords: [TableKeyword] = [],
+                       batch: (Int) throws -> [[Cell]]) throws {
     var columns = columns, widths = [Int](repeating: 1, count: columns.count)
     if (path as NSString).pathExtension.lowercased() == "fits" {
         var typing = [TextColumnTyping](repeating: TextColumnTyping(), count: columns.count)
@@ -38,9 +40,18 @@ public func writeTable(path: String, columns: [TableColumn], retypable: Int, bat
         }
         for c in 0..<retypable where columns[c].type == .text { columns[c].type = typing[c].type }
     }
-    let writer = try makeTableWriter(path: path, columns: columns, textWidths: widths)
+    let writer = try makeTableWriter(path: path, columns: columns, textWidths: widths, keywords: keywords)
     for i in 0..<batches { try writer.append(try batch(i)) }
     try writer.finish()
+}
+
+/// A string keyword of a FITS table's header: name (up to 8 characters), value and comment.
+public struct TableKeyword: Sendable, Equatable {
+    public var name: String, value: String, comment: String
+    public init(_ name: String, _ value: String, _ comment: String = "") {
+        precondition(name.count <= 8, "TableKeyword: FITS keyword names have at most 8 characters, not \(name)")
+        (self.name, self.value, self.comment) = (name, value, comment)
+    }
 }
 
 /// A CSV table: a header row, then each row's cells as their exact text (RFC 4180 quoting).
@@ -78,7 +89,7 @@ public final class FITSTableWriter: TableWriter {
     private let file: FITSFile
     private var row = 0
 
-    public init(path: String, columns: [TableColumn], textWidths: [Int]) throws {
+    public init(path: String, columns: [TableColumn], textWidths: [Int], keywords: [TableKeyword] = []) throws {
         precondition(textWidths.count == columns.count, "FITSTableWriter: \(columns.count) columns, \(textWidths.count) widths")
         self.path = path
         self.columns = columns
@@ -94,6 +105,7 @@ public final class FITSTableWriter: TableWriter {
             }
         }
         try file.createTable(name: "GALAXYNET", columns: zip(columns, formats).map { FITSFile.Column($0.name, $1) })
+        for k in keywords { try file.setText(k.name, k.value, comment: k.comment) }
     }
 
     public func append(_ rows: [[Cell]]) throws {

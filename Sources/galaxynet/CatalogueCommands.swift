@@ -59,6 +59,7 @@ extension PredictCommand {
         job.workers = workers
         job.rendering = try fits.options
         job.columns = catalogue.columns
+        job.provenance = compute.provenance()
         if let volunteers = catalogue.volunteers {
             guard volunteers > 0 else { throw ValidationError("--volunteers must be a positive number of volunteers") }
             job.volunteers = volunteers

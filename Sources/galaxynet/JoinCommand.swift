@@ -24,7 +24,9 @@ struct JoinCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rows = try ShardSet.join(out: output.out, count: shards, tree: try decisionTree.tree)
+        // Joining computes nothing: the model and the views come from the shards' records.
+        let provenance = Provenance(backend: "none (joins shards)", kernels: nil, threadsPerProcess: 1)
+        let rows = try ShardSet.join(out: output.out, count: shards, tree: try decisionTree.tree, provenance: provenance)
         print("joined \(rows) galaxies from \(shards) shards into \(output.out) and \(PredictionFiles.npyPath(for: output.out))")
     }
 }

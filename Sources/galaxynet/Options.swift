@@ -25,6 +25,13 @@ enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// `--backend`, shared by every command that computes with tensors.
 struct BackendOptions: ParsableArguments {
     @Option(help: "Compute backend (reference | onednn).") var backend: BackendChoice = .onednn
+
+    /// How this process computes, as runs and outputs record it; under an MPI launcher every
+    /// rank must call it (the ranks' hosts are gathered).
+    func provenance() -> Provenance {
+        Provenance(backend: backend.rawValue, kernels: backend == .onednn ? BLASInfo.provenance : nil,
+                   threadsPerProcess: Parallelism.computeThreads).gathered(over: Launcher.processGroup())
+    }
 }
 
 /// `--tta`, shared by the prediction commands.

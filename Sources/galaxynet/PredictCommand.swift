@@ -74,6 +74,7 @@ struct PredictCommand: ParsableCommand {
         var job = try ImagePrediction(ids: ids, paths: paths, extractions: cached, input: input, model: run.model,
                                       backend: compute.backend.backend, tta: augmentation.tta)
         job.workers = workers
+        job.provenance = compute.provenance()
         let progress = Progress("predicting")
         let (chosen, peers) = Launcher.shard(asked: shard)
         guard let part = chosen else { return try report(job.predict(into: output.out) { progress($0, $1) }) }
@@ -86,7 +87,7 @@ struct PredictCommand: ParsableCommand {
         guard let peers else {
             return print("join the \(part.count) shards with: galaxynet join --out \(output.out) --shards \(part.count)" + (tree == .gz2 ? "" : " --tree \(tree.name)"))
         }
-        if let rows = try ShardSet.join(out: output.out, peers: peers, tree: tree) { print("joined \(rows) galaxies from \(part.count) shards into \(output.out)") }
+        if let rows = try ShardSet.join(out: output.out, peers: peers, tree: tree, provenance: job.provenance) { print("joined \(rows) galaxies from \(part.count) shards into \(output.out)") }
     }
 
     func report(_ written: ImagePrediction.Written) throws {

@@ -95,6 +95,7 @@ struct TrainCommand: ParsableCommand {
         let group = Launcher.processGroup()
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,
                                   resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions(cutout: configuration.cutout) : nil, group: group)
+        try trainer.record(compute.provenance())
         StopSignal.installHandlers()
         do {
             let summary = try trainer.train(until: until)

@@ -96,7 +96,7 @@ public struct Provenance: Codable, Sendable, Equatable {
                      "processes: \(processes) × \(threadsPerProcess) thread\(threadsPerProcess == 1 ? "" : "s") on \(Self.hostSummary(hosts))",
                      "backend: \(backend)"]
         if let k = kernels {
-            lines.append("kernels: oneDNN \(k.oneDNNVersion) (ISA \(k.oneDNNISA)); BLAS \(k.blasLibrary) (\(k.blasCore), \(k.blasThreading), \(k.blasThreads) threads)")
+            lines.append("kernels: oneDNN \(k.oneDNNVersion) (ISA \(k.oneDNNISA)); BLAS \(k.blasLibrary) (\(k.blasCore), \(k.blasThreading), \(k.blasThreads) thread\(k.blasThreads == 1 ? "" : "s"))")
         }
         if let views = testTimeViews { lines.append("test-time views: \(views)") }
         for (role, checksum) in inputs.sorted(by: { $0.key < $1.key }) { lines.append("\(role): CRC-32 \(checksum)") }

@@ -19,13 +19,13 @@ public struct Checkpointer {
     /// Writes the step's weights, optimiser state, average and state; returns false (writing nothing) when a
     /// parameter is NaN or infinite.
     @discardableResult
-    public mutating func write(_ step: TrainingStep, bestValidationRMSE: Double?) throws -> Bool {
+    public mutating func write(_ step: TrainingStep, bestValidationRMSE: Double?, lossWindow: RunFolder.LossWindow? = nil) throws -> Bool {
         lastWrite = Date()
         let finite = step.model.parameters.allSatisfy { p in p.value.backend.withHostScalars(p.value) { $0.allSatisfy(\.isFinite) } }
         guard finite else { return false }
         let state = RunFolder.State(step: step.step, seed: step.options.seed, model: step.model.configuration.name,
                                     bestValidationRMSE: bestValidationRMSE, writtenAt: ISO8601DateFormatter().string(from: Date()),
-                                    optimizerUpdates: step.optimizer.updates)
+                                    optimizerUpdates: step.optimizer.updates, lossWindow: lossWindow)
         try run.writeCheckpoint(model: step.model, optimizerState: step.namedOptimizerState, optimizer: (step.options.optimizer ?? .nesterov).rawValue,
                                 average: step.average.map { $0.applied(to: step.model) }, state: state)
         lastStep = step.step
@@ -33,8 +33,8 @@ public struct Checkpointer {
     }
 
     /// Writes when `minutes` have passed since the last write.
-    public mutating func writeIfDue(_ step: TrainingStep, bestValidationRMSE: Double?) throws -> Bool? {
+    public mutating func writeIfDue(_ step: TrainingStep, bestValidationRMSE: Double?, lossWindow: RunFolder.LossWindow? = nil) throws -> Bool? {
         guard Date().timeIntervalSince(lastWrite) > minutes * 60 else { return nil }
-        return try write(step, bestValidationRMSE: bestValidationRMSE)
+        return try write(step, bestValidationRMSE: bestValidationRMSE, lossWindow: lossWindow)
     }
 }

@@ -60,6 +60,16 @@ public struct RunFolder: Sendable {
         /// CRC-32 of each tensor file of the checkpoint by name (hex), verified when read; nil in
         /// checkpoints from before they were recorded.
         public var checksums: [String: String]?
+        /// The losses logged since the last log line, so that a resumed run's next line is the one
+        /// an uninterrupted run writes; nil in checkpoints from before it was stored.
+        public var lossWindow: LossWindow?
+    }
+
+    /// Updates since the last log line and the sum of their losses, in the order they were added.
+    public struct LossWindow: Codable, Sendable, Equatable {
+        public var sum: Double
+        public var count: Int
+        public init(sum: Double, count: Int) { (self.sum, self.count) = (sum, count) }
     }
 
     /// A checkpoint read back: named weights, the named optimiser state (empty before the first

@@ -32,8 +32,10 @@ public final class Trainer {
     public let group: any ProcessGroup
     public private(set) var update: TrainingStep
     var checkpointer: Checkpointer
-    /// The best validation RMSE the resumed checkpoint recorded (kept in the next ones).
+    /// The best validation RMSE the resumed checkpoint recorded (kept in the next ones), and the
+    /// losses it kept since its last log line.
     var resumedBest: Double?
+    var resumedWindow: RunFolder.LossWindow?
     let parallel: DataParallelUpdate
     /// Rank 0's hold on the run folder while the trainer exists.
     let folderLock: RunFolder.Lock?
@@ -89,6 +91,7 @@ public final class Trainer {
             let checkpoint = try run.readCheckpoint(backend: backend)
             try update.restore(checkpoint, run: run)
             resumedBest = checkpoint.state.bestValidationRMSE
+            resumedWindow = checkpoint.state.lossWindow
             checkpointer = Checkpointer(run: run, minutes: options.checkpointMinutes, lastStep: checkpoint.state.step)
             if group.rank == 0 { try run.truncateLog(after: update.step) }
         } else {
@@ -140,15 +143,15 @@ public final class Trainer {
                       workers: options.workers)
     }
 
-    func checkpoint(best: Double?) throws {
+    func checkpoint(best: Double?, window: RunFolder.LossWindow?) throws {
         guard group.rank == 0 else { return }
-        if try !checkpointer.write(update, bestValidationRMSE: best) { progress("not checkpointing step \(step): parameters are not finite") }
+        if try !checkpointer.write(update, bestValidationRMSE: best, lossWindow: window) { progress("not checkpointing step \(step): parameters are not finite") }
     }
 
     /// The next batch; an image that broke after the pre-flight check keeps the updates so far.
-    func next(from data: AugmentationPipeline, best: Double?) throws -> AugmentedBatch {
+    func next(from data: AugmentationPipeline, best: Double?, window: RunFolder.LossWindow) throws -> AugmentedBatch {
         do { return try data.next() } catch {
-            try checkpoint(best: best)
+            try checkpoint(best: best, window: window)
             throw TrainingError.unreadableImage(step: step, error: error, checkpointStep: checkpointer.lastStep, directory: run.path)
         }
     }
@@ -169,7 +172,7 @@ public final class Trainer {
         let data = pipeline(startStep: step)
         defer { data.stop() }
         var log = TrainingLog(run: run, options: options, baseline: baseline, title: "\(configuration.name) on \(dataset.root)", startStep: step,
-                              writes: group.rank == 0, progress: progress)
+                              writes: group.rank == 0, window: resumedWindow, progress: progress)
         log.squaredError = configuration.objective == .mse
         var times = TrainingStep.Times(), best = resumedBest, lastValidation: Double? = nil
         let startStep = step
@@ -177,22 +180,22 @@ public final class Trainer {
                         configuration.name, model.parameterCount, training.count, validation.count, baseline))
         while step < end {
             if parallel.stopRequested(stop) {
-                try checkpoint(best: best)
+                try checkpoint(best: best, window: log.window)
                 progress("stopped by request at step \(step); checkpoint written to \(run.checkpoint)")
                 return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline, imagesPerSecond: 0, interrupted: true)
             }
-            let loss = try parallel(&update, batch: try next(from: data, best: best), times: &times)
+            let loss = try parallel(&update, batch: try next(from: data, best: best, window: log.window), times: &times)
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: checkpointer.lastStep, directory: run.path) }
             if log.validates(step) {
                 lastValidation = validator.rmse(of: update.evaluationModel)
                 if let v = lastValidation { best = min(best ?? v, v) }
             }
             try log.record(step: step, loss: loss, images: globalBatch, learningRate: update.optimizer.learningRate, validationRMSE: lastValidation)
-            if group.rank == 0, try checkpointer.writeIfDue(update, bestValidationRMSE: best) == false {
+            if group.rank == 0, try checkpointer.writeIfDue(update, bestValidationRMSE: best, lossWindow: log.window) == false {
                 progress("not checkpointing step \(step): parameters are not finite")
             }
         }
-        try checkpoint(best: best)
+        try checkpoint(best: best, window: log.window)
         let updates = Double(max(step - startStep, 1))
         if group.size > 1 {
             progress(String(format: "%d processes: %.0f ms per update waiting for gradient sums after the backward pass, of %.0f ms",

@@ -17,11 +17,16 @@ public struct TrainingLog {
     /// Whether the loss is a mean squared error (its root is shown) or a negative log-likelihood per galaxy.
     public var squaredError = true
 
+    /// `window`: the losses a checkpoint kept since its last log line, when resuming.
     public init(run: RunFolder, options: TrainingOptions, baseline: Double, title: String, startStep: Int, writes: Bool,
-                progress: @escaping (String) -> Void) {
+                window: RunFolder.LossWindow? = nil, progress: @escaping (String) -> Void) {
         (self.run, self.options, self.baseline, self.title) = (run, options, baseline, title)
         (self.startStep, self.writes, self.progress) = (startStep, writes, progress)
+        if let window { (lossSum, lossCount) = (window.sum, window.count) }
     }
+
+    /// The losses since the last line, for a checkpoint.
+    public var window: RunFolder.LossWindow { RunFolder.LossWindow(sum: lossSum, count: lossCount) }
 
     /// Whether update `step` is validated.
     public func validates(_ step: Int) -> Bool { step % options.validateEvery == 0 || step == options.steps }

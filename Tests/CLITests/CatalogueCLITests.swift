@@ -58,6 +58,12 @@ struct CatalogueCLITests {
         #expect(check[0] == "25 i 1237648720693755000 150.003", "\(check)")
         #expect((Double(check[1]) ?? 1) < 1e-5, "\(check)")
         #expect(check[2] == "True True", "\(check)")
+        // Both outputs name the model they came from, as `info RUN` gives its checksum.
+        let model = try CLI.setUp(["info", run]).split(separator: "\n").first { $0.hasPrefix("model checksum: ") }?.dropFirst(16)
+        let header = try astropy("from astropy.io import fits\nh = fits.open('\(folder)/out.fits')[1].header\nprint(h['GNMODEL'], h['GNVERSN'], h['GNTTA'])")
+        #expect(model != nil && header.hasPrefix("\(model ?? "?") ") && header.hasSuffix(" 8\n"), "\(header) vs \(model ?? "nil")")
+        let sidecar = try CLI.setUp(["info", folder + "/out.csv"])
+        #expect(sidecar.contains("model: CRC-32 \(model ?? "?")") && sidecar.contains("test-time views: 8"), "\(sidecar)")
     }
 
     /// A run killed mid-way resumes: finished chunks are skipped, none is lost or doubled.

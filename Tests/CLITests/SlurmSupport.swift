@@ -12,17 +12,32 @@ final class SlurmCluster: Sendable {
     static let shared: Result<SlurmCluster, SlurmUnavailable> = {
         let folder = scratch("slurm")
         let port = 20000 + Int(getpid() % 20000)
-        let started = try? CLI.run(URL(fileURLWithPath: "/bin/bash"), [script("local-cluster.sh"), "start", folder],
-                                   environment: ["SLURMCTLD_PORT": String(port), "SLURMD_PORT": String(port + 1)])
-        guard let started, started.status == 0 else {
-            let said = (started?.output ?? "") + (started?.error ?? "")
+        let (status, said) = script("start", folder, environment: ["SLURMCTLD_PORT=\(port)", "SLURMD_PORT=\(port + 1)"])
+        guard status == 0 else {
             return .failure(SlurmUnavailable(reason: said.hasPrefix("skip: ") ? String(said.dropFirst(6)) : "the local cluster did not start: \(said)",
                                              isSkip: said.hasPrefix("skip: ")))
         }
         stopFolder = folder
-        atexit { _ = try? CLI.run(URL(fileURLWithPath: "/bin/bash"), [SlurmCluster.script("local-cluster.sh"), "stop", SlurmCluster.stopFolder]) }
+        atexit { _ = SlurmCluster.script("stop", SlurmCluster.stopFolder) }
         return .success(SlurmCluster(folder: folder))
     }()
+
+    /// Runs local-cluster.sh with posix_spawn and waitpid, its output in a file: Foundation's
+    /// Process waits for the daemons the script leaves running (they hold no pipe of ours, but
+    /// its exit notification never came here), so it is not used for this one script.
+    static func script(_ command: String, _ folder: String, environment: [String] = []) -> (status: Int32, output: String) {
+        let log = folder + ".\(command).log"
+        let arguments = ["/bin/bash", "-c", "exec \"$0\" \"$1\" \"$2\" > \"$3\" 2>&1 < /dev/null", script("local-cluster.sh"), command, folder, log]
+        let variables = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + environment
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil], envp = variables.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        guard posix_spawn(&pid, "/bin/bash", nil, nil, argv, envp) == 0 else { return (-1, "cannot start /bin/bash") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : -1, output)
+    }
     nonisolated(unsafe) static var stopFolder = ""
 
     /// The cluster, nil (with the reason printed) where Slurm cannot be installed here; a cluster

@@ -15,8 +15,19 @@ stop() {
     for _ in $(seq 50); do
         pgrep -f "$SLURM_CONF" >/dev/null || break; sleep 0.1
     done
-    [ -f "$dir/munged.pid" ] && kill "$(cat "$dir/munged.pid")" 2>/dev/null
+    pkill -9 -f "$SLURM_CONF" 2>/dev/null  # what did not stop on TERM (a daemon started with TERM blocked)
+    [ -f "$dir/munged.pid" ] && kill -9 "$(cat "$dir/munged.pid")" 2>/dev/null
     return 0
+}
+
+# Starts a daemon with every signal unblocked (a parent such as a test runner may have blocked
+# them, and a daemon and the job steps it starts inherit the mask: SIGTERM before a time limit
+# would never arrive) and with its standard streams in DIR/NAME.out, so nobody waits on a pipe
+# the daemon keeps open.
+daemon() {
+    local name=$1; shift
+    perl -MPOSIX -e 'sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!"; exec @ARGV or die "$ARGV[0]: $!"' "$@" \
+        </dev/null >"$dir/$name.out" 2>&1 || { echo "$name did not start:"; cat "$dir/$name.out" "$dir/$name.log" 2>/dev/null | tail -20; return 1; }
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
@@ -30,8 +41,8 @@ mem=$(awk '/MemTotal/ { print int($2 / 1024 * 0.8) }' /proc/meminfo)
 # munge: a private key and socket, so no system daemon is needed or disturbed.
 [ -f "$dir/munge/munge.key" ] || dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
 chmod 700 "$dir/munge"; chmod 400 "$dir/munge/munge.key"
-/usr/sbin/munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
-    --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/seed" || { echo "munged did not start"; cat "$dir/munged.log"; exit 1; }
+daemon munged /usr/sbin/munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+    --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/seed" || exit 1
 cat > "$SLURM_CONF" <<CONF
 ClusterName=galaxynet-test
 SlurmctldHost=$host
@@ -64,8 +75,8 @@ MinJobAge=600
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-/usr/sbin/slurmctld -f "$SLURM_CONF" || { echo "slurmctld did not start"; tail -20 "$dir/slurmctld.log"; stop; exit 1; }
-/usr/sbin/slurmd -f "$SLURM_CONF" || { echo "slurmd did not start"; tail -20 "$dir/slurmd.log"; stop; exit 1; }
+daemon slurmctld /usr/sbin/slurmctld -f "$SLURM_CONF" || { stop; exit 1; }
+daemon slurmd /usr/sbin/slurmd -f "$SLURM_CONF" || { stop; exit 1; }
 for _ in $(seq 100); do
     state=$(sinfo -h -N -o %t 2>/dev/null | head -1)
     case "$state" in idle*|mix*|alloc*) echo "slurm up: node $host, $cpus CPUs, SLURM_CONF=$SLURM_CONF"; exit 0;; esac

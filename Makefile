@@ -4,7 +4,7 @@
 DEB_PACKAGES := libdnnl-dev libopenblas-dev libopenblas0-openmp libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build demo test bench fuzz docs clean
+.PHONY: deps pydeps slurmdeps build demo test bench fuzz docs clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -20,6 +20,17 @@ pydeps:
 	@python3 -c "import astropy" 2>/dev/null || python3 -m pip install --quiet astropy
 	@python3 -c "from scipy.stats import dirichlet_multinomial" 2>/dev/null || python3 -m pip install --quiet "scipy>=1.11"
 
+# The Slurm tests start a private slurmctld and slurmd as root (contrib/slurm/local-cluster.sh)
+# from Debian's slurm-wlm and munge; where those cannot be installed the tests skip, saying why.
+slurmdeps:
+	@if [ ! -x /usr/sbin/slurmctld ] || [ ! -x /usr/sbin/munged ]; then \
+		if [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1; then \
+			echo "Installing Debian packages: slurm-wlm munge"; \
+			$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq slurm-wlm munge \
+				|| echo "note: slurm-wlm and munge could not be installed: the Slurm tests will skip"; \
+		else echo "note: not root and no sudo: the Slurm tests will skip"; fi; \
+	fi
+
 build: deps
 	swift build -c release
 
@@ -30,7 +41,7 @@ demo: build
 
 # Build every test target first so a compile error fails loudly, then run the suite.
 # Release mode: the end-to-end tests train real models and the CLI tests run the real binary.
-test: deps pydeps
+test: deps pydeps slurmdeps
 	swift build -c release --build-tests
 	swift test -c release --skip-build
 

@@ -17,5 +17,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: per-layer kernels against the machine's sgemm peak, the input pipeline, training and prediction; LeNet on both backends.",
-        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self, TrainBenchCommand.self, PredictBenchCommand.self])
+        subcommands: [KernelBenchCommand.self, LeNetBenchCommand.self, AugmentBenchCommand.self, TrainBenchCommand.self, PredictBenchCommand.self, GradientSumBenchCommand.self])
 }

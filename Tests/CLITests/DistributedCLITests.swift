@@ -58,6 +58,10 @@ struct DistributedCLITests {
         #expect(first.status == 0 && first.output.contains("stopped at step 10 of 20"), "\(first.output) \(first.error)")
         let rest = try CLI.run(["train", "--resume", switched])
         #expect(rest.status == 0, "\(rest.error)")
+        // The run says how each session was made: 2 ranks, then 1.
+        let info = try CLI.setUp(["info", switched])
+        #expect(info.contains("session 1, from step 0:") && info.contains("processes: 2 × ") && info.contains("(2 ranks)"), "\(info)")
+        #expect(info.contains("session 2, from step 10:") && info.contains("processes: 1 × ") && info.contains("GalaxyNet 0.9.0"), "\(info)")
         let c = try losses(switched)
         for (x, y) in zip(a, c) { #expect(abs(x - y) / abs(x) < 1e-4, "losses \(a) vs \(c) after switching from 2 ranks to 1") }
         let wa = try safetensors(one + "/checkpoint/weights.safetensors")
@@ -70,6 +74,14 @@ struct DistributedCLITests {
                 #expect(relative < 1e-3, "\(name) of \(other): RMS difference \(relative) of the tensor's RMS")
             }
         }
+    }
+
+    /// One update's gradient sum alone, over 2 ranks; refused without a launcher.
+    @Test func theGradientSumIsTimedUnderALauncherOnly() throws {
+        let timed = try MPI.run(ranks: 2, ["bench", "gradient-sum", "--model", "small", "--repeats", "2"])
+        #expect(timed.status == 0 && timed.output.contains("floats (4.4 MB) over 2 processes in buckets of 4194304 floats: median "), "\(timed.output) \(timed.error)")
+        let alone = try CLI.run(["bench", "gradient-sum"])
+        #expect(alone.status != 0 && alone.error.contains("mpirun -np 2"), "\(alone.error)")
     }
 
     @Test func shardsJoinIntoTheUnshardedPrediction() throws {

@@ -14,11 +14,9 @@ import TestSupport
 struct VoteObjectiveTests {
     @Test func theFractionTermIsTheWeightedSquaredErrorOfTheExpectedFractions() throws {
         var c = try ModelConfiguration.named("small")
-        c.tree = .gzDECaLSDR5
-        c.loss = .dirichletMultinomial
-        var g = SeededGenerator(seed: 8)
+        (c.tree, c.loss) = (.gzDECaLSDR5, .dirichletMultinomial)
+        var (g, context) = (SeededGenerator(seed: 8), ForwardContext.inference)
         let model = GalaxyModel(c, generator: &g, backend: ReferenceBackend.shared)
-        var context = ForwardContext.inference
         let forward = model.forward(Variable(Tensor.randomNormal(shape: [32, 3, 45, 45], standardDeviation: 0.3, generator: &g)), &context)
         // Two galaxies' counts (the fractions follow the tree whatever the counts).
         let tree = DecisionTree.gzDECaLSDR5

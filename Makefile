@@ -2,9 +2,11 @@
 # Both install the Debian packages the C shims need when they are missing.
 
 DEB_PACKAGES := libdnnl-dev libopenblas-dev libopenblas0-openmp libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
+# Only the tests need these: rsvg-convert renders the plots to check where their text lands.
+TEST_DEB_PACKAGES := librsvg2-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps slurmdeps build demo test bench fuzz docs clean
+.PHONY: deps testdeps pydeps slurmdeps build demo test bench fuzz docs clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -13,12 +15,16 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+testdeps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(TEST_DEB_PACKAGES)"
+
 # The tests read FITS tables GalaxyNet writes with an independent reader (astropy, from PyPI) and
 # check the vote-count likelihood against an independent implementation (SciPy ≥ 1.11's
-# scipy.stats.dirichlet_multinomial).
+# scipy.stats.dirichlet_multinomial); Pillow reads the plots rsvg-convert renders.
 pydeps:
 	@python3 -c "import astropy" 2>/dev/null || python3 -m pip install --quiet astropy
 	@python3 -c "from scipy.stats import dirichlet_multinomial" 2>/dev/null || python3 -m pip install --quiet "scipy>=1.11"
+	@python3 -c "import PIL" 2>/dev/null || python3 -m pip install --quiet pillow
 
 # The Slurm tests start a private slurmctld and slurmd as root (contrib/slurm/local-cluster.sh)
 # from Debian's slurm-wlm and munge; where those cannot be installed the tests skip, saying why.
@@ -41,7 +47,7 @@ demo: build
 
 # Build every test target first so a compile error fails loudly, then run the suite.
 # Release mode: the end-to-end tests train real models and the CLI tests run the real binary.
-test: deps pydeps slurmdeps
+test: deps testdeps pydeps slurmdeps
 	swift build -c release --build-tests
 	swift test -c release --skip-build
 

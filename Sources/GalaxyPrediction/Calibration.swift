@@ -97,29 +97,17 @@ public struct Calibration: Codable, Sendable {
     /// A reliability diagram of several models: observed against nominal coverage, the diagonal
     /// for a calibrated model.
     public static func reliabilitySVG(_ models: [Calibration], title: String) -> String {
-        let size = 360.0, left = 60.0, top = 40.0, colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
-        func x(_ v: Double) -> Double { left + v * size }
-        func y(_ v: Double) -> Double { top + (1 - v) * size }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + size + 30))\" height=\"\(Int(top + size + 60 + 18 * Double(models.count)))\" "
-            + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        svg += "<text x=\"\(left)\" y=\"22\" font-size=\"14\">\(title)</text>\n"
-        svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>\n", left, top, size, size)
-        svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>\n", x(0), y(0), x(1), y(1))
-        for t in stride(from: 0.0, through: 1.0, by: 0.2) {
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f</text>", x(t), top + size + 16, t)
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", left - 6, y(t) + 4, t)
-        }
-        svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">nominal coverage of the central interval</text>\n", x(0.5), top + size + 34)
-        svg += String(format: "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">observed share inside</text>\n", y(0.5))
-        for (m, model) in models.enumerated() {
-            let colour = colours[m % colours.count]
-            let points = zip(levels, model.reliability).map { String(format: "%.1f,%.1f", x($0), y($1)) }.joined(separator: " ")
-            svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-            for (l, r) in zip(levels, model.reliability) { svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", x(l), y(r), colour) }
-            let ly = top + size + 52 + 18 * Double(m)
-            svg += String(format: "\n<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"4\" fill=\"%@\"/><text x=\"%.0f\" y=\"%.0f\">%@</text>\n",
-                          left, ly - 6, colour, left + 20, ly, String(model.model.suffix(48)))
-        }
-        return svg + "</svg>\n"
+        reliabilitySVG(models.map { ($0.model, $0.reliability) }, title: title)
+    }
+
+    /// The same from each model's name and observed shares at `levels`.
+    public static func reliabilitySVG(_ curves: [(model: String, reliability: [Double])], title: String) -> String {
+        var plot = LinePlot(title: title, xLabel: "nominal coverage of the central interval", yLabel: "observed share inside")
+        plot.series = [LinePlot.Series(label: "calibrated", colour: "#999999", points: [(0, 0), (1, 1)], lineWidth: 1, dash: "4 3")]
+            + curves.enumerated().map { i, c in
+                LinePlot.Series(label: c.model, colour: LinePlot.palette[i % LinePlot.palette.count], points: zip(levels, c.reliability).map { ($0, $1) }, lineWidth: 2, markers: true)
+            }
+        (plot.xRange, plot.yRange, plot.width, plot.height) = (0...1, 0...1, 720, 480)
+        return plot.svg
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GalaxyCore
 import GalaxyZoo
 
 /// Evaluation reports: text and an SVG of predicted against true values for the main answers.
@@ -45,13 +46,14 @@ public enum Report {
         let width = tree.outputCount
         let panel = 220.0, gap = 30.0
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(3 * panel + 4 * gap))\" height=\"\(Int(2 * panel + 3 * gap + 30))\" font-family=\"sans-serif\" font-size=\"11\">\n"
-        svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"\(gap)\" y=\"20\" font-size=\"14\">\(title)</text>\n"
+        svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>" + PlotText.element(PlotText.shortened(title, toWidth: 3 * panel + 2 * gap - 130, size: 14), x: gap, y: 20, size: 14)
+        svg += PlotText.element("true →, predicted ↑", x: 3 * panel + 3 * gap, y: 20, anchor: "end", extra: "fill=\"#555\"")
         let rows = truth.count / width
         for (k, answer) in answers.enumerated() {
             let ox = gap + Double(k % 3) * (panel + gap), oy = 40 + gap + Double(k / 3) * (panel + gap)
             svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>", ox, oy, panel, panel)
             svg += String(format: "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>", ox, oy + panel, ox + panel, oy)
-            svg += String(format: "<text x=\"%.0f\" y=\"%.0f\">%@ (%@): true →, predicted ↑</text>\n", ox, oy - 6, answer.name, answer.text)
+            svg += PlotText.element(PlotText.shortened("\(answer.name): \(answer.text)", toWidth: panel, size: 11), x: ox, y: oy - 6)
             for r in 0..<rows {
                 let t = Double(truth[r * width + answer.column]), p = Double(predictions[r * width + answer.column])
                 svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"#1f77b4\" fill-opacity=\"0.5\"/>", ox + t * panel, oy + panel - min(max(p, 0), 1) * panel)

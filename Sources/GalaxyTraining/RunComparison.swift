@@ -19,6 +19,8 @@ public struct RunComparison {
         /// The images seen at the first validation at or below `target` (the resolution is the
         /// run's validation interval), nil when never reached.
         public func imagesToReach(_ target: Double) -> Int? { points.first { $0.rmse <= target }?.images }
+
+        public init(label: String, recipe: String, points: [(images: Int, rmse: Double)]) { (self.label, self.recipe, self.points) = (label, recipe, points) }
     }
 
     public var curves: [Curve]

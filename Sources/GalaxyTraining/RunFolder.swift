@@ -45,6 +45,11 @@ public struct RunFolder: Sendable {
         public var images_per_second: Double
         public var validation_rmse: Double?
         public var phase: String
+
+        public init(step: Int, loss: Double, learning_rate: Float, images_per_second: Double, validation_rmse: Double?, phase: String) {
+            (self.step, self.loss, self.learning_rate, self.images_per_second) = (step, loss, learning_rate, images_per_second)
+            (self.validation_rmse, self.phase) = (validation_rmse, phase)
+        }
     }
 
     /// What a checkpoint remembers besides tensors.

@@ -5,7 +5,8 @@ import GalaxyLayers
 import GalaxyNetwork
 
 /// A trained model on disk, whatever made it: what prediction, a finetuned head or a server
-/// loads, with no training option in sight.
+/// loads, with no training option in sight. The path may also name a model file (`NAME.gnm`,
+/// `ModelFile`): the configuration, the model and the fingerprint then come from it.
 ///
 /// - `model.json`: the `ModelConfiguration` (the network and its output head);
 /// - `checkpoint/weights.safetensors`: the weights;
@@ -35,6 +36,7 @@ public struct ModelFolder: Sendable {
 
     /// The model's configuration, from model.json.
     public func loadConfiguration() throws -> ModelConfiguration {
+        if ModelFile.isModelFile(path) { return try ModelFile.configuration(path) }
         guard let data = FileManager.default.contents(atPath: modelFile) else {
             throw CheckpointError(file: path, reason: "not a model or run folder (model.json is missing)")
         }
@@ -61,6 +63,7 @@ public struct ModelFolder: Sendable {
 
     /// The model of model.json with the published weights, on `backend`.
     public func loadModel(backend: any Backend) throws -> GalaxyModel {
+        if ModelFile.isModelFile(path) { return try ModelFile.load(path, backend: backend) }
         let configuration = try loadConfiguration(), manifest = try readManifest()
         guard manifest != nil || FileManager.default.fileExists(atPath: weightsFile) else {
             throw CheckpointError(file: checkpoint, reason: "no trained weights yet (no checkpoint); train the run first")
@@ -75,6 +78,10 @@ public struct ModelFolder: Sendable {
     /// What identifies this model's predictions: the CRC-32 of model.json and of the published
     /// weights' bytes. Bulk runs record it with every part they write.
     public func fingerprint() throws -> String {
+        if ModelFile.isModelFile(path) {
+            guard let recorded = try ModelFile.metadata(path)["fingerprint"] else { throw CheckpointError(file: path, reason: "the model file records no fingerprint") }
+            return recorded
+        }
         let file = try publishedWeightsFile(try readManifest())
         var parts: [String] = []
         for path in [modelFile, file] {

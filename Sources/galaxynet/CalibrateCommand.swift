@@ -12,7 +12,7 @@ struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "calibrate",
         abstract: "How honest models' uncertainty is about held-out vote counts: 90 % interval coverage and width per question, a reliability diagram, volunteer-weighted RMSE.")
 
-    @Option(name: .customLong("run"), help: "A trained run (repeat to compare models of one tree).") var runs: [String]
+    @Option(name: [.customLong("run"), .customLong("model")], help: "A trained run or model file (repeat to compare models of one tree).") var runs: [String]
     @Option(help: "A dataset folder holding held-out images (images_test_rev1/) and their counts (test_votes.csv), as a mock universe writes them.") var data: String?
     @Option(help: "Held-out images, <GalaxyID>.jpg (instead of --data).") var images: String?
     @Option(help: "Their vote counts, the published columns (instead of --data).") var votes: String?
@@ -27,6 +27,9 @@ struct CalibrateCommand: ParsableCommand {
         guard !runs.isEmpty else { throw ValidationError("give at least one --run") }
         guard (data != nil) != (images != nil && votes != nil) else { throw ValidationError("give --data, or --images and --votes") }
         if fitScales && runs.count != 1 { throw ValidationError("--fit-scales fits one run at a time") }
+        if fitScales && ModelFile.isModelFile(runs[0]) {
+            throw ValidationError("--fit-scales writes into a run's model.json: fit the run, then export it again")
+        }
         if let plot { try OutputPath.check(plot, extensions: ["svg"]) }
     }
 

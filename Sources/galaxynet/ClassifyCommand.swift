@@ -14,7 +14,7 @@ struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "classify",
         abstract: "The answers (37 for gz2) for a few images and a readable walk down the decision tree.")
 
-    @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
+    @Option(name: [.customLong("run"), .customLong("model")], help: "Run directory with a checkpoint, or a model file (--model NAME.gnm).") var runPath: String
     @Argument(help: "Images (JPEG or FITS cutouts).") var images: [String]
     @OptionGroup var augmentation: TTAOptions
     @OptionGroup var fits: FITSOptionGroup

@@ -19,6 +19,11 @@ struct InfoCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw ValidationError("\(path) does not exist") }
         if isFolder.boolValue { return try describeRun() }
         if (path as NSString).pathExtension.lowercased() == "fits" { return try describeFITS() }
+        if ModelFile.isModelFile(path) {
+            let m = try ModelFile.metadata(path), configuration = try ModelFile.configuration(path)
+            return print("model file \(m["format"] ?? "?") written by GalaxyNet \(m["galaxynet"] ?? "?"): \(configuration.name), tree \(configuration.tree.name), "
+                         + "update \(m["step"] ?? "?")\nmodel checksum: \(m["fingerprint"] ?? "?")\nweights CRC-32: \(m["tensors-crc32"] ?? "?")\ncard: galaxynet card \(path)")
+        }
         let sidecar = OutputProvenance.sidecar(for: path)
         guard FileManager.default.fileExists(atPath: sidecar) else {
             throw ValidationError("\(path) has no provenance: GalaxyNet writes it beside its CSV outputs as \(sidecar)")

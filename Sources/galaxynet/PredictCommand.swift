@@ -31,7 +31,7 @@ struct PredictCommand: ParsableCommand {
         rank 0 joins them into OUT. A rerun skips shards already written; `galaxynet join` joins.
         """)
 
-    @Option(name: .customLong("run"), help: "Run directory with a checkpoint.") var runPath: String
+    @Option(name: [.customLong("run"), .customLong("model")], help: "Run directory with a checkpoint, or a model file (--model NAME.gnm, galaxynet export).") var runPath: String
     @Option(help: "Folder of <GalaxyID>.jpg to predict (default: --split of the run's dataset).") var images: String?
     @OptionGroup var catalogue: CatalogueOptions
     @OptionGroup var fits: FITSOptionGroup
@@ -48,13 +48,16 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError("--split chooses images of the run's dataset; it does nothing with --\(images != nil ? "images" : "catalog")")
         }
         guard catalogue.chunk > 0 else { throw ValidationError("--chunk must be positive") }
+        guard !ModelFile.isModelFile(runPath) || catalogue.catalog != nil || images != nil else {
+            throw ValidationError("a model file holds no dataset: give --images or --catalog")
+        }
         try output.check(inputs: [catalogue.catalog, images].compactMap { $0 }, tables: catalogue.catalog != nil)
     }
 
     func run() throws {
         let run = RunFolder(runPath)
         if let path = catalogue.catalog { return try predictCatalogue(path, model: run.model) }
-        let (configuration, _) = try run.loadConfiguration()
+        let configuration = try run.model.loadConfiguration()
         var ids: [Int], paths: [String], cached: [SourceExtraction]? = nil, input: String
         if let images {
             ids = try KaggleDataset.listImages(in: images)

@@ -105,6 +105,6 @@ let package = Package(
         .testTarget(name: "GalaxyBenchmarksTests", dependencies: ["GalaxyBenchmarks", "GalaxyNetwork", "GalaxyTensor", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet", "TestSupport"]),
         // Seeded mutation fuzzing of every file reader (a bounded run in `make test`, a long one in `make fuzz`).
-        .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "GalaxyPrediction", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "GalaxyModels", "GalaxyPrediction", "TestSupport"]),
     ]
 )

@@ -6,6 +6,7 @@ import GalaxyImaging
 import GalaxyFITS
 import GalaxyZoo
 import GalaxyNetwork
+import GalaxyModels
 import TestSupport
 
 /// The shared data folder next to the repository.
@@ -74,6 +75,20 @@ struct FuzzTests {
                 _ = GalaxyModel(configuration, generator: &g, backend: ReferenceBackend.shared)
             }
         })
+    }
+
+    /// A model file (`galaxynet export`) of a small model: its metadata, configuration and
+    /// checksummed tensors.
+    @Test func modelFile() throws {
+        var small = ModelConfiguration.builtIn.first { $0.name == "small" }!
+        small.convolutions = small.convolutions.map { var c = $0; c.filters = 4; return c }
+        small.dense = small.dense.map { var d = $0; d.units = 16; return d }
+        var g = SeededGenerator(seed: 2)
+        let folder = ModelFolder(FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-model-\(UUID().uuidString)").path)
+        try folder.write(GalaxyModel(small, generator: &g, backend: ReferenceBackend.shared))
+        let file = folder.path + ".gnm"
+        try ModelFile.write(folder, card: "# a card", to: file)
+        report("model-file", Mutator.run("model-file", corpus: [("m.gnm", contents(file))]) { _ = try ModelFile.load($0, backend: ReferenceBackend.shared) })
     }
 
     @Test func jpeg() {

@@ -15,7 +15,7 @@ let package = Package(
         .executable(name: "galaxynet", targets: ["galaxynet"]),
         .library(name: "GalaxyNet", targets: ["GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "GalaxyImaging", "GalaxyZoo",
                                                "GalaxyNetwork", "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyPrediction",
-                                               "GalaxyDemo", "GalaxyBenchmarks"]),
+                                               "GalaxyDemo", "GalaxyBenchmarks", "GalaxySimilarity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +63,8 @@ let package = Package(
         // Prediction: test-time averaging, bulk catalogue runs, blends, evaluation reports. No training code.
         .target(name: "GalaxyPrediction", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyFITS", "GalaxyImaging",
                                                          "GalaxyZoo", "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
+        // Embeddings: exact cosine neighbours over memory-mapped tables, blocked through the backend's matrix product.
+        .target(name: "GalaxySimilarity", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo"], swiftSettings: optimise),
         // The end-to-end demo: mock universe → two trained variants → test-time averaged predictions → blend → submission and report.
         .target(name: "GalaxyDemo", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo", "GalaxyImaging", "GalaxyNetwork", "GalaxyMock",
                                                    "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
@@ -76,7 +78,7 @@ let package = Package(
             name: "galaxynet",
             dependencies: [
                 "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork",
-                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction", "GalaxyDemo", "GalaxyBenchmarks",
+                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction", "GalaxyDemo", "GalaxyBenchmarks", "GalaxySimilarity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),
@@ -98,6 +100,7 @@ let package = Package(
         .testTarget(name: "GalaxyModelsTests", dependencies: ["GalaxyModels", "GalaxyPrediction", "GalaxyNetwork", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging",
                                                                 "GalaxyKernels", "GalaxyLayers", "GalaxyAutodiff", "GalaxyTensor", "TestSupport"]),
+        .testTarget(name: "GalaxySimilarityTests", dependencies: ["GalaxySimilarity", "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyZoo", "TestSupport"]),
         .testTarget(name: "GalaxyDistributedTests", dependencies: ["GalaxyDistributed", "GalaxyTraining", "TestSupport"]),
         .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock",
                                                                   "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import GalaxyCore
+import GalaxyKernels
+import GalaxySimilarity
+
+/// `galaxynet similar`: exact cosine neighbours in a table of embeddings.
+struct SimilarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "similar",
+        abstract: "Exact cosine neighbours in a table of embeddings (E.npy, float32 [rows, dimensions], IDs in E.ids.npy): of one galaxy (--id), or of every row (--all, a resumable table).",
+        discussion: "The search multiplies the queries by the table block by block through BLAS (FAISS's IndexFlatIP on unit vectors); the table is memory-mapped, so memory does not grow with its rows.")
+
+    @Option(help: "Embeddings: a .npy of float32 [rows, dimensions] (IDs in NAME.ids.npy beside it, else row numbers).") var embeddings: String
+    @Option(help: "The ID whose neighbours to list (repeat for several).") var id: [Int64] = []
+    @Flag(help: "Every row's neighbours, into --out.") var all = false
+    @Option(name: .short, help: "Neighbours per query.") var k = 20
+    @Option(help: "With --all: the table to write (.csv or .fits); OUT.parts/ keeps finished chunks for a rerun.") var out: String?
+
+    func validate() throws {
+        guard k > 0 else { throw ValidationError("-k must be positive") }
+        guard all != !id.isEmpty else { throw ValidationError("give --id (one or more) or --all") }
+        if all {
+            guard let out, ["csv", "fits"].contains((out as NSString).pathExtension.lowercased()) else { throw ValidationError("--all writes a table: give --out NAME.csv or NAME.fits") }
+        }
+    }
+
+    func run() throws {
+        let table = try Embeddings(embeddings)
+        let search = NeighbourSearch(table, backend: OneDNNBackend.sharedFast)
+        if all, let out {
+            let (computed, reused) = try AllNeighbours(search, k: k).run(out: out, progress: Progress("neighbours").callAsFunction)
+            return print("wrote \(out): \(k) neighbours of each of \(table.rows) rows (\(computed) chunks computed, \(reused) reused)")
+        }
+        let rows = try id.map { try table.row(of: $0) }
+        for row in rows {
+            let found = search.nearest(toRows: row..<(row + 1), k: k)[0]
+            print("neighbours of \(table.ids[row]) (row \(row)):")
+            for (rank, n) in found.enumerated() { print(String(format: "%4d  %lld  %.6f", rank + 1, table.ids[n.row], n.similarity)) }
+        }
+    }
+}

@@ -26,7 +26,14 @@ public struct AllNeighbours {
 
     /// Computes the missing chunks and writes `out`; returns the chunks computed and reused.
     public func run(out: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> (computed: Int, reused: Int) {
-        let e = search.embeddings, folder = Self.partsFolder(for: out), recordFile = folder + "/record.json"
+        let done = try compute(into: Self.partsFolder(for: out), progress: progress)
+        try assemble(out: out, folder: Self.partsFolder(for: out))
+        return done
+    }
+
+    /// Every chunk's neighbours in `folder`, computing only the chunks it lacks.
+    public func compute(into folder: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> (computed: Int, reused: Int) {
+        let e = search.embeddings, recordFile = folder + "/record.json"
         let attributes = try FileManager.default.attributesOfItem(atPath: e.file)
         let record = Record(embeddings: URL(fileURLWithPath: e.file).standardizedFileURL.path, bytes: (attributes[.size] as? Int) ?? 0,
                             modified: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0, rows: e.rows, dimensions: e.dimensions,
@@ -39,10 +46,9 @@ public struct AllNeighbours {
         } else {
             try FileOutput.write(try JSONEncoder().encode(record), to: recordFile)
         }
-        let chunks = (e.rows + chunkRows - 1) / chunkRows
         var computed = 0, reused = 0
         for c in 0..<chunks {
-            let rows = (c * chunkRows)..<min((c + 1) * chunkRows, e.rows), file = partFile(folder, c)
+            let rows = self.rows(of: c), file = partFile(folder, c)
             if FileManager.default.contents(atPath: file)?.count == rows.count * k * 8 { reused += 1; continue }
             var bytes = Data(capacity: rows.count * k * 8)
             let found = search.nearest(toRows: rows, k: k)
@@ -52,32 +58,37 @@ public struct AllNeighbours {
             computed += 1
             progress(rows.upperBound, e.rows)
         }
-        try assemble(out: out, folder: folder, chunks: chunks)
         return (computed, reused)
+    }
+
+    var chunks: Int { (search.embeddings.rows + chunkRows - 1) / chunkRows }
+    func rows(of chunk: Int) -> Range<Int> { (chunk * chunkRows)..<min((chunk + 1) * chunkRows, search.embeddings.rows) }
+
+    /// Each computed chunk in order: its rows, and each row's neighbours (rows, −1 where fewer than k) and similarities.
+    public func forEachChunk(in folder: String, _ body: (Range<Int>, [[Int]], [[Float]]) throws -> Void) throws {
+        for c in 0..<chunks {
+            let rows = self.rows(of: c)
+            guard let data = FileManager.default.contents(atPath: partFile(folder, c)), data.count == rows.count * k * 8 else {
+                throw EmbeddingError(file: partFile(folder, c), reason: "missing or incomplete; run the command again to compute it")
+            }
+            let (neighbours, similarities) = data.withUnsafeBytes { raw in
+                ((0..<rows.count).map { r in (0..<k).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * (r * k + $0), as: Int32.self))) } },
+                 (0..<rows.count).map { r in (0..<k).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * (rows.count * k + r * k + $0), as: UInt32.self))) } })
+            }
+            try body(rows, neighbours, similarities)
+        }
     }
 
     func partFile(_ folder: String, _ chunk: Int) -> String { folder + String(format: "/chunk-%06d.bin", chunk) }
 
-    func assemble(out: String, folder: String, chunks: Int) throws {
+    func assemble(out: String, folder: String) throws {
         let e = search.embeddings
         let columns = [TableColumn("id", .int64)] + (1...k).map { TableColumn("neighbour_\($0)", .int64) } + (1...k).map { TableColumn("similarity_\($0)", .float32) }
         let writer = try makeTableWriter(path: out, columns: columns, textWidths: columns.map { _ in 1 })
-        for c in 0..<chunks {
-            let rows = (c * chunkRows)..<min((c + 1) * chunkRows, e.rows)
-            guard let data = FileManager.default.contents(atPath: partFile(folder, c)) else { throw OutputError(file: partFile(folder, c), reason: "missing") }
-            let table: [[Cell]] = data.withUnsafeBytes { raw in
-                (0..<rows.count).map { r -> [Cell] in
-                    let neighbours = (0..<k).map { i -> Cell in
-                        let row = Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * (r * k + i), as: Int32.self)))
-                        return .int64(row < 0 ? -1 : e.ids[row])
-                    }
-                    let similarities = (0..<k).map { i in
-                        Cell.float32(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * (rows.count * k + r * k + i), as: UInt32.self))))
-                    }
-                    return [.int64(e.ids[rows.lowerBound + r])] + neighbours + similarities
-                }
-            }
-            try writer.append(table)
+        try forEachChunk(in: folder) { rows, neighbours, similarities in
+            try writer.append((0..<rows.count).map { r in
+                [.int64(e.ids[rows.lowerBound + r])] + neighbours[r].map { .int64($0 < 0 ? -1 : e.ids[$0]) } + similarities[r].map { .float32($0) }
+            })
         }
         try writer.finish()
     }

@@ -39,3 +39,29 @@ struct SimilarCommand: ParsableCommand {
         }
     }
 }
+
+/// `galaxynet anomalies`: the rows with the fewest look-alikes.
+struct AnomaliesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "anomalies",
+        abstract: "Rank a table of embeddings by oddness: the distance (1 − cosine) to each row's k-th nearest neighbour, highest first.",
+        discussion: "Every row's neighbours are computed once, in resumable chunks kept in OUT.parts/; a rerun with another --top reuses them.")
+
+    @Option(help: "Embeddings: a .npy of float32 [rows, dimensions] (IDs in NAME.ids.npy beside it, else row numbers).") var embeddings: String
+    @Option(help: "Rows to list.") var top = 50
+    @Option(name: .short, help: "The neighbour whose distance is the score.") var k = 10
+    @Option(help: "The ranking (.csv or .fits).") var out: String
+
+    func validate() throws {
+        guard top > 0, k > 0 else { throw ValidationError("--top and -k must be positive") }
+        guard ["csv", "fits"].contains((out as NSString).pathExtension.lowercased()) else { throw ValidationError("--out must be a .csv or .fits table") }
+    }
+
+    func run() throws {
+        let table = try Embeddings(embeddings)
+        let ranking = Anomalies(AllNeighbours(NeighbourSearch(table, backend: OneDNNBackend.sharedFast), k: k))
+        let entries = try ranking.rank(top: top, parts: AllNeighbours.partsFolder(for: out), progress: Progress("neighbours").callAsFunction)
+        try ranking.write(entries, to: out)
+        print("wrote \(out): the \(entries.count) of \(table.rows) rows farthest from their \(k)th neighbour")
+        for (i, a) in entries.prefix(10).enumerated() { print(String(format: "%4d  %lld  score %.4f", i + 1, table.ids[a.row], a.score)) }
+    }
+}

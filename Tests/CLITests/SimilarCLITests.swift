@@ -36,5 +36,8 @@ struct SimilarCLITests {
             print(len(t), same, bool(np.all(t['similarity_1'] >= t['similarity_10'])))
             """)
         #expect(check == "200 True True\n", "\(check)")
+        let odd = try CLI.run(["anomalies", "--embeddings", folder + "/e.npy", "--top", "3", "-k", "10", "--out", folder + "/odd.csv"])
+        #expect(odd.status == 0 && odd.output.hasPrefix("wrote \(folder)/odd.csv: the 3 of 200 rows farthest from their 10th neighbour"), "\(odd.output) \(odd.error)")
+        #expect(try String(contentsOfFile: folder + "/odd.csv", encoding: .utf8).split(separator: "\n").count == 4)
     }
 }

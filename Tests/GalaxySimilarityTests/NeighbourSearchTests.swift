@@ -83,6 +83,24 @@ struct NeighbourSearchTests {
         #expect(throws: EmbeddingError.self) { try other.run(out: out) }
     }
 
+    /// Three tight clusters of 60 and four lone directions: the four lead the ranking.
+    @Test func loneRowsLeadTheAnomalyRanking() throws {
+        var g = SeededGenerator(seed: 7)
+        var values: [[Float]] = []
+        for c in 0..<3 { for _ in 0..<60 { values.append((0..<10).map { j in (j == c ? 4 : 0) + 0.2 * g.nextNormal() }) } }
+        let lone = [3, 50, 111, 170]
+        for (n, row) in lone.enumerated() { values[row] = (0..<10).map { j in j == 4 + n ? 1 : 0.05 * g.nextNormal() } }
+        let file = try writeEmbeddings(values)
+        let ranking = Anomalies(AllNeighbours(NeighbourSearch(try Embeddings(file), backend: OneDNNBackend.sharedFast), k: 5))
+        let parts = file + ".parts"
+        let top = try ranking.rank(top: 6, parts: parts)
+        #expect(Set(top.prefix(4).map(\.row)) == Set(lone) && top[0].score >= top[5].score && top[4].score < top[3].score, "\(top)")
+        let out = file + ".anomalies.csv"
+        try ranking.write(top, to: out)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 7 && lines[0] == "rank,id,score,nearest_id,nearest_similarity" && lines[1].hasPrefix("1,"), "\(lines)")
+    }
+
     @Test func tablesThatAreNotEmbeddingsAreRefusedByName() throws {
         let folder = TestSupport.temporaryFolder("bad-embeddings")
         try Data("id,x\n1,2\n".utf8).write(to: URL(fileURLWithPath: folder + "/a.npy"))

@@ -73,11 +73,14 @@ public struct Provenance: Codable, Sendable, Equatable {
         return environment["SLURM_JOB_ID"].map { "slurm job \($0)" }
     }
 
-    public var json: String {
+    /// How records are written: indented, keys sorted, for a person and a diff.
+    public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        return encoder
     }
+
+    public var json: String { String(decoding: try! Self.encoder.encode(self), as: UTF8.self) }
 
     /// Reads provenance written by `json` (or a list of them), naming the file when it cannot.
     public static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {

@@ -44,7 +44,7 @@ public struct GradientSumBenchmark {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if repeat_ > 0 { seconds.append(elapsed) }
         }
-        // Every rank reports rank 0's view of the slowest rank: the sum ends when the last one has it.
+        // The mean over the ranks of each repeat (they start together at the barrier and finish within its skew).
         var slowest = seconds
         group.sum(&slowest)
         seconds = slowest.map { $0 / Double(group.size) }

@@ -30,10 +30,14 @@ public enum ModelFile {
         }
         let manifest = try folder.readManifest(), weights = try folder.publishedWeightsFile(manifest)
         let tensors = try folder.readTensors(weights, manifest: manifest, backend: ReferenceBackend.shared)
-        let body = SafeTensors.encode(tensors)
+        // The CRC-32 of the data section as encode lays it out: the tensors' bytes in order.
+        var crc: UInt32 = 0
+        for (_, tensor) in tensors {
+            crc = tensor.backend.withHostScalars(tensor) { Checksum.crc32(UnsafeRawBufferPointer($0), continuing: crc) }
+        }
         var metadata = ["format": format, "galaxynet": GalaxyNetBuild.version, "model.json": String(decoding: configuration, as: UTF8.self),
                         "card.md": card, "step": String(manifest?.step ?? 0), "fingerprint": try folder.fingerprint()]
-        metadata["tensors-crc32"] = Checksum.hex(tensorBytes(body))
+        metadata["tensors-crc32"] = String(crc, radix: 16)
         try FileOutput.write(SafeTensors.encode(tensors, metadata: metadata), to: path)
     }
 
@@ -54,7 +58,7 @@ public enum ModelFile {
     /// The model with its weights on `backend`, after the tensors' checksum is verified.
     public static func load(_ path: String, backend: any Backend) throws -> GalaxyModel {
         guard let data = FileManager.default.contents(atPath: path) else { throw CheckpointError(file: path, reason: "file not found") }
-        let metadata = try metadata(path), found = Checksum.hex(tensorBytes(data))
+        let metadata = try metadata(path), found = tensorsChecksum(data)
         guard found == metadata["tensors-crc32"] else {
             throw CheckpointError(file: path, reason: "damaged: its weights' CRC-32 is \(found), the file recorded \(metadata["tensors-crc32"] ?? "none") when it was written")
         }
@@ -64,9 +68,10 @@ public enum ModelFile {
         return model
     }
 
-    /// The bytes after a safetensors header: the tensors.
-    static func tensorBytes(_ file: Data) -> Data {
+    /// The CRC-32 (hex, as `Checksum.hex`) of the bytes after a safetensors header: the tensors.
+    static func tensorsChecksum(_ file: Data) -> String {
         let length = file.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        return 8 + length <= file.count ? file.subdata(in: (8 + length)..<file.count) : Data()
+        let crc = file.withUnsafeBytes { raw in 8 + length <= raw.count ? Checksum.crc32(UnsafeRawBufferPointer(rebasing: raw[(8 + length)...])) : 0 }
+        return String(crc, radix: 16)
     }
 }

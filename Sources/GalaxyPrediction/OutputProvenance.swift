@@ -10,6 +10,9 @@ public enum OutputProvenance {
     /// The sidecar of a CSV output.
     public static func sidecar(for out: String) -> String { (out as NSString).deletingPathExtension + ".provenance.json" }
 
+    /// Every keyword `keywords` may write, in the order `galaxynet info` lists them.
+    public static let keywordNames = ["GNVERSN", "GNSOURCE", "GNDATE", "GNBACKND", "GNISA", "GNMODEL", "GNTTA", "GNINPUT"]
+
     /// The header keywords of a FITS output (8-character names, values within a card).
     public static func keywords(_ p: Provenance) -> [TableKeyword] {
         var cards = [TableKeyword("GNVERSN", p.version, "GalaxyNet version"),

@@ -49,7 +49,7 @@ public struct AllNeighbours {
         var computed = 0, reused = 0
         for c in 0..<chunks {
             let rows = self.rows(of: c), file = partFile(folder, c)
-            if FileManager.default.contents(atPath: file)?.count == rows.count * k * 8 { reused += 1; continue }
+            if (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) == rows.count * k * 8 { reused += 1; continue }
             var bytes = Data(capacity: rows.count * k * 8)
             let found = search.nearest(toRows: rows, k: k)
             for list in found { for i in 0..<k { withUnsafeBytes(of: Int32(i < list.count ? list[i].row : -1).littleEndian) { bytes.append(contentsOf: $0) } } }

@@ -1,5 +1,6 @@
 import Foundation
 import GalaxyCore
+import GalaxyZoo
 
 /// A table of embeddings: `NAME.npy`, float32 [rows, dimensions] in C order (what NumPy, Zoobot's
 /// published embeddings and FAISS use), memory-mapped so that a search reads the rows it needs
@@ -66,20 +67,14 @@ public struct Embeddings: @unchecked Sendable {
         return row
     }
 
-    /// The shape and data offset of a `.npy` of `descr` (e.g. `<f4`), naming `file` when it is not one.
+    /// The shape and data offset of a `.npy` of `descr` (`<f4`, `<i8`), naming `file` when it is not one.
     static func header(_ data: Data, descr: String, file: String) throws -> (shape: [Int], offset: Int) {
-        guard data.count >= 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else { throw EmbeddingError(file: file, reason: "not a .npy file") }
-        let major = data[data.startIndex + 6]
-        let lengthBytes = major == 1 ? 2 : 4
-        let length = (0..<lengthBytes).reduce(0) { $0 | Int(data[data.startIndex + 8 + $1]) << (8 * $1) }
-        let start = 8 + lengthBytes
-        guard data.count >= start + length else { throw EmbeddingError(file: file, reason: "truncated .npy header") }
-        let header = String(decoding: data[(data.startIndex + start)..<(data.startIndex + start + length)], as: UTF8.self)
-        guard header.contains("'descr': '\(descr)'"), header.contains("'fortran_order': False"),
-              let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
-            throw EmbeddingError(file: file, reason: "expected a C-order \(descr == "<f4" ? "float32" : "int64") array, header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+        let h: NPY.Header
+        do { h = try NPY.header(of: data, file: file) } catch let error as KaggleDataError { throw EmbeddingError(file: file, reason: error.reason) }
+        guard h.descr == descr, !h.fortranOrder else {
+            throw EmbeddingError(file: file, reason: "expected a C-order \(descr == "<f4" ? "float32" : "int64") array, header: \(h.text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        return (header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }, start + length)
+        return (h.shape, h.dataOffset)
     }
 }
 

@@ -25,11 +25,16 @@ public struct NeighbourSearch {
     public init(_ embeddings: Embeddings, backend: any Backend) { (self.embeddings, self.backend) = (embeddings, backend) }
 
     /// The `k` rows most similar to each of the table's rows `queries` (a row is not its own neighbour).
-    public func nearest(toRows queries: Range<Int>, k: Int) -> [[Neighbour]] {
+    public func nearest(toRows queries: Range<Int>, k: Int) -> [[Neighbour]] { nearest(toRows: Array(queries), k: k) }
+
+    /// The same for any rows, in one search.
+    public func nearest(toRows queries: [Int], k: Int) -> [[Neighbour]] {
         let d = embeddings.dimensions
         var unit = [Float](repeating: 0, count: queries.count * d)
-        unit.withUnsafeMutableBufferPointer { embeddings.normalisedRows(queries, into: $0) }
-        return search(unit, count: queries.count, k: k, skip: { q, row in row == queries.lowerBound + q })
+        unit.withUnsafeMutableBufferPointer { buffer in
+            for (q, row) in queries.enumerated() { embeddings.normalisedRows(row..<(row + 1), into: UnsafeMutableBufferPointer(rebasing: buffer[(q * d)..<((q + 1) * d)])) }
+        }
+        return search(unit, count: queries.count, k: k, skip: { q, row in row == queries[q] })
     }
 
     /// The `k` rows most similar to each of `vectors` (each `dimensions` long; scaled to unit length here).

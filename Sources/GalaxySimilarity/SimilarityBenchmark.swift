@@ -1,6 +1,7 @@
 import Foundation
 import GalaxyCore
 import GalaxyTensor
+import GalaxyZoo
 
 /// The speed of the neighbour search: one query against the whole table (median of several),
 /// and a block of queries at once (the all-pairs rate, and from it the time every row's
@@ -40,11 +41,7 @@ public struct SimilarityBenchmark {
 
     /// Writes `rows` × `dimensions` standard normal float32 values (seeded) as a .npy, in blocks.
     public static func writeRandom(rows: Int, dimensions: Int, seed: UInt64, to path: String) throws {
-        let shape = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(dimensions)), }"
-        let padded = shape + String(repeating: " ", count: (64 - (10 + shape.utf8.count + 1) % 64) % 64) + "\n"
-        var head = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.utf8.count & 0xFF), UInt8(padded.utf8.count >> 8)])
-        head.append(Data(padded.utf8))
-        guard FileManager.default.createFile(atPath: path, contents: head), let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(NPY.header(descr: "<f4", shape: [rows, dimensions]))), let handle = FileHandle(forWritingAtPath: path) else {
             throw EmbeddingError(file: path, reason: "cannot write the file")
         }
         defer { try? handle.close() }

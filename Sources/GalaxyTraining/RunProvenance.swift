@@ -37,9 +37,7 @@ extension RunFolder {
 
     /// Adds a session, replacing the file atomically.
     func recordSession(_ session: Provenance) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try FileOutput.write(try encoder.encode(try sessions() + [session]), to: provenanceFile)
+        try FileOutput.write(try Provenance.encoder.encode(try sessions() + [session]), to: provenanceFile)
     }
 }
 
@@ -50,7 +48,8 @@ extension Trainer {
         guard group.rank == 0 else { return }
         var session = provenance
         session.firstStep = update.step
-        session.inputs["labels"] = try RunDataset(dataset).labelsChecksum
+        // data.txt holds the checksum the trainer checked the labels against; runs older than it, none.
+        session.inputs["labels"] = try run.recordedDataset().labelsChecksum ?? RunDataset(dataset).labelsChecksum
         session.inputs["images"] = Checksum.hex(lines: training.map { (dataset.trainingImagePath(dataset.labels.ids[$0]) as NSString).lastPathComponent })
         try run.recordSession(session)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GalaxyCore
 import GalaxyModels
 import GalaxyTraining
 
@@ -12,7 +13,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The model file to write (.gnm; refused if it exists).") var out: String
 
     func validate() throws {
-        guard ModelFile.isModelFile(out) else { throw ValidationError("--out must end in .gnm") }
+        try OutputPath.check(out, extensions: ["gnm"], inputs: [runPath])
     }
 
     func run() throws {

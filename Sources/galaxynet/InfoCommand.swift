@@ -56,8 +56,7 @@ struct InfoCommand: ParsableCommand {
         let file = try FITSFile.open(path)
         defer { try? file.close() }
         _ = try file.move(to: 2)
-        let names = ["GNVERSN", "GNSOURCE", "GNDATE", "GNBACKND", "GNISA", "GNMODEL", "GNTTA", "GNINPUT"]
-        let found = names.compactMap { name in file.text(name).map { "\(name) = \($0)" } }
+        let found = OutputProvenance.keywordNames.compactMap { name in file.text(name).map { "\(name) = \($0)" } }
         guard !found.isEmpty else { throw ValidationError("\(path) carries no GalaxyNet keywords (GNVERSN, GNMODEL, …) in its table header") }
         print(found.joined(separator: "\n"))
     }

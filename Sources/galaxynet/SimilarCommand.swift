@@ -20,7 +20,8 @@ struct SimilarCommand: ParsableCommand {
         guard k > 0 else { throw ValidationError("-k must be positive") }
         guard all != !id.isEmpty else { throw ValidationError("give --id (one or more) or --all") }
         if all {
-            guard let out, ["csv", "fits"].contains((out as NSString).pathExtension.lowercased()) else { throw ValidationError("--all writes a table: give --out NAME.csv or NAME.fits") }
+            guard let out else { throw ValidationError("--all writes a table: give --out NAME.csv or NAME.fits") }
+            try OutputPath.check(out, extensions: ["csv", "fits"], inputs: [embeddings, Embeddings.idFile(for: embeddings)])
         }
     }
 
@@ -32,8 +33,8 @@ struct SimilarCommand: ParsableCommand {
             return print("wrote \(out): \(k) neighbours of each of \(table.rows) rows (\(computed) chunks computed, \(reused) reused)")
         }
         let rows = try id.map { try table.row(of: $0) }
-        for row in rows {
-            let found = search.nearest(toRows: row..<(row + 1), k: k)[0]
+        // All the IDs in one search: up to four share one pass over the table.
+        for (row, found) in zip(rows, search.nearest(toRows: rows, k: k)) {
             print("neighbours of \(table.ids[row]) (row \(row)):")
             for (rank, n) in found.enumerated() { print(String(format: "%4d  %lld  %.6f", rank + 1, table.ids[n.row], n.similarity)) }
         }
@@ -53,7 +54,7 @@ struct AnomaliesCommand: ParsableCommand {
 
     func validate() throws {
         guard top > 0, k > 0 else { throw ValidationError("--top and -k must be positive") }
-        guard ["csv", "fits"].contains((out as NSString).pathExtension.lowercased()) else { throw ValidationError("--out must be a .csv or .fits table") }
+        try OutputPath.check(out, extensions: ["csv", "fits"], inputs: [embeddings, Embeddings.idFile(for: embeddings)])
     }
 
     func run() throws {

@@ -12,20 +12,20 @@ final class SlurmCluster: Sendable {
     static let shared: Result<SlurmCluster, SlurmUnavailable> = {
         let folder = scratch("slurm")
         let port = 20000 + Int(getpid() % 20000)
-        let (status, said) = script("start", folder, environment: ["SLURMCTLD_PORT=\(port)", "SLURMD_PORT=\(port + 1)"])
+        let (status, said) = clusterScript("start", folder, environment: ["SLURMCTLD_PORT=\(port)", "SLURMD_PORT=\(port + 1)"])
         guard status == 0 else {
             return .failure(SlurmUnavailable(reason: said.hasPrefix("skip: ") ? String(said.dropFirst(6)) : "the local cluster did not start: \(said)",
                                              isSkip: said.hasPrefix("skip: ")))
         }
         stopFolder = folder
-        atexit { _ = SlurmCluster.script("stop", SlurmCluster.stopFolder) }
+        atexit { _ = SlurmCluster.clusterScript("stop", SlurmCluster.stopFolder) }
         return .success(SlurmCluster(folder: folder))
     }()
 
     /// Runs local-cluster.sh with posix_spawn and waitpid, its output in a file: Foundation's
     /// Process waits for the daemons the script leaves running (they hold no pipe of ours, but
     /// its exit notification never came here), so it is not used for this one script.
-    static func script(_ command: String, _ folder: String, environment: [String] = []) -> (status: Int32, output: String) {
+    static func clusterScript(_ command: String, _ folder: String, environment: [String] = []) -> (status: Int32, output: String) {
         let log = folder + ".\(command).log"
         let arguments = ["/bin/bash", "-c", "exec \"$0\" \"$1\" \"$2\" > \"$3\" 2>&1 < /dev/null", script("local-cluster.sh"), command, folder, log]
         let variables = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + environment

@@ -12,9 +12,7 @@ func writeEmbeddings(_ values: [[Float]], ids: [Int64]? = nil) throws -> String 
     let file = TestSupport.temporaryFolder("embeddings") + "/e.npy"
     try NPY.write(shape: [values.count, values[0].count], values: values.flatMap { $0 }, to: file)
     if let ids {
-        var header = "{'descr': '<i8', 'fortran_order': False, 'shape': (\(ids.count),), }"
-        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
-        var bytes = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8)
+        var bytes = NPY.header(descr: "<i8", shape: [ids.count])
         ids.withUnsafeBytes { bytes += $0 }
         try Data(bytes).write(to: URL(fileURLWithPath: Embeddings.idFile(for: file)))
     }

@@ -61,10 +61,10 @@ let package = Package(
         // prediction, and the launcher check.
         .target(name: "GalaxyDistributed", dependencies: ["CMPI", "GalaxyTensor", "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
         // Prediction: test-time averaging, bulk catalogue runs, blends, evaluation reports. No training code.
-        .target(name: "GalaxyPrediction", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyFITS", "GalaxyImaging",
+        .target(name: "GalaxyPrediction", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyFITS", "GalaxyImaging", "GalaxySimilarity",
                                                          "GalaxyZoo", "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
         // Embeddings: exact cosine neighbours over memory-mapped tables, blocked through the backend's matrix product.
-        .target(name: "GalaxySimilarity", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo"], swiftSettings: optimise),
+        .target(name: "GalaxySimilarity", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyZoo"], swiftSettings: optimise),
         // The end-to-end demo: mock universe → two trained variants → test-time averaged predictions → blend → submission and report.
         .target(name: "GalaxyDemo", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo", "GalaxyImaging", "GalaxyNetwork", "GalaxyMock",
                                                    "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "GalaxyModelsTests", dependencies: ["GalaxyModels", "GalaxyPrediction", "GalaxyNetwork", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyTrainingTests", dependencies: ["GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock", "GalaxyImaging",
                                                                 "GalaxyKernels", "GalaxyLayers", "GalaxyAutodiff", "GalaxyTensor", "TestSupport"]),
-        .testTarget(name: "GalaxySimilarityTests", dependencies: ["GalaxySimilarity", "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyZoo", "TestSupport"]),
+        .testTarget(name: "GalaxySimilarityTests", dependencies: ["GalaxySimilarity", "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyZoo", "GalaxyLayers", "TestSupport"]),
         .testTarget(name: "GalaxyDistributedTests", dependencies: ["GalaxyDistributed", "GalaxyTraining", "TestSupport"]),
         .testTarget(name: "GalaxyPredictionTests", dependencies: ["GalaxyPrediction", "GalaxyTraining", "GalaxyModels", "GalaxyZoo", "GalaxyNetwork", "GalaxyMock",
                                                                   "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),

@@ -57,6 +57,28 @@ public struct GalaxyModel: Layer {
         public var answers: Variable
         /// Dirichlet concentrations per answer, for a model trained on vote counts; nil otherwise.
         public var concentrations: Variable?
+        /// The activations of the hidden layer the caller asked to keep ([B, units]), else nil.
+        public var hidden: Variable?
+    }
+
+    /// The hidden layers whose activations describe an image, in order: `features` (the 16
+    /// parts' merged convolution features), each `part_denseN` and each `denseN` after its
+    /// nonlinearity (merged over the parts for part layers). The last is what the output layer reads.
+    public var hiddenLayerNames: [String] {
+        ["features"] + partDense.indices.map { "part_dense\($0 + 1)" } + dense.indices.map { "dense\($0 + 1)" }
+    }
+
+    /// Units of a hidden layer (`hiddenLayerNames`), the length of its activation vector per image.
+    public func hiddenUnits(_ name: String) -> Int? {
+        let c = configuration
+        if name == "features" { return (partDense.first ?? dense.first ?? output).weight.shape[0] * (partDense.isEmpty ? 1 : Parts.count) }
+        if let i = Self.layerIndex(name, prefix: "part_dense"), c.partDense.indices.contains(i) { return c.partDense[i].outputs * Parts.count }
+        if let i = Self.layerIndex(name, prefix: "dense"), c.dense.indices.contains(i) { return c.dense[i].outputs }
+        return nil
+    }
+
+    static func layerIndex(_ name: String, prefix: String) -> Int? {
+        name.hasPrefix(prefix) ? Int(name.dropFirst(prefix.count)).map { $0 - 1 } : nil
     }
 
     /// Concentrations in [1, 100] from raw scores (see `ModelConfiguration.Loss.dirichletMultinomial`).
@@ -81,13 +103,17 @@ public struct GalaxyModel: Layer {
     /// [16·B, 3, 45, 45] parts (from `Parts.stack`) → raw scores and answers. `observe` is called
     /// after each stage, whose output is then computed (both are plain already, so nothing is
     /// forced that would not be anyway): a profiler can split the time.
-    public func forward(_ parts: Variable, _ context: inout ForwardContext, observe: (Stage) -> Void = { _ in }) -> Forward {
+    /// `keeping` names a hidden layer (`hiddenLayerNames`) whose activations the result carries.
+    public func forward(_ parts: Variable, _ context: inout ForwardContext, keeping layer: String? = nil,
+                        observe: (Stage) -> Void = { _ in }) -> Forward {
         let features = convolutionStack(parts, &context)
         _ = features.value.plain
         observe(.convolutionsDone)
-        let scores = denseStack(features, &context)
+        let (scores, hidden) = denseStack(features, &context, keeping: layer)
         observe(.denseDone)
-        guard configuration.objective == .dirichletMultinomial else { return Forward(scores: scores, answers: decisionTree(scores, &context)) }
+        guard configuration.objective == .dirichletMultinomial else {
+            return Forward(scores: scores, answers: decisionTree(scores, &context), hidden: hidden)
+        }
         // The expected fractions: each question's α over their sum, scaled down the tree as the output layer scales fractions.
         var alpha = Self.concentrations(scores)
         let answers = DecisionTreeOutput(tree: configuration.tree)(alpha, &context)
@@ -95,7 +121,7 @@ public struct GalaxyModel: Layer {
             let perAnswer = configuration.tree.answers.map { scales[$0.question - 1] }
             alpha = alpha * Variable(Tensor(shape: [perAnswer.count], scalars: perAnswer, backend: backend))
         }
-        return Forward(scores: scores, answers: answers, concentrations: alpha)
+        return Forward(scores: scores, answers: answers, concentrations: alpha, hidden: hidden)
     }
 
     /// [16·B, 3, 45, 45] parts → [B, answers] answers obeying the decision tree.
@@ -123,14 +149,23 @@ public struct GalaxyModel: Layer {
         return Flatten()(x, &context)
     }
 
-    /// Per-part dense layers, the merge, dense layers and the raw outputs (before the tree).
-    func denseStack(_ perPart: Variable, _ context: inout ForwardContext) -> Variable {
-        var x = perPart
-        let dropout = Dropout(rate: configuration.dropout)
-        for (layer, spec) in zip(partDense, configuration.partDense) { x = Self.activate(layer(dropout(x, &context), &context), spec, &context) }
-        x = MergeParts()(x, &context)
-        for (layer, spec) in zip(dense, configuration.dense) { x = Self.activate(layer(dropout(x, &context), &context), spec, &context) }
-        return output(dropout(x, &context), &context)
+    /// Per-part dense layers, the merge, dense layers and the raw outputs (before the tree), and
+    /// the activations per image of the hidden layer named `layer` (merged over the parts only then).
+    func denseStack(_ perPart: Variable, _ context: inout ForwardContext, keeping layer: String? = nil) -> (scores: Variable, hidden: Variable?) {
+        var x = perPart, kept: Variable?
+        let dropout = Dropout(rate: configuration.dropout), merge = MergeParts()
+        func keep(_ name: String, merging: Bool) { if name == layer { kept = merging ? merge(x, &context) : x } }
+        keep("features", merging: true)
+        for (i, (layer, spec)) in zip(partDense, configuration.partDense).enumerated() {
+            x = Self.activate(layer(dropout(x, &context), &context), spec, &context)
+            keep("part_dense\(i + 1)", merging: true)
+        }
+        x = merge(x, &context)
+        for (i, (layer, spec)) in zip(dense, configuration.dense).enumerated() {
+            x = Self.activate(layer(dropout(x, &context), &context), spec, &context)
+            keep("dense\(i + 1)", merging: false)
+        }
+        return (output(dropout(x, &context), &context), kept)
     }
 
     /// The nonlinearity after a dense layer: maxout over pairs, or ReLU.

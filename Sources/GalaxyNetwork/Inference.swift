@@ -16,22 +16,24 @@ extension GalaxyModel {
     /// predictor (averaging over test-time transforms) and the trainer's validator both use it.
     public func answers(view0: [Float], view45: [Float]) -> [Float] { outputs(view0: view0, view45: view45).answers }
 
-    /// The answers and, for a model of vote counts, the Dirichlet concentrations, [n × answers] each.
-    public func outputs(view0: [Float], view45: [Float]) -> (answers: [Float], concentrations: [Float]?) {
+    /// The answers and, for a model of vote counts, the Dirichlet concentrations, [n × answers] each;
+    /// with `layer`, also that hidden layer's activations, [n × units].
+    public func outputs(view0: [Float], view45: [Float], keeping layer: String? = nil) -> (answers: [Float], concentrations: [Float]?, hidden: [Float]?) {
         let bands = configuration.cutout.bands, perView = configuration.cutout.viewFloats
         require(view0.count % perView == 0 && view0.count == view45.count,
                 "GalaxyModel.answers: \(view0.count) and \(view45.count) floats are not n views of \(bands)×69×69")
         let count = view0.count / perView, width = configuration.tree.outputCount
-        var out: [Float] = [], alpha: [Float]? = configuration.objective == .dirichletMultinomial ? [] : nil
+        var out: [Float] = [], alpha: [Float]? = configuration.objective == .dirichletMultinomial ? [] : nil, hidden: [Float]? = layer.map { _ in [] }
         out.reserveCapacity(count * width)
         var context = ForwardContext.inference
         for first in stride(from: 0, to: count, by: Self.inferenceBatch) {
             let range = (first * perView)..<(min(first + Self.inferenceBatch, count) * perView)
             let parts = Parts.stack(view0: Array(view0[range]), view45: Array(view45[range]), bands: bands, backend: backend)
-            let forward = forward(Variable(parts), &context)
+            let forward = forward(Variable(parts), &context, keeping: layer)
             out += forward.answers.value.scalars
             if let a = forward.concentrations { alpha! += a.value.scalars }
+            if let h = forward.hidden { hidden! += h.value.scalars }
         }
-        return (out, alpha)
+        return (out, alpha, hidden)
     }
 }

@@ -46,15 +46,22 @@ public struct BulkPrediction {
         id = try survey.column(job.idColumn, role: "ID")
         file = try survey.column(job.fileColumn, role: "file")
         let configuration = try folder.loadConfiguration()
-        schema = PredictionSchema(tree: configuration.tree, votes: configuration.objective == .dirichletMultinomial,
-                                  columns: job.columns, volunteers: job.volunteers)
+        var predictor = try Predictor(folder: folder, backend: backend, tta: tta)
+        if let request = job.embedding {
+            schema = try Self.embeddingSchema(request, predictor: &predictor)
+        } else {
+            schema = PredictionSchema(tree: configuration.tree, votes: configuration.objective == .dirichletMultinomial,
+                                      columns: job.columns, volunteers: job.volunteers)
+        }
+        self.predictor = predictor
         columns = try job.outputColumns(catalogue: survey.schema, id: id, file: file, predicted: schema)
         rows = try Self.countRows(survey, id: id)
-        predictor = try Predictor(folder: folder, backend: backend, tta: tta)
-        provenance = BulkProvenance(input: URL(fileURLWithPath: job.catalogue).standardizedFileURL.path,
+        var provenance = BulkProvenance(input: URL(fileURLWithPath: job.catalogue).standardizedFileURL.path,
                                     inputChecksum: try Checksum.hex(file: job.catalogue), model: try folder.fingerprint(),
                                     testTimeTransforms: tta.rawValue, rendering: job.rendering, idColumn: job.idColumn,
                                     fileColumn: job.fileColumn, partition: job.chunkSize)
+        provenance.embeddingLayer = predictor.embeddingLayer
+        self.provenance = provenance
         var job = job
         job.provenance = job.provenance?.predicting(model: provenance.model, input: ("catalogue", provenance.inputChecksum), views: tta.rawValue)
         self.job = job
@@ -168,6 +175,7 @@ public struct BulkPrediction {
             try provenance.check(reusing: CataloguePart.jsonFile(folder: job.partsFolder, chunk: chunk), recorded: part.provenance)
             parts.append(part)
         }
+        let (schema, columns) = try assembledSchema(parts)
         try CatalogueOutput.assemble(job, parts: parts, columns: columns, schema: schema)
         return true
     }

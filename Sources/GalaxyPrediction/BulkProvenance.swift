@@ -19,6 +19,8 @@ public struct BulkProvenance: Codable, Equatable, Sendable {
     public var idColumn: String, fileColumn: String
     /// Rows per part (catalogues) or the shard count (image folders).
     public var partition: Int
+    /// The hidden layer of an embedding run (nil: the answers).
+    public var embeddingLayer: String?
 
     public init(input: String, inputChecksum: String, model: String, testTimeTransforms: Int, rendering: FITSOptions,
                 idColumn: String, fileColumn: String, partition: Int) {
@@ -36,6 +38,9 @@ public struct BulkProvenance: Codable, Equatable, Sendable {
         if rendering != other.rendering { out.append("the FITS rendering options (--lupton-*, --band-scales, --pixel-scale) changed") }
         if idColumn != other.idColumn || fileColumn != other.fileColumn { out.append("the ID or file column changed") }
         if partition != other.partition { out.append("--chunk/--shard was \(other.partition), now \(partition)") }
+        if embeddingLayer != other.embeddingLayer {
+            out.append("it held \(other.embeddingLayer.map { "the embedding of layer \($0)" } ?? "answers"), now \(embeddingLayer.map { "the embedding of layer \($0)" } ?? "answers")")
+        }
         return out
     }
 

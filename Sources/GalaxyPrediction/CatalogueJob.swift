@@ -23,6 +23,8 @@ public struct CatalogueJob: Sendable {
     /// How the process that assembles the table was started; the output carries it
     /// (`OutputProvenance`) with the model's checksum and the catalogue's.
     public var provenance: Provenance?
+    /// Set for an embedding run (`galaxynet embed`): which layer, which projection.
+    public var embedding: EmbeddingRequest?
 
     public init(catalogue: String, out: String) { self.catalogue = catalogue; self.out = out }
 
@@ -30,22 +32,44 @@ public struct CatalogueJob: Sendable {
     public var partsFolder: String { out + ".parts" }
     /// Every failed row with its reason, assembled from the chunks.
     public var errorsFile: String { (out as NSString).deletingPathExtension + ".errors.csv" }
+    /// Where an embedding run's fitted projection is written, beside the table.
+    public var pcaFile: String { (out as NSString).deletingPathExtension + ".pca.safetensors" }
+    /// The files the output consists of (a `.npy` table has its IDs beside it; a fitted projection is saved too).
+    var writtenFiles: [String] {
+        var files = [out, errorsFile, partsFolder]
+        if (out as NSString).pathExtension.lowercased() == "npy" { files.append((out as NSString).deletingPathExtension + ".ids.npy") }
+        if case .fit = embedding?.pca { files.append(pcaFile) }
+        return files
+    }
 
     /// Checks the output before any work: a known extension, an existing writable folder, and
     /// neither the table nor its errors file on top of the catalogue (nothing a user made is overwritten).
     public func validateOutput() throws {
         let ext = (out as NSString).pathExtension.lowercased(), folder = (out as NSString).deletingLastPathComponent
-        guard ext == "csv" || ext == "fits" else {
-            throw CatalogueError(file: out, reason: "the output must end in .csv or .fits (the extension decides the format)")
+        guard ext == "csv" || ext == "fits" || (ext == "npy" && embedding != nil) else {
+            throw CatalogueError(file: out, reason: "the output must end in .csv or .fits\(embedding != nil ? " or .npy" : "") (the extension decides the format)")
         }
         let directory = folder.isEmpty ? "." : folder
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw CatalogueError(file: out, reason: "the folder \(directory) does not exist or is not writable")
         }
-        for written in [out, errorsFile, partsFolder] where OutputPath.same(written, catalogue) {
-            throw CatalogueError(file: out, reason: (written == out ? "this is the catalogue itself" : "\(written), written beside it, would overwrite the catalogue")
+        for written in writtenFiles where OutputPath.same(written, catalogue) || embedding?.pca.file.map({ OutputPath.same(written, $0) }) == true {
+            throw CatalogueError(file: out, reason: (written == out ? "this is the catalogue itself" : "\(written), written beside it, would overwrite an input")
                                  + "; give another --out")
         }
+    }
+
+    /// A folder of `<ID>.jpg` images as this job's catalogue: listed, in ID order, into
+    /// `images.csv` in the parts folder (id, absolute file), so that a folder is run — chunked,
+    /// resumed, sharded — exactly as a catalogue is, and a changed folder is a changed input.
+    public mutating func useImages(in folder: String) throws {
+        let ids = try KaggleDataset.listImages(in: folder).sorted()
+        guard !ids.isEmpty else { throw CatalogueError(file: folder, reason: "no <ID>.jpg images in the folder") }
+        let root = URL(fileURLWithPath: folder).standardizedFileURL.path
+        (idColumn, fileColumn, catalogue) = ("id", "file", partsFolder + "/images.csv")
+        try FileOutput.createFolder(partsFolder)
+        let listing = "id,file\n" + ids.map { "\($0),\(CatalogueReader.quoted(root + "/\($0).jpg"))\n" }.joined()
+        if FileManager.default.contents(atPath: catalogue) != Data(listing.utf8) { try FileOutput.write(listing, to: catalogue) }
     }
 
     /// The output's columns for a catalogue of `schema`: the ID, the carried columns, then the
@@ -75,4 +99,21 @@ public struct CatalogueJob: Sendable {
         }
         return carried + predicted
     }
+}
+
+/// What an embedding run keeps: a hidden layer (nil: the last, which the output layer reads),
+/// and the projection of its rows.
+public struct EmbeddingRequest: Sendable {
+    public var layer: String?
+    public var pca: Projection
+
+    /// The rows as they are, a projection fitted on this run's rows, or one saved by an earlier run.
+    public enum Projection: Sendable {
+        case none
+        case fit(components: Int)
+        case from(file: String)
+        var file: String? { if case .from(let f) = self { f } else { nil } }
+    }
+
+    public init(layer: String? = nil, pca: Projection = .none) { (self.layer, self.pca) = (layer, pca) }
 }

@@ -1,4 +1,5 @@
 import GalaxyZoo
+import GalaxySimilarity
 
 /// Which columns a catalogue output holds, mirroring GZ DESI's two files.
 public enum CatalogueColumns: String, Sendable, Codable, CaseIterable {
@@ -23,9 +24,19 @@ public struct PredictionSchema: Sendable {
     public let votes: Bool
     public var columnsShown: CatalogueColumns
     public var volunteers: Int?
+    /// Set for an embedding table (`galaxynet embed`): the rows are a hidden layer's activations
+    /// instead of answers.
+    public var embedding: EmbeddingColumns?
 
     public init(tree: DecisionTree, votes: Bool = false, columns: CatalogueColumns = .friendly, volunteers: Int? = nil) {
         (self.tree, self.votes, self.columnsShown, self.volunteers) = (tree, votes, columns, volunteers)
+    }
+
+    /// The columns of an embedding: `units` activations stored per row, shown as `embedding_i`,
+    /// or through `projection` as its components `pca_i`.
+    public init(tree: DecisionTree, embedding: EmbeddingColumns) {
+        self.init(tree: tree)
+        self.embedding = embedding
     }
 
     public var answerNames: [String] { tree.columnNames }
@@ -33,6 +44,10 @@ public struct PredictionSchema: Sendable {
     var prefixes: [String] { tree.answers.map { tree.columnStyle == .kaggle ? $0.columnName : $0.countColumnName } }
 
     public var columns: [TableColumn] {
+        if let embedding {
+            return embedding.projection.map { p in (0..<p.count).map { TableColumn("pca_\($0)", .float32) } }
+                ?? (0..<embedding.units).map { TableColumn("embedding_\($0)", .float32) }
+        }
         var names = answerNames + answerNames.map { $0 + "_spread" } + ["tta_spread"]
         if votes {
             names += prefixes.map { $0 + "_lower" } + prefixes.map { $0 + "_upper" } + tree.questions.map { $0.key + "_proportion_asked" }
@@ -46,10 +61,14 @@ public struct PredictionSchema: Sendable {
 
     /// Floats per row in the numeric block: answers, spreads, tta_spread; for vote models also
     /// lower, upper, proportion asked and mean concentration.
-    public var numberCount: Int { 2 * width + 1 + (votes ? 3 * width + tree.questions.count : 0) }
+    public var numberCount: Int { embedding?.units ?? 2 * width + 1 + (votes ? 3 * width + tree.questions.count : 0) }
 
     /// The numeric block of one prediction.
     public func numbers(_ p: Prediction) -> [Float] {
+        if let embedding {
+            guard let e = p.embedding, e.count == embedding.units else { preconditionFailure("PredictionSchema: a prediction without its \(embedding.units)-unit embedding") }
+            return e
+        }
         let rms = (p.spread.map { $0 * $0 }.reduce(0, +) / Float(p.spread.count)).squareRoot()
         var block = p.answers + p.spread + [rms]
         guard votes else { return block }
@@ -66,6 +85,7 @@ public struct PredictionSchema: Sendable {
     /// same mass (to first order the spread of the within-question fraction).
     public func cells(numbers: ArraySlice<Float>) -> [Cell] {
         precondition(numbers.count == numberCount, "PredictionSchema: \(numbers.count) numbers, expected \(numberCount)")
+        if let embedding { return (embedding.projection?.project(numbers) ?? Array(numbers)).map(Cell.float32) }
         let n = width, block = Array(numbers), answers = Array(block.prefix(n))
         var row = Array(block.prefix(2 * n + 1))
         if tree.columnStyle == .catalogue {
@@ -87,4 +107,12 @@ public struct PredictionSchema: Sendable {
         }
         return row.map(Cell.float32) + [.text(tree.describePath(answers))]
     }
+}
+
+/// What an embedding table holds: the units of the kept layer, and the projection its rows are
+/// shown through (nil: the activations themselves).
+public struct EmbeddingColumns: Sendable {
+    public var units: Int
+    public var projection: PCA?
+    public init(units: Int, projection: PCA? = nil) { (self.units, self.projection) = (units, projection) }
 }

@@ -37,9 +37,11 @@ public struct Prediction: Sendable {
     public var extraction: SourceExtraction? = nil
     /// A model of vote counts: each view's Dirichlet concentrations (views × answers).
     public var concentrations: [Float]? = nil
+    /// The kept hidden layer's activations (`Predictor.embeddingLayer`), averaged over the views.
+    public var embedding: [Float]? = nil
 
-    public init(answers: [Float], spread: [Float], extraction: SourceExtraction? = nil, concentrations: [Float]? = nil) {
-        (self.answers, self.spread, self.extraction, self.concentrations) = (answers, spread, extraction, concentrations)
+    public init(answers: [Float], spread: [Float], extraction: SourceExtraction? = nil, concentrations: [Float]? = nil, embedding: [Float]? = nil) {
+        (self.answers, self.spread, self.extraction, self.concentrations, self.embedding) = (answers, spread, extraction, concentrations, embedding)
     }
 
     /// What the concentrations say about votes (nil for a model of fractions).
@@ -51,6 +53,8 @@ public struct Prediction: Sendable {
 public struct Predictor {
     public let model: GalaxyModel
     public let transforms: [ViewTransform]
+    /// A hidden layer (`GalaxyModel.hiddenLayerNames`) whose activations each prediction carries, averaged over the views.
+    public var embeddingLayer: String?
 
     /// Loads a trained model (a run folder or a model folder).
     public init(folder: ModelFolder, backend: any Backend, tta: TestTimeAugmentation = .full) throws {
@@ -130,13 +134,17 @@ public struct Predictor {
 
     /// Mean and standard deviation of each answer over k view pairs.
     func summary(view0: [Float], view45: [Float]) -> Prediction {
-        let (out, alpha) = model.outputs(view0: view0, view45: view45), n = model.configuration.tree.outputCount
+        let (out, alpha, hidden) = model.outputs(view0: view0, view45: view45, keeping: embeddingLayer), n = model.configuration.tree.outputCount
         let count = out.count / n
         var total = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { total[j] += out[k * n + j] } }
         let mean = total.map { $0 / Float(count) }
         var squares = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { squares[j] += (out[k * n + j] - mean[j]) * (out[k * n + j] - mean[j]) } }
-        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() }, concentrations: alpha)
+        let embedding = hidden.map { h in
+            let units = h.count / count
+            return (0..<units).map { u in stride(from: u, to: h.count, by: units).reduce(Float(0)) { $0 + h[$1] } / Float(count) }
+        }
+        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() }, concentrations: alpha, embedding: embedding)
     }
 }

@@ -24,7 +24,8 @@ public func makeTableWriter(path: String, columns: [TableColumn], textWidths: [I
 /// large table is never held whole). For FITS, the first pass sizes the text columns and finds
 /// the type each of the first `retypable` text columns can take without changing a value
 /// (`TextColumnTyping`: `007` stays text, an objid above Int64.max becomes an exact uint64).
-/// `keywords` go into a FITS table's header (a CSV has none).
+/// `keywords` go into a FITS table's header (a CSV has none). A `.npy` path writes the numbers
+/// after the `retypable` carried columns and the IDs (`NPYTableWriter`).
 public func writeTable(path: String, columns: [TableColumn], retypable: Int, batches: Int, keywords: [TableKeyword] = [],
                        batch: (Int) throws -> [[Cell]]) throws {
     var columns = columns, widths = [Int](repeating: 1, count: columns.count)
@@ -40,7 +41,8 @@ public func writeTable(path: String, columns: [TableColumn], retypable: Int, bat
         }
         for c in 0..<retypable where columns[c].type == .text { columns[c].type = typing[c].type }
     }
-    let writer = try makeTableWriter(path: path, columns: columns, textWidths: widths, keywords: keywords)
+    let writer = (path as NSString).pathExtension.lowercased() == "npy" ? try NPYTableWriter(path: path, columns: columns, carried: retypable)
+        : try makeTableWriter(path: path, columns: columns, textWidths: widths, keywords: keywords)
     for i in 0..<batches { try writer.append(try batch(i)) }
     try writer.finish()
 }

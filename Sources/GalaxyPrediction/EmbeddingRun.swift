@@ -1,0 +1,47 @@
+import Foundation
+import GalaxyCore
+import GalaxyNetwork
+import GalaxyZoo
+import GalaxySimilarity
+
+/// An embedding run is a catalogue run whose rows are a hidden layer's activations: the same
+/// chunks, parts, provenance, resumption and sharding (`BulkPrediction`), with two differences
+/// decided here — which layer the predictor keeps, and a projection fitted on every row when
+/// the parts are assembled (the parts keep the activations, so the projection can change on a
+/// rerun without predicting again).
+extension BulkPrediction {
+    /// Points `predictor` at the requested layer and describes the table's columns; an unknown
+    /// layer, or a saved projection of other dimensions, is refused by name.
+    static func embeddingSchema(_ request: EmbeddingRequest, predictor: inout Predictor) throws -> PredictionSchema {
+        let model = predictor.model, layer = request.layer ?? model.hiddenLayerNames.last!
+        guard let units = model.hiddenUnits(layer) else {
+            throw BulkError(reason: "the model has no layer \"\(layer)\"; its hidden layers are \(model.hiddenLayerNames.joined(separator: ", "))")
+        }
+        predictor.embeddingLayer = layer
+        var projection: PCA?
+        if case .from(let file) = request.pca {
+            let pca = try PCA(file: file)
+            guard pca.dimensions == units else {
+                throw EmbeddingError(file: file, reason: "projects \(pca.dimensions) dimensions, but layer \(layer) has \(units) units; "
+                                     + "give the projection fitted on this layer")
+            }
+            projection = pca
+        }
+        return PredictionSchema(tree: model.configuration.tree, embedding: EmbeddingColumns(units: units, projection: projection))
+    }
+
+    /// The schema and columns the table is written with: as planned, or — when the projection is
+    /// to be fitted — with the projection fitted on every part's rows and saved to `job.pcaFile`.
+    func assembledSchema(_ parts: [CataloguePart]) throws -> (PredictionSchema, [TableColumn]) {
+        guard case .fit(let k)? = job.embedding?.pca, var embedding = schema.embedding else { return (schema, columns) }
+        guard k <= embedding.units else { throw BulkError(reason: "--pca \(k): the layer has only \(embedding.units) units") }
+        let pca = try PCA.fit(dimensions: embedding.units, components: k, batches: parts.count, backend: predictor.model.backend) {
+            try parts[$0].numbers(folder: job.partsFolder, chunk: $0, schema: schema)
+        }
+        try pca.write(to: job.pcaFile, metadata: ["layer": predictor.embeddingLayer ?? "", "model": provenance.model,
+                                                  "fitted_on": provenance.input, "rows": String(parts.reduce(0) { $0 + $1.rows.count })])
+        embedding.projection = pca
+        let projected = PredictionSchema(tree: schema.tree, embedding: embedding)
+        return (projected, Array(columns.prefix(columns.count - schema.columns.count)) + projected.columns)
+    }
+}

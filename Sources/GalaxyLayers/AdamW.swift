@@ -13,6 +13,7 @@ public struct AdamW: Optimizer {
     /// First and second moments, one per parameter in `parameterPaths` order (empty before the first step).
     public var firstMoments: [Tensor] = [], secondMoments: [Tensor] = []
     public private(set) var updates = 0
+    public var layerScales: [String: Float] = [:]
 
     public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         require(learningRate > 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon > 0 && weightDecay >= 0,
@@ -32,7 +33,9 @@ public struct AdamW: Optimizer {
         if firstMoments.isEmpty { firstMoments = Self.zeros(like: model); secondMoments = Self.zeros(like: model) }
         updates += 1
         for (i, path) in model.parameterPaths.enumerated() {
-            let p = AdamWParameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            let scale = scale(of: path.name)
+            if scale == 0 { continue }
+            let p = AdamWParameters(learningRate: learningRate * scale, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                     weightDecay: Self.isDecayed(path.name) ? weightDecay : 0, t: updates)
             model[keyPath: path.keyPath].value.backend.run(p, updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i],
                                                            reading: gradients[i])

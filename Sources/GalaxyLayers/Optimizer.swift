@@ -12,6 +12,11 @@ public protocol Optimizer: Sendable {
     var learningRate: Float { get set }
     /// Updates applied since the optimiser started or was last reset.
     var updates: Int { get }
+    /// Learning-rate multipliers by layer (the parameter name without its last component:
+    /// `conv.0` for `conv.0.weight`, `output` for `output.bias`): 0 freezes a
+    /// layer (it is not updated and keeps no state change), a fraction slows it (finetuning's
+    /// layer-wise decay). Layers not named move at the full rate.
+    var layerScales: [String: Float] { get set }
     /// Applies one update to every parameter of `model`, given gradients in `parameterPaths` order.
     mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor])
     /// Forgets all accumulated state (a new phase starts at rest).
@@ -43,6 +48,12 @@ extension Optimizer {
     /// One zero tensor per parameter of `model`, on its backend (state before the first update).
     static func zeros<Model: Layer>(like model: Model) -> [Tensor] {
         model.parameters.map { Tensor(zeros: $0.value.shape, backend: $0.value.backend) }
+    }
+
+    /// The learning-rate multiplier of parameter `name` (`layerScales` by its layer).
+    func scale(of name: String) -> Float {
+        guard !layerScales.isEmpty else { return 1 }
+        return layerScales[name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name] ?? 1
     }
 
     /// Checks the gradients against the model before an update.

@@ -13,6 +13,7 @@ public struct SGD: Optimizer {
     /// One buffer per parameter, in `parameterPaths` order (empty before the first step).
     public var velocities: [Tensor]
     public private(set) var updates = 0
+    public var layerScales: [String: Float] = [:]
 
     public init(learningRate: Float, momentum: Float = 0.9, nesterov: Bool = true) {
         require(learningRate > 0 && momentum >= 0 && momentum < 1,
@@ -26,8 +27,10 @@ public struct SGD: Optimizer {
     public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor]) {
         Self.check(model, gradients, "SGD")
         if velocities.isEmpty { velocities = Self.zeros(like: model) }
-        let step = SGDUpdate(learningRate: learningRate, momentum: momentum, nesterov: nesterov)
         for (i, path) in model.parameterPaths.enumerated() {
+            let scale = scale(of: path.name)
+            if scale == 0 { continue }
+            let step = SGDUpdate(learningRate: learningRate * scale, momentum: momentum, nesterov: nesterov)
             let backend = model[keyPath: path.keyPath].backend
             backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
         }

@@ -23,6 +23,8 @@ public final class Trainer {
         public var baselineRMSE: Double
         public var imagesPerSecond: Double
         public var interrupted: Bool
+        /// Whether validation stopped improving (`TrainingOptions.patience`) before the last update.
+        public var stoppedEarly = false
     }
 
     public let dataset: KaggleDataset
@@ -30,7 +32,7 @@ public final class Trainer {
     public let options: TrainingOptions
     public let run: RunFolder
     public let group: any ProcessGroup
-    public private(set) var update: TrainingStep
+    public internal(set) var update: TrainingStep
     var checkpointer: Checkpointer
     /// The best validation RMSE the resumed checkpoint recorded (kept in the next ones), and the
     /// losses it kept since its last log line.
@@ -126,6 +128,7 @@ public final class Trainer {
     var globalBatch: Int { parallel.globalBatch }
 
     func pipeline(startStep: Int) -> AugmentationPipeline {
+        let training = options.balanceClasses == true ? ClassBalance.rows(training, labels: dataset.labels, tree: configuration.tree) : self.training
         let labels = training.flatMap { Array(configuration.objective == .dirichletMultinomial ? dataset.votes!.row($0) : dataset.labels.row($0)) }
         let source = AugmentationPipeline.Source(paths: training.map { dataset.trainingImagePath(dataset.labels.ids[$0]) }, labels: labels,
                                                  labelWidth: configuration.tree.outputCount,
@@ -174,7 +177,7 @@ public final class Trainer {
         var log = TrainingLog(run: run, options: options, baseline: baseline, title: "\(configuration.name) on \(dataset.root)", startStep: step,
                               writes: group.rank == 0, window: resumedWindow, progress: progress)
         log.squaredError = configuration.objective == .mse
-        var times = TrainingStep.Times(), best = resumedBest, lastValidation: Double? = nil
+        var times = TrainingStep.Times(), best = resumedBest, lastValidation: Double? = nil, sinceBest = 0, stoppedEarly = false
         let startStep = step
         progress(String(format: "training %@ (%d parameters) on %d images, validating on %d; training-mean baseline RMSE %.4f",
                         configuration.name, model.parameterCount, training.count, validation.count, baseline))
@@ -188,9 +191,14 @@ public final class Trainer {
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: step - 1, checkpointStep: checkpointer.lastStep, directory: run.path) }
             if log.validates(step) {
                 lastValidation = validator.rmse(of: update.evaluationModel)
-                if let v = lastValidation { best = min(best ?? v, v) }
+                if let v = lastValidation { sinceBest = v < (best ?? .infinity) ? 0 : sinceBest + 1; best = min(best ?? v, v) }
             }
             try log.record(step: step, loss: loss, images: globalBatch, learningRate: update.optimizer.learningRate, validationRMSE: lastValidation)
+            if let patience = options.patience, sinceBest >= patience {
+                progress(String(format: "stopping early at step %d: %d validations without improving on the best validation RMSE %.4f", step, patience, best ?? .nan))
+                stoppedEarly = true
+                break
+            }
             if group.rank == 0, try checkpointer.writeIfDue(update, bestValidationRMSE: best, lossWindow: log.window) == false {
                 progress("not checkpointing step \(step): parameters are not finite")
             }
@@ -202,7 +210,7 @@ public final class Trainer {
                             group.size, 1000 * times.communication / updates, 1000 * log.elapsed / updates))
         }
         return Summary(step: step, validationRMSE: lastValidation, baselineRMSE: baseline,
-                       imagesPerSecond: Double((step - startStep) * options.batchSize) / max(log.elapsed, 1e-9), interrupted: false)
+                       imagesPerSecond: Double((step - startStep) * options.batchSize) / max(log.elapsed, 1e-9), interrupted: false, stoppedEarly: stoppedEarly)
     }
 
     /// Steady-state training speed: `warmUp` untimed updates, then `steps` timed ones with the

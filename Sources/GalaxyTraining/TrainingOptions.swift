@@ -65,6 +65,24 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// What to do with training or validation images that cannot be read (nil: fail before
     /// the first update, listing them).
     public var onBadImage: ImageCheck.Policy?
+    /// Learning-rate multipliers by layer (`Optimizer.layerScales`): finetuning freezes the
+    /// trunk (0) or slows its lower layers (nil: every layer at the full rate).
+    public var layerScales: [String: Float]?
+    /// Draw each class (the likeliest answer of a one-question tree) equally often: the rows of
+    /// rarer classes repeat in every pass (nil: every row once).
+    public var balanceClasses: Bool?
+    /// Stop when this many validations in a row bring no improvement of the best validation
+    /// RMSE (nil: train every update).
+    public var patience: Int?
+    /// A finetune's trained model: its trunk starts the run (also when a run that stopped
+    /// before its first checkpoint starts again), checked by its fingerprint (nil: a new network).
+    public var trunk: Trunk?
+
+    /// Where a finetune's starting weights come from.
+    public struct Trunk: Codable, Sendable, Equatable {
+        public var path: String, fingerprint: String
+        public init(path: String, fingerprint: String) { (self.path, self.fingerprint) = (path, fingerprint) }
+    }
 
     public enum OptimizerChoice: String, Codable, Sendable, CaseIterable { case nesterov, adamW }
     public enum OutputBias: String, Codable, Sendable, CaseIterable {
@@ -168,10 +186,12 @@ extension TrainingOptions {
 
     /// A new optimiser as these options describe it, at the first scheduled rate.
     public func makeOptimizer() -> any Optimizer {
-        switch optimizer ?? .nesterov {
+        var made: any Optimizer = switch optimizer ?? .nesterov {
         case .nesterov: SGD(learningRate: max(learningRate(at: 0), .leastNormalMagnitude), momentum: momentum, nesterov: true)
         case .adamW: AdamW(learningRate: max(learningRate(at: 0), .leastNormalMagnitude), weightDecay: weightDecay ?? 0.01)
         }
+        made.layerScales = layerScales ?? [:]
+        return made
     }
 
     /// AdamW's peak rate for a model of `parameterCount` parameters at `batchSize` images per

@@ -18,6 +18,7 @@ extension DecisionTree {
             public var text: String
             /// The question it leads to; absent or null ends the classification.
             public var next: String?
+            public init(name: String, text: String, next: String?) { (self.name, self.text, self.next) = (name, text, next) }
         }
 
         public struct Question: Codable, Sendable, Hashable {
@@ -27,6 +28,9 @@ extension DecisionTree {
             /// whose fraction its answers sum to; absent or null for questions any volunteer may reach.
             public var dependsOn: String?
             public var answers: [Answer]
+            public init(name: String, text: String, dependsOn: String?, answers: [Answer]) {
+                (self.name, self.text, self.dependsOn, self.answers) = (name, text, dependsOn, answers)
+            }
         }
 
         public var name: String
@@ -34,6 +38,10 @@ extension DecisionTree {
         public var columns: ColumnStyle
         /// In asking order: the first question is where every volunteer starts.
         public var questions: [Question]
+
+        public init(name: String, summary: String, columns: ColumnStyle, questions: [Question]) {
+            (self.name, self.summary, self.columns, self.questions) = (name, summary, columns, questions)
+        }
 
         /// Every rule a tree must obey: unique names, known targets, no cycle, every question
         /// reachable from the first, and each question reachable from the answer it depends on.

@@ -96,10 +96,19 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: run, backend: compute.backend.backend,
                                   resume: resume != nil, extractions: configuration.centred ? try dataset.trainingExtractions(cutout: configuration.cutout) : nil, group: group)
         try trainer.record(compute.provenance())
+        try trainer.adoptRecordedTrunk()
+        try TrainingSession.run(trainer, group: group, until: until)
+    }
+}
+
+/// Trains a built trainer to its end and reports it: shared by `train` and `finetune`.
+enum TrainingSession {
+    static func run(_ trainer: Trainer, group: any ProcessGroup, until: Int?) throws {
+        let options = trainer.options, run = trainer.run
         StopSignal.installHandlers()
         do {
             let summary = try trainer.train(until: until)
-            if summary.interrupted || summary.step < options.steps {
+            if summary.interrupted || (summary.step < options.steps && !summary.stoppedEarly) {
                 if group.rank == 0 { print("stopped at step \(summary.step) of \(options.steps); continue with: galaxynet train --resume \(run.path)") }
                 // A stop by signal is not a finished job (a batch system may requeue it); --until is.
                 if summary.interrupted { throw ExitCode(130) }

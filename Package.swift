@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "GalaxyPrediction", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyAutodiff", "GalaxyLayers", "GalaxyFITS", "GalaxyImaging", "GalaxySimilarity",
                                                          "GalaxyZoo", "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
         // Embeddings: exact cosine neighbours over memory-mapped tables, blocked through the backend's matrix product.
-        .target(name: "GalaxySimilarity", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyZoo"], swiftSettings: optimise),
+        .target(name: "GalaxySimilarity", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
         // The end-to-end demo: mock universe → two trained variants → test-time averaged predictions → blend → submission and report.
         .target(name: "GalaxyDemo", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo", "GalaxyImaging", "GalaxyNetwork", "GalaxyMock",
                                                    "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),

@@ -8,7 +8,7 @@ import GalaxyZoo
 /// prediction and embed use it unchanged, their columns named after the target.
 ///   - binary / multiclass: one target column of class names (text or numbers); the labels are
 ///     one-hot fractions, and the prediction is each class's probability;
-///   - regression: target columns of fractions in [0, 1] (each a question "target / rest");
+///   - regression: a target column of fractions in [0, 1] (the question "target: yes / no");
 ///   - votes: target columns of vote counts for the answers of one question (the
 ///     Dirichlet-multinomial objective, with volunteers' spread).
 public struct FinetuneTask: Sendable {
@@ -27,7 +27,7 @@ public struct FinetuneTask: Sendable {
                 classes: [String]? = nil) throws {
         func fail(_ reason: String) -> CatalogueError { CatalogueError(file: table, reason: reason) }
         guard !targets.isEmpty else { throw fail("no --target given") }
-        if kind == .binary || kind == .multiclass, targets.count != 1 { throw fail("a \(kind.rawValue) task has one target column, not \(targets.count)") }
+        if kind != .votes, targets.count != 1 { throw fail("a \(kind.rawValue) task has one target column, not \(targets.count)") }
         if kind == .votes, targets.count < 2 { throw fail("a votes task needs a count column per answer (at least two)") }
         let reader = try CatalogueReader(table)
         let id = try reader.column(idColumn, role: "ID"), file = try fileColumn.map { try reader.column($0, role: "file") }
@@ -47,7 +47,7 @@ public struct FinetuneTask: Sendable {
         }
         guard !ids.isEmpty else { throw fail("no rows") }
         (self.kind, self.ids, self.files) = (kind, ids, files)
-        let name = Self.key(targets.count == 1 || kind == .votes ? (kind == .votes ? "votes" : targets[0]) : "regression")
+        let name = Self.key(kind == .votes ? "votes" : targets[0])
         var questions: [DecisionTree.Definition.Question] = [], labels: [Float] = []
         switch kind {
         case .binary, .multiclass:
@@ -62,13 +62,12 @@ public struct FinetuneTask: Sendable {
             questions = [Self.question(name, answers: classes)]
             labels = values.flatMap { v in classes.map { $0 == v[0] ? Float(1) : 0 } }
         case .regression:
-            for (c, t) in targets.enumerated() {
-                questions.append(Self.question(Self.key(t), answers: ["yes", "no"]))
-                for (r, v) in values.enumerated() where Float(v[c]).map({ !(0...1).contains($0) }) ?? true {
-                    throw fail("row \(r + 1): \(t) = \"\(v[c])\"; a regression target is a fraction in [0, 1] (rescale it)")
-                }
+            // Every question of a tree hangs from the first: several targets are several finetunes.
+            questions = [Self.question(name, answers: ["yes", "no"])]
+            for (r, v) in values.enumerated() where Float(v[0]).map({ !(0...1).contains($0) }) ?? true {
+                throw fail("row \(r + 1): \(targets[0]) = \"\(v[0])\"; a regression target is a fraction in [0, 1] (rescale it)")
             }
-            labels = values.flatMap { v in v.flatMap { [Float($0)!, 1 - Float($0)!] } }
+            labels = values.flatMap { [Float($0[0])!, 1 - Float($0[0])!] }
         case .votes:
             questions = [Self.question(name, answers: targets)]
             for (r, v) in values.enumerated() {

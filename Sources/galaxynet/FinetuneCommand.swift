@@ -22,7 +22,7 @@ struct FinetuneCommand: ParsableCommand {
 
     @Option(help: "The trained run (or model file) whose trunk to start from.") var from: String
     @Option(help: "Labels: CSV with a header row, or a FITS table, one row per galaxy.") var labels: String
-    @Option(help: "The target column (binary, multiclass), columns (regression: fractions in [0, 1]) or count columns of one question (votes), comma-separated.")
+    @Option(help: "The target column (binary, multiclass; regression: fractions in [0, 1]), or the count columns of one question's answers (votes), comma-separated.")
     var target: String
     @Option(help: "binary | multiclass | regression | votes") var task: FinetuneTask.Kind
     @Option(help: "The labels' ID column.") var idColumn = "id"

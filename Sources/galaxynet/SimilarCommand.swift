@@ -4,6 +4,29 @@ import GalaxyCore
 import GalaxyKernels
 import GalaxySimilarity
 
+/// `--montage` and where the galaxies' images are, for `similar` and `anomalies`.
+struct MontageOptions: ParsableArguments {
+    @Option(help: "Also draw the galaxies found as a PNG grid, each captioned with its ID and score.") var montage: String?
+    @Option(name: .customLong("montage-images"), help: "With --montage: the folder of <ID>.jpg images.") var images: String?
+    @Option(name: .customLong("montage-catalog"), help: "With --montage: a catalogue (CSV or FITS) whose ID and file columns locate the images.") var catalog: String?
+    @Option(name: .customLong("montage-id-column"), help: "The ID column of --montage-catalog.") var idColumn = "id"
+    @Option(name: .customLong("montage-file-column"), help: "The image column of --montage-catalog.") var fileColumn = "file"
+
+    func check(inputs: [String]) throws {
+        guard let montage else { return }
+        guard (images == nil) != (catalog == nil) else { throw ValidationError("--montage needs --montage-images DIR or --montage-catalog FILE") }
+        try OutputPath.check(montage, extensions: ["png"], inputs: inputs + [images, catalog].compactMap { $0 })
+    }
+
+    /// Draws `cells` when a montage was asked for.
+    func draw(_ cells: [(id: Int64, caption: String)], columns: Int) throws {
+        guard let montage else { return }
+        let lookup = try images.map(ImageLookup.init(folder:)) ?? ImageLookup(catalogue: catalog!, idColumn: idColumn, fileColumn: fileColumn)
+        let failures = try Montage.write(cells, images: lookup, columns: columns, to: montage)
+        print("wrote \(montage)" + (failures.isEmpty ? "" : " (\(failures.count) image\(failures.count == 1 ? "" : "s") could not be read, drawn grey: \(failures[0])\(failures.count > 1 ? "; …" : ""))"))
+    }
+}
+
 /// `galaxynet similar`: exact cosine neighbours in a table of embeddings.
 struct SimilarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "similar",
@@ -15,6 +38,7 @@ struct SimilarCommand: ParsableCommand {
     @Flag(help: "Every row's neighbours, into --out.") var all = false
     @Option(name: .short, help: "Neighbours per query.") var k = 20
     @Option(help: "With --all: the table to write (.csv or .fits); OUT.parts/ keeps finished chunks for a rerun.") var out: String?
+    @OptionGroup var montage: MontageOptions
 
     func validate() throws {
         guard k > 0 else { throw ValidationError("-k must be positive") }
@@ -23,6 +47,8 @@ struct SimilarCommand: ParsableCommand {
             guard let out else { throw ValidationError("--all writes a table: give --out NAME.csv or NAME.fits") }
             try OutputPath.check(out, extensions: ["csv", "fits"], inputs: [embeddings, Embeddings.idFile(for: embeddings)])
         }
+        guard montage.montage == nil || !all else { throw ValidationError("--montage draws the neighbours of --id, not of --all") }
+        try montage.check(inputs: [embeddings])
     }
 
     func run() throws {
@@ -34,10 +60,14 @@ struct SimilarCommand: ParsableCommand {
         }
         let rows = try id.map { try table.row(of: $0) }
         // All the IDs in one search: up to four share one pass over the table.
+        var cells: [(id: Int64, caption: String)] = []
         for (row, found) in zip(rows, search.nearest(toRows: rows, k: k)) {
             print("neighbours of \(table.ids[row]) (row \(row)):")
             for (rank, n) in found.enumerated() { print(String(format: "%4d  %lld  %.6f", rank + 1, table.ids[n.row], n.similarity)) }
+            // One line per query: the query, then its neighbours with their cosine.
+            cells += [(table.ids[row], "query")] + found.map { (table.ids[$0.row], String(format: "%.4f", $0.similarity)) }
         }
+        try montage.draw(cells, columns: k + 1)
     }
 }
 
@@ -51,10 +81,12 @@ struct AnomaliesCommand: ParsableCommand {
     @Option(help: "Rows to list.") var top = 50
     @Option(name: .short, help: "The neighbour whose distance is the score.") var k = 10
     @Option(help: "The ranking (.csv or .fits).") var out: String
+    @OptionGroup var montage: MontageOptions
 
     func validate() throws {
         guard top > 0, k > 0 else { throw ValidationError("--top and -k must be positive") }
         try OutputPath.check(out, extensions: ["csv", "fits"], inputs: [embeddings, Embeddings.idFile(for: embeddings)])
+        try montage.check(inputs: [embeddings, out])
     }
 
     func run() throws {
@@ -64,5 +96,6 @@ struct AnomaliesCommand: ParsableCommand {
         try ranking.write(entries, to: out)
         print("wrote \(out): the \(entries.count) of \(table.rows) rows farthest from their \(k)th neighbour")
         for (i, a) in entries.prefix(10).enumerated() { print(String(format: "%4d  %lld  score %.4f", i + 1, table.ids[a.row], a.score)) }
+        try montage.draw(entries.map { (table.ids[$0.row], String(format: "%.4f", $0.score)) }, columns: 10)
     }
 }

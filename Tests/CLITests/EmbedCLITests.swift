@@ -36,6 +36,12 @@ struct EmbedCLITests {
             """) else { return }
         let lines = check.split(separator: "\n").map(String.init)
         #expect(lines == ["25 int64 True 150.003 ['objid', 'ra', 'dec']", "True True"], "\(check)")
+        // Neighbours drawn from the catalogue's images: the query first, each captioned.
+        let drawn = try CLI.run(["similar", "--embeddings", folder + "/raw.npy", "--id", "1237648720693755003", "-k", "4", "--montage", folder + "/near.png",
+                                 "--montage-catalog", csv, "--montage-id-column", "objid"])
+        #expect(drawn.status == 0 && drawn.output.hasSuffix("wrote \(folder)/near.png\n"), "\(drawn.output) \(drawn.error)")
+        let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/near.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000)
         // A rerun reuses the finished chunks.
         let again = try CLI.run(base + ["--out", folder + "/raw.npy"])
         #expect(again.status == 0 && again.output.contains("0 embedded (0 of them failed before), 25 reused from finished chunks"), "\(again.output) \(again.error)")

@@ -90,4 +90,22 @@ struct OptimizerTests {
             #expect(model.weight.value.scalars == [3, -3])
         }
     }
+
+    /// Layer scales: a layer at 0 is frozen (no change, whatever the gradient), a layer at ½
+    /// moves as an unscaled optimiser at half the learning rate; for SGD and AdamW.
+    @Test func layerScalesFreezeOrSlowALayer() {
+        let g: [Tensor] = [Tensor(shape: [1, 2], scalars: [0.5, -2]), Tensor(shape: [2], scalars: [0.3, 1])]
+        for make in [{ (lr: Float) -> any Optimizer in SGD(learningRate: lr, momentum: 0.9, nesterov: true) },
+                     { (lr: Float) -> any Optimizer in AdamW(learningRate: lr, weightDecay: 0.1) }] {
+            var frozen = layer(ReferenceBackend.shared, weight: [1, -0.5], bias: [0.25, 2]), slowed = frozen, reference = frozen
+            var a = make(0.02), b = make(0.02), c = make(0.01)
+            // A bare layer's parameters are named "weight" and "bias" (in a model, "dense.0.weight": layer "dense.0").
+            a.layerScales = ["weight": 0, "bias": 0]
+            b.layerScales = ["weight": 0.5, "bias": 0.5, "other": 0]
+            for _ in 0..<3 { a.update(&frozen, gradients: g); b.update(&slowed, gradients: g); c.update(&reference, gradients: g) }
+            #expect(frozen.weight.value.scalars == [1, -0.5] && frozen.bias.value.scalars == [0.25, 2])
+            #expect(slowed.weight.value.scalars == reference.weight.value.scalars && slowed.bias.value.scalars == reference.bias.value.scalars)
+            #expect(slowed.weight.value.scalars != [1, -0.5])
+        }
+    }
 }

@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C shims: one system-library target per Debian library.
@@ -65,6 +67,11 @@ let package = Package(
                                                          "GalaxyZoo", "GalaxyNetwork", "GalaxyModels"], swiftSettings: optimise),
         // Embeddings: exact cosine neighbours over memory-mapped tables, blocked through the backend's matrix product.
         .target(name: "GalaxySimilarity", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyZoo", "GalaxyImaging"], swiftSettings: optimise),
+        // Serving: the Open Inference Protocol over HTTP (Hummingbird), dynamic batching, Prometheus metrics, the web page.
+        .target(name: "GalaxyServing", dependencies: ["GalaxyCore", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork", "GalaxyPrediction", "GalaxySimilarity",
+                                                      .product(name: "Hummingbird", package: "hummingbird"),
+                                                      .product(name: "Prometheus", package: "swift-prometheus")],
+                resources: [.copy("Page")], swiftSettings: optimise),
         // The end-to-end demo: mock universe → two trained variants → test-time averaged predictions → blend → submission and report.
         .target(name: "GalaxyDemo", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyZoo", "GalaxyImaging", "GalaxyNetwork", "GalaxyMock",
                                                    "GalaxyTraining", "GalaxyPrediction"], swiftSettings: optimise),
@@ -78,7 +85,7 @@ let package = Package(
             name: "galaxynet",
             dependencies: [
                 "GalaxyCore", "GalaxyTensor", "GalaxyKernels", "GalaxyAutodiff", "GalaxyLayers", "LeNetMNIST", "GalaxyImaging", "GalaxyZoo", "GalaxyNetwork",
-                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction", "GalaxyDemo", "GalaxyBenchmarks", "GalaxySimilarity",
+                "GalaxyMock", "GalaxyModels", "GalaxyTraining", "GalaxyDistributed", "GalaxyPrediction", "GalaxyDemo", "GalaxyBenchmarks", "GalaxySimilarity", "GalaxyServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimise),

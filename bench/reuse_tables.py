@@ -1,7 +1,9 @@
 """Scores similarity and anomaly search against a mock universe's truth (bench/reuse-similarity.sh).
 
 Similarity: for each true class, the share of each galaxy's 10 nearest neighbours that share its
-class, against the class's base rate (the share a random neighbour would have). Anomalies: the
+class, against the class's base rate in the population it is defined in (every galaxy for the
+shape; face-on disks for bar / no bar, where a neighbour that is not a face-on disk counts as a
+miss). Anomalies: the
 share of the top 50 that are odd, against the share of odd galaxies in the whole table.
 """
 import csv, sys
@@ -31,7 +33,8 @@ for name, label in (("shape", shape), ("bar (face-on disks)", bar)):
         queries = [r for r in rows if labels[int(r["id"])] == cls]
         # Neighbours of undefined class (a bar query's neighbour that is smooth) count as not sharing it.
         same = sum(labels[int(r[f"neighbour_{j}"])] == cls for r in queries for j in range(1, k + 1)) / (k * len(queries))
-        base = sum(1 for r in rows if labels[int(r["id"])] == cls) / len(rows)
+        # The base rate within the population the class is defined in (all galaxies; face-on disks for bars).
+        base = sum(1 for r in rows if labels[int(r["id"])] == cls) / len(pool)
         print(f"{cls:<16}{len(queries):>8}{same:>17.3f}{base:>11.3f}{same / base:>7.1f}")
 
 ranked = list(csv.DictReader(open(anomalies_path)))

@@ -122,6 +122,25 @@ public struct ImageReader: Sendable {
         return try format.read(path, halfSize, cutout)
     }
 
+    /// An image file received as bytes (a server's request): its format told by its signature
+    /// (JPEG's FF D8 FF, FITS's `SIMPLE  =`), read through the same path as a file on disk — a
+    /// private temporary file, removed after — so that it decodes exactly as `read` would. `name`
+    /// names it in errors.
+    public func read(bytes: [UInt8], name: String) throws -> any SourceImage {
+        let ext: String
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { ext = "jpg" } else if bytes.starts(with: Array("SIMPLE  =".utf8)) { ext = "fits" } else {
+            throw ImageError(file: name, reason: "not a JPEG or FITS file (\(bytes.count) bytes starting \(bytes.prefix(4).map { String(format: "%02x", $0) }.joined()))")
+        }
+        let file = NSTemporaryDirectory() + "/galaxynet-\(UUID().uuidString).\(ext)"
+        guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw ImageError(file: file, reason: "cannot write a temporary file to decode \(name)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        do { return try read(file) } catch let error as ImageError {
+            throw ImageError(file: name, reason: error.reason)
+        }
+    }
+
     func format(for path: String) -> ImageFormat? {
         let ext = (path as NSString).pathExtension.lowercased()
         return formats.first { $0.extensions.contains(ext) }

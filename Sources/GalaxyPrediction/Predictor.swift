@@ -134,17 +134,50 @@ public struct Predictor {
 
     /// Mean and standard deviation of each answer over k view pairs.
     func summary(view0: [Float], view45: [Float]) -> Prediction {
-        let (out, alpha, hidden) = model.outputs(view0: view0, view45: view45, keeping: embeddingLayer), n = model.configuration.tree.outputCount
-        let count = out.count / n
+        let (out, alpha, hidden) = model.outputs(view0: view0, view45: view45, keeping: embeddingLayer)
+        return Self.summary(answers: out[...], concentrations: alpha?[...], hidden: hidden?[...], views: view0.count / model.configuration.cutout.viewFloats,
+                            width: model.configuration.tree.outputCount)
+    }
+
+    /// One image's prediction from its views' outputs (views × answers each).
+    static func summary(answers out: ArraySlice<Float>, concentrations alpha: ArraySlice<Float>?, hidden: ArraySlice<Float>?, views count: Int, width n: Int) -> Prediction {
+        let out = Array(out)
         var total = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { total[j] += out[k * n + j] } }
         let mean = total.map { $0 / Float(count) }
         var squares = [Float](repeating: 0, count: n)
         for k in 0..<count { for j in 0..<n { squares[j] += (out[k * n + j] - mean[j]) * (out[k * n + j] - mean[j]) } }
-        let embedding = hidden.map { h in
-            let units = h.count / count
+        let embedding = hidden.map { slice in
+            let h = Array(slice), units = h.count / count
             return (0..<units).map { u in stride(from: u, to: h.count, by: units).reduce(Float(0)) { $0 + h[$1] } / Float(count) }
         }
-        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() }, concentrations: alpha, embedding: embedding)
+        return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() }, concentrations: alpha.map(Array.init), embedding: embedding)
+    }
+
+    /// Predictions of images already read (a server's requests), their views made on `workers`
+    /// threads and evaluated in shared forward passes: the views of several images fill one
+    /// batch. The same transforms and arithmetic as `predictions(paths:)`.
+    public func predictions(images: [any SourceImage], workers: Int = 2) -> [Prediction] {
+        let cutout = model.configuration.cutout, transforms = self.transforms, centred = model.configuration.centred
+        let slots = ResultSlots<(view0: [Float], view45: [Float], extraction: SourceExtraction?)>(count: images.count)
+        Parallelism.forEach(count: images.count, threads: max(1, workers)) { i in
+            let e = centred ? SourceExtractor.extract(images[i]) : nil
+            var view0: [Float] = [], view45: [Float] = []
+            for t in transforms {
+                let (v0, v45) = AffineWarp.views(images[i], t.centred(on: e), cutout: cutout)
+                view0 += v0
+                view45 += v45
+            }
+            slots.set(i, (view0, view45, e))
+        } monitor: {}
+        let views = slots.values.map { $0! }
+        let (out, alpha, hidden) = model.outputs(view0: views.flatMap(\.view0), view45: views.flatMap(\.view45), keeping: embeddingLayer)
+        let n = model.configuration.tree.outputCount, k = transforms.count, units = (hidden?.count ?? 0) / max(images.count * k, 1)
+        return views.indices.map { i in
+            var p = Self.summary(answers: out[(i * k * n)..<((i + 1) * k * n)], concentrations: alpha?[(i * k * n)..<((i + 1) * k * n)],
+                                 hidden: hidden?[(i * k * units)..<((i + 1) * k * units)], views: k, width: n)
+            p.extraction = views[i].extraction
+            return p
+        }
     }
 }

@@ -7,7 +7,7 @@ import GalaxyTensor
 /// length as they are read and multiplied by the queries in one matrix product on the backend
 /// (the BLAS sgemm), the k best of each query kept as the blocks go by. Memory is the queries,
 /// one block and its scores, whatever the number of rows.
-public struct NeighbourSearch {
+public struct NeighbourSearch: Sendable {
     /// One neighbour: its row in the table and its cosine similarity to the query.
     public struct Neighbour: Equatable, Sendable {
         public var row: Int, similarity: Float

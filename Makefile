@@ -2,8 +2,9 @@
 # Both install the Debian packages the C shims need when they are missing.
 
 DEB_PACKAGES := libdnnl-dev libopenblas-dev libopenblas0-openmp libturbojpeg0-dev zlib1g-dev libopenmpi-dev openmpi-bin libcfitsio-dev
-# Only the tests need these: rsvg-convert renders the plots to check where their text lands.
-TEST_DEB_PACKAGES := librsvg2-bin
+# Only the tests need these: rsvg-convert renders the plots to check where their text lands;
+# headless Chromium and its driver load the web page `galaxynet serve` serves.
+TEST_DEB_PACKAGES := librsvg2-bin chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps testdeps pydeps slurmdeps build demo test bench fuzz docs clean
@@ -20,11 +21,14 @@ testdeps:
 
 # The tests read FITS tables GalaxyNet writes with an independent reader (astropy, from PyPI) and
 # check the vote-count likelihood against an independent implementation (SciPy ≥ 1.11's
-# scipy.stats.dirichlet_multinomial); Pillow reads the plots rsvg-convert renders.
+# scipy.stats.dirichlet_multinomial); Pillow reads the plots rsvg-convert renders; the server is
+# spoken to by Triton's own client (tritonclient[http]) and its page driven by selenium.
 pydeps:
 	@python3 -c "import astropy" 2>/dev/null || python3 -m pip install --quiet astropy
 	@python3 -c "from scipy.stats import dirichlet_multinomial" 2>/dev/null || python3 -m pip install --quiet "scipy>=1.11"
 	@python3 -c "import PIL" 2>/dev/null || python3 -m pip install --quiet pillow
+	@python3 -c "import tritonclient.http" 2>/dev/null || python3 -m pip install --quiet "tritonclient[http]==2.73.0"
+	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install --quiet "selenium>=4.20,<5"
 
 # The Slurm tests start a private slurmctld and slurmd as root (contrib/slurm/local-cluster.sh)
 # from Debian's slurm-wlm and munge; where those cannot be installed the tests skip, saying why.

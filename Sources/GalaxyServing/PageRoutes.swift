@@ -65,9 +65,16 @@ public struct PageRoutes: Sendable {
         }
         router.get("/galaxynet/thumbnail/:id") { [thumbnails] _, context in
             guard let thumbnails, let id = context.parameters.get("id").flatMap(Int64.init) else { throw InferenceProtocol.ClientError(404, "no thumbnails (serve --thumbnails)") }
-            let image = try ImageSource.display(try thumbnails.path(of: id))
+            let image: RGBImage
+            do { image = try ImageSource.display(try thumbnails.path(of: id)) } catch { throw InferenceProtocol.ClientError(404, "\(error)") }
             return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "max-age=3600"],
                             body: .init(byteBuffer: ByteBuffer(bytes: PNG.encode(image.shrunk(by: max(1, image.width / 140))))))
+        }
+        router.get("/galaxynet/image/:id") { [thumbnails] _, context in
+            guard let thumbnails, let id = context.parameters.get("id").flatMap(Int64.init) else { throw InferenceProtocol.ClientError(404, "no images (serve --thumbnails)") }
+            let path = try thumbnails.path(of: id)
+            guard let data = FileManager.default.contents(atPath: path) else { throw InferenceProtocol.ClientError(404, "\(path): cannot be read") }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.get("/galaxynet/catalogues") { [catalogues] _, _ in
             let names = catalogues.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }?.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".errors.csv") }.sorted() ?? []

@@ -194,7 +194,7 @@ public final class Trainer {
                 if let v = lastValidation { sinceBest = v < (best ?? .infinity) ? 0 : sinceBest + 1; best = min(best ?? v, v) }
             }
             try log.record(step: step, loss: loss, images: globalBatch, learningRate: update.optimizer.learningRate, validationRMSE: lastValidation)
-            if let patience = options.patience, sinceBest >= patience {
+            if let patience = options.patience, sinceBest >= patience, step < end {
                 progress(String(format: "stopping early at step %d: %d validations without improving on the best validation RMSE %.4f", step, patience, best ?? .nan))
                 stoppedEarly = true
                 break

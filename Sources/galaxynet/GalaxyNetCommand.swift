@@ -9,7 +9,7 @@ struct GalaxyNetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "galaxynet",
         abstract: "Learn Galaxy Zoo morphology from galaxy images (a Swift successor of the 2014 winning convnet).",
-        subcommands: [BenchCommand.self, LeNetCommand.self, MontageCommand.self, CheckLabelsCommand.self, MockCommand.self, InspectMockCommand.self, ExtractCommand.self, InspectCommand.self, ColourPCACommand.self, ModelsCommand.self, TrainCommand.self, CompareCommand.self, PredictCommand.self, JoinCommand.self, EvaluateCommand.self, CalibrateCommand.self, BlendCommand.self, ClassifyCommand.self, DemoCommand.self, ReferenceCommand.self, TreeCommand.self, InfoCommand.self, ExportCommand.self, CardCommand.self, EmbedCommand.self, FinetuneCommand.self, ServeCommand.self, SimilarCommand.self, AnomaliesCommand.self])
+        subcommands: [BenchCommand.self, LeNetCommand.self, MontageCommand.self, CheckLabelsCommand.self, MockCommand.self, InspectMockCommand.self, ExtractCommand.self, InspectCommand.self, ColourPCACommand.self, ModelsCommand.self, TrainCommand.self, CompareCommand.self, PredictCommand.self, JoinCommand.self, EvaluateCommand.self, CalibrateCommand.self, BlendCommand.self, ClassifyCommand.self, DemoCommand.self, ReferenceCommand.self, TreeCommand.self, InfoCommand.self, ExportCommand.self, CardCommand.self, EmbedCommand.self, FinetuneCommand.self, ServeCommand.self, PlotCommand.self, SimilarCommand.self, AnomaliesCommand.self])
 }
 
 /// `galaxynet bench …`: speed measurements that print figures (never timed tests).

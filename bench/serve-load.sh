@@ -1,0 +1,53 @@
+#!/bin/bash
+# Load on `galaxynet serve` from a bounded loopback client (wrk, Debian's package): 1, 4, 16 and 64
+# concurrent clients, each request one image file; throughput and latency percentiles, against
+# `galaxynet predict` over the same image at the same test-time augmentation, run before and
+# after the load on the same machine. Then 100,000 requests with 16 clients while the server's
+# resident memory is sampled.
+#   bench/serve-load.sh GALAXYNET RUN IMAGE.jpg TTA [SECONDS] [nomemory]
+set -euo pipefail
+galaxynet=$1 run=$2 image=$3 tta=$4 seconds=${5:-20}
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+export NO_PROXY='*' no_proxy='*'
+# The body: the JSON header, then the image as one length-prefixed BYTES element.
+python3 - "$image" "$work/body" <<'PY'
+import json, struct, sys
+data = open(sys.argv[1], "rb").read()
+blob = struct.pack("<I", len(data)) + data
+header = json.dumps({"inputs": [{"name": "images", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": len(blob)}}],
+                     "outputs": [{"name": "answers", "parameters": {"binary_data": True}}]}).encode()
+open(sys.argv[2], "wb").write(header + blob)
+open(sys.argv[2] + ".length", "w").write(str(len(header)))
+PY
+mkdir -p "$work/images"
+for k in $(seq 1 200); do ln -s "$(cd "$(dirname "$image")" && pwd)/$(basename "$image")" "$work/images/$((100000 + k)).jpg"; done
+predict_rate() { "$galaxynet" predict --run "$run" --images "$work/images" --tta "$tta" --out "$work/p.csv" | grep -o '[0-9.]* images/s' | cut -d' ' -f1; }
+before=$(predict_rate)
+"$galaxynet" serve --run "$run" --name model --tta "$tta" --port 0 --max-batch 64 > "$work/serve.log" 2>&1 &
+server=$!
+until grep -q "http://" "$work/serve.log"; do sleep 0.2; done
+port=$(grep -o '127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2)
+export INFER_PATH=/v2/models/model/infer INFER_BODY=$work/body INFER_HEADER_LENGTH=$(cat "$work/body.length")
+script=$(dirname "$0")/serve-load.lua
+echo "| clients | requests/s = images/s | p50 ms | p99 ms | non-200 |"
+echo "|---:|---:|---:|---:|---:|"
+for clients in 1 4 16 64; do
+  out=$(wrk -t "$(( clients < 2 ? 1 : 2 ))" -c "$clients" -d "${seconds}s" --timeout 30s --latency -s "$script" "http://127.0.0.1:$port")
+  rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}'); p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  echo "| $clients | $rate | $p50 | $p99 | ${bad:-0} |"
+done
+after=$(predict_rate)
+echo "predict over the same image, before and after: $before and $after images/s"
+# Memory over 100,000 requests with 16 clients: resident set sampled every 10 s.
+[ "${6:-}" = nomemory ] && exit 0
+requests=0 start=$(date +%s)
+echo "resident memory (MiB) while serving 100,000 requests with 16 clients:"
+while [ "$requests" -lt 100000 ]; do
+  out=$(wrk -t 2 -c 16 -d 10s --timeout 30s -s "$script" "http://127.0.0.1:$port")
+  requests=$(( requests + $(echo "$out" | awk '/requests in/ {print $1}') ))
+  echo "  after $requests requests ($(( $(date +%s) - start )) s): $(( $(ps -o rss= -p $server) / 1024 ))"
+done
+kill -TERM $server; wait $server || true

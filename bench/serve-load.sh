@@ -22,8 +22,8 @@ open(sys.argv[2] + ".length", "w").write(str(len(header)))
 PY
 mkdir -p "$work/images"
 for k in $(seq 1 200); do ln -s "$(cd "$(dirname "$image")" && pwd)/$(basename "$image")" "$work/images/$((100000 + k)).jpg"; done
-predict_rate() { "$galaxynet" predict --run "$run" --images "$work/images" --tta "$tta" --out "$work/p.csv" | grep -o '[0-9.]* images/s' | cut -d' ' -f1; }
-before=$(predict_rate)
+predict_rate() { "$galaxynet" predict --run "$run" --images "$work/images" --tta "$tta" --out "$work/p.csv" 2>/dev/null | grep -o '[0-9.]* images/s' | cut -d' ' -f1; }
+before="$(predict_rate) $(predict_rate) $(predict_rate)"
 "$galaxynet" serve --run "$run" --name model --tta "$tta" --port 0 --max-batch 64 > "$work/serve.log" 2>&1 &
 server=$!
 until grep -q "http://" "$work/serve.log"; do sleep 0.2; done
@@ -39,8 +39,9 @@ for clients in 1 4 16 64; do
   bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   echo "| $clients | $rate | $p50 | $p99 | ${bad:-0} |"
 done
-after=$(predict_rate)
-echo "predict over the same image, before and after: $before and $after images/s"
+after="$(predict_rate) $(predict_rate) $(predict_rate)"
+median=$(echo $before $after | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2}')
+echo "predict over the same image, three runs before the load and three after: $before / $after images/s (median $median)"
 # Memory over 100,000 requests with 16 clients: resident set sampled every 10 s.
 [ "${6:-}" = nomemory ] && exit 0
 requests=0 start=$(date +%s)

@@ -76,7 +76,7 @@ public struct InferenceServer: Sendable {
         }
         let (inference, binaries) = try InferenceProtocol.parse(body: bytes, headerLength: headerLength)
         let images = try model.images(inference, binaries: binaries)
-        let predictions = await batcher.predictions(images)
+        let predictions = try await batcher.predictions(images)
         let (body, length) = try model.response(inference, predictions: predictions)
         metrics.served(images: images.count, seconds: started.duration(to: .now))
         var headers: HTTPFields = [.contentType: length == nil ? "application/json" : "application/octet-stream"]

@@ -49,14 +49,8 @@ public struct PageRoutes: Sendable {
         }
         router.post("/galaxynet/look") { request, _ in
             let bytes = try await server.body(of: request)
-            let image: any SourceImage
-            do { image = try server.model.reader.read(bytes: bytes, name: "the image") } catch let error as ImageError {
-                throw InferenceProtocol.ClientError(400, error.description)
-            }
-            guard image.width == server.model.cutout.size && image.height == server.model.cutout.size else {
-                throw InferenceProtocol.ClientError(400, "the image is \(image.width)×\(image.height); this model reads \(server.model.cutout.size)×\(server.model.cutout.size) cutouts")
-            }
-            let prediction = await server.batcher.predictions([image])[0]
+            let image = try server.model.decode(.file(bytes: bytes, name: "the image"))
+            let prediction = try await server.batcher.predictions([.decoded(image)])[0]
             var answer = look.describe(image, prediction)
             if let search, let embedding = prediction.embedding {
                 answer.neighbours = try search.nearest(to: [embedding], k: 12)[0].map { .init(id: String(search.embeddings.ids[$0.row]), similarity: $0.similarity) }

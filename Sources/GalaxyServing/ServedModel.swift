@@ -36,8 +36,8 @@ public struct ServedModel: Sendable {
                         + [.init(name: "embedding", datatype: "FP32", shape: [-1, units])])
     }
 
-    /// The images of a request: its one input, image files (BYTES) or pixels (UINT8).
-    public func images(_ request: InferenceProtocol.Request, binaries: [[UInt8]?]) throws -> [any SourceImage] {
+    /// The images of a request: its one input, image files (BYTES, decoded in the batch) or pixels (UINT8).
+    public func images(_ request: InferenceProtocol.Request, binaries: [[UInt8]?]) throws -> [ServedImage] {
         typealias Failure = InferenceProtocol.ClientError
         guard request.inputs.count == 1, let input = request.inputs.first else {
             throw Failure(400, "give one input: \"images\" (BYTES, image files) or \"pixels\" (UINT8 [N, \(cutout.size), \(cutout.size), \(cutout.bands)]); found \(request.inputs.count)")
@@ -49,15 +49,7 @@ public struct ServedModel: Sendable {
             guard input.shape.count == 1 else { throw Failure(400, "input \(input.name): BYTES shape must be [N], found \(input.shape)") }
             let files = try InferenceProtocol.byteElements(input, binary: binaries[0])
             guard files.count == count else { throw Failure(400, "input \(input.name): shape says \(count) elements, the data hold \(files.count)") }
-            return try files.enumerated().map { i, bytes in
-                do {
-                    let image = try reader.read(bytes: bytes, name: "image \(i)")
-                    guard image.width == cutout.size && image.height == cutout.size else {
-                        throw Failure(400, "image \(i) is \(image.width)×\(image.height); this model reads \(cutout.size)×\(cutout.size) cutouts")
-                    }
-                    return image
-                } catch let error as ImageError { throw Failure(400, error.description) }
-            }
+            return files.enumerated().map { .file(bytes: $1, name: "image \($0)") }
         case "UINT8":
             let expected = [count, cutout.size, cutout.size, cutout.bands]
             guard input.shape == expected else { throw Failure(400, "input \(input.name): UINT8 shape must be \(expected) for this model, found \(input.shape)") }
@@ -66,12 +58,25 @@ public struct ServedModel: Sendable {
             guard pixels.count == count * size else { throw Failure(400, "input \(input.name): shape \(input.shape) needs \(count * size) values, the data hold \(pixels.count)") }
             return (0..<count).map { i in
                 let block = Array(pixels[(i * size)..<((i + 1) * size)])
-                if cutout.bands == 1 { return GreyImage(width: cutout.size, height: cutout.size, pixels: block) as any SourceImage }
-                return RGBImage(width: cutout.size, height: cutout.size, pixels: block) as any SourceImage
+                if cutout.bands == 1 { return .decoded(GreyImage(width: cutout.size, height: cutout.size, pixels: block)) }
+                return .decoded(RGBImage(width: cutout.size, height: cutout.size, pixels: block))
             }
         default:
             throw Failure(400, "input \(input.name): datatype \(input.datatype) is not served; give BYTES (image files) or UINT8 (pixels)")
         }
+    }
+
+    /// The pixels of an image of a request; a file that is not a readable cutout of this model's
+    /// size is the client's error.
+    public func decode(_ image: ServedImage) throws -> any SourceImage {
+        guard case .file(let bytes, let name) = image else { if case .decoded(let d) = image { return d }; preconditionFailure() }
+        do {
+            let decoded = try reader.read(bytes: bytes, name: name)
+            guard decoded.width == cutout.size && decoded.height == cutout.size else {
+                throw InferenceProtocol.ClientError(400, "\(name) is \(decoded.width)×\(decoded.height); this model reads \(cutout.size)×\(cutout.size) cutouts")
+            }
+            return decoded
+        } catch let error as ImageError { throw InferenceProtocol.ClientError(400, error.description) }
     }
 
     /// The response to `request` from its predictions: the JSON, and the binary outputs after it

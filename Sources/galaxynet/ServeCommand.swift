@@ -48,9 +48,8 @@ struct ServeCommand: ParsableCommand {
         let name = self.name ?? ((runPath as NSString).lastPathComponent as NSString).deletingPathExtension
         let model = ServedModel(name: name, model: predictor.model, reader: .standard, maxImages: maxImages)
         let metrics = ServingMetrics(), workers = self.workers, frozen = predictor
-        let batcher = DynamicBatcher(maxBatch: maxBatch, window: batchWindowMs / 1000, observe: { metrics.batch($0) }) {
-            frozen.predictions(images: $0, workers: workers)
-        }
+        let batcher = DynamicBatcher(maxBatch: maxBatch, window: batchWindowMs / 1000, workers: workers, observe: { metrics.batch($0) },
+                                     decode: model.decode) { frozen.predictions(images: $0, workers: workers) }
         var settings = InferenceServer.Settings()
         (settings.host, settings.port, settings.maxBodyBytes, settings.bodyTimeout) = (host, port, maxBody << 20, bodyTimeout)
         settings.version = GalaxyNetBuild.version

@@ -78,18 +78,27 @@ public struct ImageFormat: Sendable {
     public let extensions: [String]
     /// Decodes a file in a cutout format; the flag asks for a 2× pre-filtered image (the anti-aliased mode).
     public let read: @Sendable (_ path: String, _ halfSize: Bool, _ cutout: CutoutFormat) throws -> any SourceImage
+    /// Decodes a file's bytes held in memory (`name` names it in errors), where the format can; a
+    /// format without it is read from a temporary file.
+    public let decode: (@Sendable (_ bytes: [UInt8], _ name: String, _ halfSize: Bool, _ cutout: CutoutFormat) throws -> any SourceImage)?
 
     public init(name: String, extensions: [String], read: @escaping @Sendable (String, Bool, CutoutFormat) throws -> any SourceImage) {
-        self.name = name; self.extensions = extensions; self.read = read
+        self.name = name; self.extensions = extensions; self.read = read; self.decode = nil
+    }
+
+    /// A format that decodes bytes; its files are read whole and decoded the same way.
+    public init(name: String, extensions: [String], decode: @escaping @Sendable ([UInt8], String, Bool, CutoutFormat) throws -> any SourceImage) {
+        self.name = name; self.extensions = extensions; self.decode = decode
+        read = { path, halfSize, cutout in try decode(JPEG.contents(path), path, halfSize, cutout) }
     }
 
     /// JPEG through libjpeg-turbo, 8-bit: colour for a 3-band format, grey-scale for one band.
-    public static let jpeg = ImageFormat(name: "JPEG", extensions: ["jpg", "jpeg"]) { path, halfSize, cutout in
+    public static let jpeg = ImageFormat(name: "JPEG", extensions: ["jpg", "jpeg"]) { (bytes: [UInt8], name: String, halfSize: Bool, cutout: CutoutFormat) in
         // Other sizes would be warped as if they were cutouts of the format's scale (silently wrong).
         let advice = "this model reads \(cutout): resample it to that scale and size, or give a FITS cutout (resampled from its WCS)"
         let size = (cutout.size, cutout.size), scale = halfSize ? 2 : 1
-        if cutout.bands == 1 { return try JPEG.readGrey(path, scale: scale, expectedSize: size, sizeAdvice: advice) }
-        return try JPEG.read(path, scale: scale, expectedSize: size, sizeAdvice: advice)
+        if cutout.bands == 1 { return try JPEG.decodeGrey(bytes, file: name, scale: scale, expectedSize: size, sizeAdvice: advice) }
+        return try JPEG.decode(bytes, file: name, scale: scale, expectedSize: size, sizeAdvice: advice)
     }
 }
 
@@ -123,14 +132,15 @@ public struct ImageReader: Sendable {
     }
 
     /// An image file received as bytes (a server's request): its format told by its signature
-    /// (JPEG's FF D8 FF, FITS's `SIMPLE  =`), read through the same path as a file on disk — a
-    /// private temporary file, removed after — so that it decodes exactly as `read` would. `name`
+    /// (JPEG's FF D8 FF, FITS's `SIMPLE  =`) and decoded exactly as `read` would — in memory
+    /// where the format can, else through a private temporary file, removed after. `name`
     /// names it in errors.
     public func read(bytes: [UInt8], name: String) throws -> any SourceImage {
         let ext: String
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { ext = "jpg" } else if bytes.starts(with: Array("SIMPLE  =".utf8)) { ext = "fits" } else {
             throw ImageError(file: name, reason: "not a JPEG or FITS file (\(bytes.count) bytes starting \(bytes.prefix(4).map { String(format: "%02x", $0) }.joined()))")
         }
+        if let decode = format(for: "x." + ext)?.decode { return try decode(bytes, name, false, cutout) }
         let file = NSTemporaryDirectory() + "/galaxynet-\(UUID().uuidString).\(ext)"
         guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
             throw ImageError(file: file, reason: "cannot write a temporary file to decode \(name)")

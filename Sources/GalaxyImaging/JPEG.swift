@@ -89,7 +89,7 @@ public enum JPEG {
         try decodeGrey(contents(path), file: path, scale: scale, expectedSize: expectedSize, sizeAdvice: sizeAdvice)
     }
 
-    static func contents(_ path: String) throws -> [UInt8] {
+    public static func contents(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImageError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "file not found")
         }

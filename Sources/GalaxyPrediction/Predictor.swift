@@ -154,30 +154,45 @@ public struct Predictor {
         return Prediction(answers: mean, spread: squares.map { ($0 / Float(count)).squareRoot() }, concentrations: alpha.map(Array.init), embedding: embedding)
     }
 
-    /// Predictions of images already read (a server's requests), their views made on `workers`
-    /// threads and evaluated in shared forward passes: the views of several images fill one
-    /// batch. The same transforms and arithmetic as `predictions(paths:)`.
+    /// Predictions of images already read (a server's requests): a few images at a time have
+    /// their views made on `workers` threads, then go through the network in passes of up to
+    /// `GalaxyModel.inferenceBatch` views (several images per pass when each has few views, so
+    /// that one-view requests still fill a pass). The same transforms and arithmetic as
+    /// `predictions(paths:)`; memory holds one chunk's views.
     public func predictions(images: [any SourceImage], workers: Int = 2) -> [Prediction] {
         let cutout = model.configuration.cutout, transforms = self.transforms, centred = model.configuration.centred
-        let slots = ResultSlots<(view0: [Float], view45: [Float], extraction: SourceExtraction?)>(count: images.count)
-        Parallelism.forEach(count: images.count, threads: max(1, workers)) { i in
-            let e = centred ? SourceExtractor.extract(images[i]) : nil
-            var view0: [Float] = [], view45: [Float] = []
-            for t in transforms {
-                let (v0, v45) = AffineWarp.views(images[i], t.centred(on: e), cutout: cutout)
-                view0 += v0
-                view45 += v45
+        let k = transforms.count, perPass = max(1, GalaxyModel.inferenceBatch / k), chunk = max(8, perPass)
+        let n = model.configuration.tree.outputCount
+        var predictions: [Prediction] = []
+        for first in stride(from: 0, to: images.count, by: chunk) {
+            let range = first..<min(first + chunk, images.count)
+            let slots = ResultSlots<(view0: [Float], view45: [Float], extraction: SourceExtraction?)>(count: range.count)
+            Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
+                let image = images[range.lowerBound + i], e = centred ? SourceExtractor.extract(image) : nil
+                var view0: [Float] = [], view45: [Float] = []
+                view0.reserveCapacity(k * cutout.viewFloats)
+                view45.reserveCapacity(k * cutout.viewFloats)
+                for t in transforms {
+                    let (v0, v45) = AffineWarp.views(image, t.centred(on: e), cutout: cutout)
+                    view0 += v0
+                    view45 += v45
+                }
+                slots.set(i, (view0, view45, e))
+            } monitor: {}
+            let views = slots.values.map { $0! }
+            for g in stride(from: 0, to: views.count, by: perPass) {
+                let group = views[g..<min(g + perPass, views.count)]
+                let (out, alpha, hidden) = group.count == 1 ? model.outputs(view0: group.first!.view0, view45: group.first!.view45, keeping: embeddingLayer)
+                    : model.outputs(view0: group.flatMap(\.view0), view45: group.flatMap(\.view45), keeping: embeddingLayer)
+                let units = (hidden?.count ?? 0) / (group.count * k)
+                for (i, v) in group.enumerated() {
+                    var p = Self.summary(answers: out[(i * k * n)..<((i + 1) * k * n)], concentrations: alpha?[(i * k * n)..<((i + 1) * k * n)],
+                                         hidden: hidden?[(i * k * units)..<((i + 1) * k * units)], views: k, width: n)
+                    p.extraction = v.extraction
+                    predictions.append(p)
+                }
             }
-            slots.set(i, (view0, view45, e))
-        } monitor: {}
-        let views = slots.values.map { $0! }
-        let (out, alpha, hidden) = model.outputs(view0: views.flatMap(\.view0), view45: views.flatMap(\.view45), keeping: embeddingLayer)
-        let n = model.configuration.tree.outputCount, k = transforms.count, units = (hidden?.count ?? 0) / max(images.count * k, 1)
-        return views.indices.map { i in
-            var p = Self.summary(answers: out[(i * k * n)..<((i + 1) * k * n)], concentrations: alpha?[(i * k * n)..<((i + 1) * k * n)],
-                                 hidden: hidden?[(i * k * units)..<((i + 1) * k * units)], views: k, width: n)
-            p.extraction = views[i].extraction
-            return p
         }
+        return predictions
     }
 }

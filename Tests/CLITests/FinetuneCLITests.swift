@@ -39,19 +39,8 @@ struct FinetuneCLITests {
         #expect(try String(contentsOfFile: folder + "/ft.csv", encoding: .utf8).hasPrefix("GalaxyID,kind_other_fraction,kind_smooth_fraction\n"))
         // Killed mid-run (SIGTERM: a checkpoint, exit 130) and resumed: the same weights as the run never stopped.
         let stopped = folder + "/ft-stopped"
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = arguments + ["--steps", "40", "--unfreeze", "1", "--out", stopped]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, ((try? String(contentsOfFile: stopped + "/log.jsonl", encoding: .utf8)) ?? "").isEmpty { Thread.sleep(forTimeInterval: 0.02) }
-        kill(process.processIdentifier, SIGTERM)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130 && text.contains("continue with: galaxynet train --resume \(stopped)"), "\(text)")
+        let (status, text) = try CLI.interrupted(arguments + ["--steps", "40", "--unfreeze", "1", "--out", stopped], once: stopped + "/log.jsonl")
+        #expect(status == 130 && text.contains("continue with: galaxynet train --resume \(stopped)"), "\(text)")
         let resumed = try CLI.run(["train", "--resume", stopped, "--workers", "1"])
         #expect(resumed.status == 0 && resumed.output.contains("finished at step 40"), "\(resumed.output) \(resumed.error)")
         for file in ["weights.safetensors", "optimizer.safetensors"] {

@@ -36,19 +36,9 @@ struct RobustnessCLITests {
     /// A run stopped by a signal checkpoints, says how to resume, and does not exit 0.
     @Test func anInterruptedRunExitsNonZeroAfterItsCheckpoint() throws {
         let run = scratch("interrupted")
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["train", "--data", try Self.mock.get(), "--steps", "100000", "--out", run, "--workers", "1"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, ((try? String(contentsOfFile: run + "/log.jsonl", encoding: .utf8)) ?? "").isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-        kill(process.processIdentifier, SIGTERM)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(text)")
+        let (status, text) = try CLI.interrupted(["train", "--data", try Self.mock.get(), "--steps", "100000", "--out", run, "--workers", "1"],
+                                                 once: run + "/log.jsonl")
+        #expect(status == 130, "\(text)")
         #expect(text.contains("continue with: galaxynet train --resume"), "\(text)")
         #expect(FileManager.default.fileExists(atPath: run + "/checkpoint/state.json"))
     }

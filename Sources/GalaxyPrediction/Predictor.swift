@@ -166,19 +166,18 @@ public struct Predictor {
         var predictions: [Prediction] = []
         for first in stride(from: 0, to: images.count, by: chunk) {
             let range = first..<min(first + chunk, images.count)
-            let slots = ResultSlots<(view0: [Float], view45: [Float], extraction: SourceExtraction?)>(count: range.count)
-            Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
-                let image = images[range.lowerBound + i], e = centred ? SourceExtractor.extract(image) : nil
-                var view0: [Float] = [], view45: [Float] = []
-                view0.reserveCapacity(k * cutout.viewFloats)
-                view45.reserveCapacity(k * cutout.viewFloats)
-                for t in transforms {
-                    let (v0, v45) = AffineWarp.views(image, t.centred(on: e), cutout: cutout)
-                    view0 += v0
-                    view45 += v45
-                }
-                slots.set(i, (view0, view45, e))
+            // Each (image, transform) pair is a task of its own, so a chunk of one image keeps every worker busy.
+            let extractions = centred ? range.map { SourceExtractor.extract(images[$0]) } : range.map { _ in nil }
+            let warped = ResultSlots<(view0: [Float], view45: [Float])>(count: range.count * k)
+            Parallelism.forEach(count: range.count * k, threads: max(1, workers)) { task in
+                let (i, t) = task.quotientAndRemainder(dividingBy: k), image = images[range.lowerBound + i]
+                warped.set(task, AffineWarp.views(image, transforms[t].centred(on: extractions[i]), cutout: cutout))
             } monitor: {}
+            let slots = ResultSlots<(view0: [Float], view45: [Float], extraction: SourceExtraction?)>(count: range.count)
+            for i in 0..<range.count {
+                let pairs = warped.values[(i * k)..<((i + 1) * k)].map { $0! }
+                slots.set(i, (pairs.flatMap(\.view0), pairs.flatMap(\.view45), extractions[i]))
+            }
             let views = slots.values.map { $0! }
             for g in stride(from: 0, to: views.count, by: perPass) {
                 let group = views[g..<min(g + perPass, views.count)]

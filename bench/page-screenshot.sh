@@ -23,8 +23,9 @@ port, mock, out = sys.argv[1:4]
 galaxy = next(r["GalaxyID"] for r in csv.DictReader(open(f"{mock}/truth.csv"))
               if r["set"] == "test" and r["bar"] == "1" and r["spiral"] == "1" and float(r["brightness"]) > 12)
 options = webdriver.ChromeOptions()
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1500"]: options.add_argument(a)
-driver = webdriver.Chrome(options=options)
+options.binary_location = "/usr/bin/chromium"
+for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000"]: options.add_argument(a)
+driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"), options=options)
 try:
     driver.get(f"http://127.0.0.1:{port}/")
     driver.find_element(By.ID, "file").send_keys(f"{mock}/images_test_rev1/{galaxy}.jpg")

@@ -50,26 +50,6 @@ extension CLI {
     }
 }
 
-extension CLI {
-    /// Runs galaxynet until `file` has something in it (a training log's first line), then sends
-    /// SIGTERM: how it exited and what it printed.
-    static func interrupted(_ arguments: [String], once file: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").isEmpty { Thread.sleep(forTimeInterval: 0.02) }
-        kill(process.processIdentifier, SIGTERM)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
-}
-
 /// A mock universe written by `galaxynet mock` into a fresh folder.
 func mockUniverse(count: Int, testCount: Int, seed: Int) throws -> String {
     let path = scratch("mock")

@@ -2,6 +2,9 @@ import Foundation
 import GalaxyCore
 import GalaxyNetwork
 import GalaxyZoo
+import GalaxyTensor
+import GalaxyImaging
+import GalaxyModels
 import GalaxySimilarity
 
 /// An embedding run is a catalogue run whose rows are a hidden layer's activations: the same
@@ -43,5 +46,28 @@ extension BulkPrediction {
         embedding.projection = pca
         let projected = PredictionSchema(tree: schema.tree, embedding: embedding)
         return (projected, Array(columns.prefix(columns.count - schema.columns.count)) + projected.columns)
+    }
+}
+
+/// One image's embedding made as `embed` makes a table's rows (same layer, views and, when the
+/// table was projected, the same saved projection): the query of `similar --image`.
+public enum ImageEmbedding {
+    /// The vector of `path` through `folder`'s model: layer `layer` (default the last hidden
+    /// layer), averaged over `tta`'s views, projected by `projection` when given.
+    public static func vector(of path: String, folder: ModelFolder, backend: any Backend, tta: TestTimeAugmentation, layer: String?,
+                              projection: PCA?, reader: ImageReader = .standard) throws -> [Float] {
+        var predictor = try Predictor(folder: folder, backend: backend, tta: tta)
+        let name = layer ?? predictor.model.hiddenLayerNames.last!
+        guard let units = predictor.model.hiddenUnits(name) else {
+            throw BulkError(reason: "the model has no layer \"\(name)\"; its hidden layers are \(predictor.model.hiddenLayerNames.joined(separator: ", "))")
+        }
+        if let projection, projection.dimensions != units {
+            throw EmbeddingError(file: "the projection", reason: "projects \(projection.dimensions) dimensions, but layer \(name) has \(units) units")
+        }
+        predictor.embeddingLayer = name
+        guard let prediction = try predictor.predictions(paths: [path], reader: reader).first?.get(), let embedding = prediction.embedding else {
+            preconditionFailure("ImageEmbedding: a prediction without its embedding")
+        }
+        return projection.map { $0.project(embedding[...]) } ?? embedding
     }
 }

@@ -3,6 +3,8 @@ import Foundation
 import GalaxyCore
 import GalaxyKernels
 import GalaxySimilarity
+import GalaxyPrediction
+import GalaxyTraining
 
 /// `--montage` and where the galaxies' images are, for `similar` and `anomalies`.
 struct MontageOptions: ParsableArguments {
@@ -35,6 +37,11 @@ struct SimilarCommand: ParsableCommand {
 
     @Option(help: "Embeddings: a .npy of float32 [rows, dimensions] (IDs in NAME.ids.npy beside it, else row numbers).") var embeddings: String
     @Option(help: "The ID whose neighbours to list (repeat for several).") var id: [Int64] = []
+    @Option(help: "An image (JPEG or FITS) whose neighbours to list, embedded by --run as `embed` made the table.") var image: String?
+    @Option(name: [.customLong("run"), .customLong("model")], help: "With --image: the run or model file that made the embeddings.") var runPath: String?
+    @Option(help: "With --image: the layer the table holds (default: the last hidden layer).") var layer: String?
+    @Option(help: "With --image: the projection the table was made with (default: E.pca.safetensors beside the table, when there).") var pcaFrom: String?
+    @OptionGroup var augmentation: TTAOptions
     @Flag(help: "Every row's neighbours, into --out.") var all = false
     @Option(name: .short, help: "Neighbours per query.") var k = 20
     @Option(help: "With --all: the table to write (.csv or .fits); OUT.parts/ keeps finished chunks for a rerun.") var out: String?
@@ -42,7 +49,8 @@ struct SimilarCommand: ParsableCommand {
 
     func validate() throws {
         guard k > 0 else { throw ValidationError("-k must be positive") }
-        guard all != !id.isEmpty else { throw ValidationError("give --id (one or more) or --all") }
+        guard [all, !id.isEmpty, image != nil].filter({ $0 }).count == 1 else { throw ValidationError("give --id (one or more), --image or --all") }
+        guard (image == nil) == (runPath == nil) else { throw ValidationError("--image needs --run (the run that made the embeddings), and --run is for --image") }
         if all {
             guard let out else { throw ValidationError("--all writes a table: give --out NAME.csv or NAME.fits") }
             try OutputPath.check(out, extensions: ["csv", "fits"], inputs: [embeddings, Embeddings.idFile(for: embeddings)])
@@ -58,6 +66,7 @@ struct SimilarCommand: ParsableCommand {
             let (computed, reused) = try AllNeighbours(search, k: k).run(out: out, progress: Progress("neighbours").callAsFunction)
             return print("wrote \(out): \(k) neighbours of each of \(table.rows) rows (\(computed) chunks computed, \(reused) reused)")
         }
+        if let image, let runPath { return try searchImage(image, run: runPath, search: search) }
         let rows = try id.map { try table.row(of: $0) }
         // All the IDs in one search: up to four share one pass over the table.
         var cells: [(id: Int64, caption: String)] = []
@@ -68,6 +77,21 @@ struct SimilarCommand: ParsableCommand {
             cells += [(table.ids[row], "query")] + found.map { (table.ids[$0.row], String(format: "%.4f", $0.similarity)) }
         }
         try montage.draw(cells, columns: k + 1)
+    }
+}
+
+extension SimilarCommand {
+    /// Neighbours of an image not in the table: embedded by the run (and the table's saved
+    /// projection, found beside it unless given), then searched like a row.
+    func searchImage(_ image: String, run: String, search: NeighbourSearch) throws {
+        let beside = (embeddings as NSString).deletingPathExtension + ".pca.safetensors"
+        let projection = try (pcaFrom ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil)).map { try PCA(file: $0) }
+        let vector = try ImageEmbedding.vector(of: image, folder: RunFolder(run).model, backend: OneDNNBackend.sharedFast, tta: augmentation.tta,
+                                               layer: layer, projection: projection)
+        let found = try search.nearest(to: [vector], k: k)[0], ids = search.embeddings.ids
+        print("neighbours of \(image):")
+        for (rank, n) in found.enumerated() { print(String(format: "%4d  %lld  %.6f", rank + 1, ids[n.row], n.similarity)) }
+        try montage.draw(found.map { (ids[$0.row], String(format: "%.4f", $0.similarity)) }, columns: min(k, 10))
     }
 }
 

@@ -42,6 +42,10 @@ struct EmbedCLITests {
         #expect(drawn.status == 0 && drawn.output.hasSuffix("wrote \(folder)/near.png\n"), "\(drawn.output) \(drawn.error)")
         let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/near.png"))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000)
+        // An image queried through the run finds its own row first, as embed made it.
+        let (_, _, images) = try CatalogueCLITests.setUp
+        let query = try CLI.run(["similar", "--embeddings", folder + "/raw.npy", "--image", folder + "/" + images[3], "--run", run, "--tta", "8", "-k", "2"])
+        #expect(query.status == 0 && query.output.contains("   1  1237648720693755003  1.000000"), "\(query.output) \(query.error)")
         // A rerun reuses the finished chunks.
         let again = try CLI.run(base + ["--out", folder + "/raw.npy"])
         #expect(again.status == 0 && again.output.contains("0 embedded (0 of them failed before), 25 reused from finished chunks"), "\(again.output) \(again.error)")

@@ -7,29 +7,9 @@
 #   bench/serve-load.sh GALAXYNET RUN IMAGE.jpg TTA [SECONDS] [nomemory]
 set -euo pipefail
 galaxynet=$1 run=$2 image=$3 tta=$4 seconds=${5:-20}
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-export NO_PROXY='*' no_proxy='*'
-# The body: the JSON header, then the image as one length-prefixed BYTES element.
-python3 - "$image" "$work/body" <<'PY'
-import json, struct, sys
-data = open(sys.argv[1], "rb").read()
-blob = struct.pack("<I", len(data)) + data
-header = json.dumps({"inputs": [{"name": "images", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": len(blob)}}],
-                     "outputs": [{"name": "answers", "parameters": {"binary_data": True}}]}).encode()
-open(sys.argv[2], "wb").write(header + blob)
-open(sys.argv[2] + ".length", "w").write(str(len(header)))
-PY
-mkdir -p "$work/images"
-for k in $(seq 1 200); do ln -s "$(cd "$(dirname "$image")" && pwd)/$(basename "$image")" "$work/images/$((100000 + k)).jpg"; done
-predict_rate() { "$galaxynet" predict --run "$run" --images "$work/images" --tta "$tta" --out "$work/p.csv" 2>/dev/null | grep -o '[0-9.]* images/s' | cut -d' ' -f1; }
+. "$(dirname "$0")/serve-common.sh"
 before="$(predict_rate) $(predict_rate) $(predict_rate)"
-"$galaxynet" serve --run "$run" --name model --tta "$tta" --port 0 --max-batch 64 > "$work/serve.log" 2>&1 &
-server=$!
-until grep -q "http://" "$work/serve.log"; do sleep 0.2; done
-port=$(grep -o '127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2)
-export INFER_PATH=/v2/models/model/infer INFER_BODY=$work/body INFER_HEADER_LENGTH=$(cat "$work/body.length")
-script=$(dirname "$0")/serve-load.lua
+start_server --max-batch 64
 echo "| clients | requests/s = images/s | p50 ms | p99 ms | non-200 |"
 echo "|---:|---:|---:|---:|---:|"
 for clients in 1 4 16 64; do
@@ -50,7 +30,7 @@ while [ "$requests" -lt 100000 ]; do
 done
 fi
 # predict again once the server is gone (its memory and threads are not left to compete).
-kill -TERM $server; wait $server || true
+kill -TERM $server; wait $server || true; server=""
 after="$(predict_rate) $(predict_rate) $(predict_rate)"
-median=$(echo $before $after | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2}')
+median=$(median $before $after)
 echo "predict over the same image, three runs before the load and three after: $before / $after images/s (median $median)"

@@ -37,7 +37,7 @@ public struct InferenceServer: Sendable {
         let json: @Sendable (Encodable) throws -> Response = { try Self.json($0) }
         router.get("/v2/health/live") { _, _ in Response(status: .ok) }
         router.get("/v2/health/ready") { _, _ in Response(status: .ok) }
-        router.get("/v2") { [model, settings] _, _ in
+        router.get("/v2") { [settings] _, _ in
             try json(InferenceProtocol.ServerMetadata(name: "galaxynet", version: settings.version, extensions: ["binary_tensor_data", "model_metadata"]))
         }
         router.get("/v2/models/:name") { [model] _, context in try json(try Self.served(model, context).metadata) }

@@ -12,13 +12,14 @@ public final class ServingMetrics: Sendable {
     static var errors: MetricNameDescriptor { .init(namespace: "galaxynet", metricName: "errors", unitName: "total", helpText: "Requests answered with an error, by status code") }
 
     public init() {
-        latency = registry.makeDurationHistogram(name: "galaxynet_inference_duration_seconds",
+        latency = registry.makeDurationHistogram(descriptor: .init(namespace: "galaxynet", metricName: "inference_duration", unitName: "seconds",
+                                                                   helpText: "Time from an inference request's arrival to its response, in seconds"),
                                                  buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                                                           .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)],
-                                                 help: "Time from an inference request's arrival to its response, in seconds")
-        batches = registry.makeValueHistogram(name: "galaxynet_batch_images", buckets: [1, 2, 4, 8, 16, 32, 64, 128],
-                                              help: "Images per forward batch of the dynamic batcher")
-        images = registry.makeCounter(name: "galaxynet_images_total", help: "Images predicted")
+                                                           .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
+        batches = registry.makeValueHistogram(descriptor: .init(namespace: "galaxynet", metricName: "batch", unitName: "images",
+                                                                helpText: "Images per forward batch of the dynamic batcher"),
+                                              buckets: [1, 2, 4, 8, 16, 32, 64, 128])
+        images = registry.makeCounter(descriptor: .init(namespace: "galaxynet", metricName: "images", unitName: "total", helpText: "Images predicted"))
     }
 
     /// A request answered (any route), by status code.

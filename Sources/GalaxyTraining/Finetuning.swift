@@ -87,6 +87,7 @@ extension Trainer {
     /// A finetune at step 0 (new, or started again before its first checkpoint) takes the trunk
     /// its options record, refusing a model that changed since; returns what was copied, nil
     /// when there is nothing to adopt.
+    @discardableResult
     public func adoptRecordedTrunk() throws -> [String]? {
         guard step == 0, let trunk = options.trunk else { return nil }
         let folder = ModelFolder(trunk.path)

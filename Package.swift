@@ -113,6 +113,7 @@ let package = Package(
                                                                   "GalaxyImaging", "GalaxyKernels", "GalaxyLayers", "GalaxyTensor", "TestSupport"]),
         .testTarget(name: "GalaxyDemoTests", dependencies: ["GalaxyDemo", "GalaxyKernels", "TestSupport"]),
         .testTarget(name: "GalaxyBenchmarksTests", dependencies: ["GalaxyBenchmarks", "GalaxyNetwork", "GalaxyTensor", "GalaxyKernels", "TestSupport"]),
+        .testTarget(name: "GalaxyServingTests", dependencies: ["GalaxyServing", "GalaxyPrediction", "GalaxyImaging"]),
         .testTarget(name: "CLITests", dependencies: ["galaxynet", "TestSupport"]),
         // Seeded mutation fuzzing of every file reader (a bounded run in `make test`, a long one in `make fuzz`).
         .testTarget(name: "FuzzTests", dependencies: ["GalaxyCore", "GalaxyTensor", "GalaxyLayers", "GalaxyImaging", "GalaxyFITS", "GalaxyZoo", "GalaxyNetwork", "GalaxyModels", "GalaxyPrediction", "TestSupport"]),

@@ -47,6 +47,14 @@ final class RunningServer {
         self.port = port
     }
 
+    /// A test that throws before `stop()` still leaves no server behind.
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
     /// SIGTERM, then what the server printed after its first line and how it exited.
     func stop() -> (status: Int32, output: String) {
         kill(process.processIdentifier, SIGTERM)

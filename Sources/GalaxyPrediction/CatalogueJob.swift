@@ -63,7 +63,7 @@ public struct CatalogueJob: Sendable {
     /// `images.csv` in the parts folder (id, absolute file), so that a folder is run — chunked,
     /// resumed, sharded — exactly as a catalogue is, and a changed folder is a changed input.
     public mutating func useImages(in folder: String) throws {
-        let ids = try KaggleDataset.listImages(in: folder).sorted()
+        let ids = try KaggleDataset.listImages(in: folder)  // ascending
         guard !ids.isEmpty else { throw CatalogueError(file: folder, reason: "no <ID>.jpg images in the folder") }
         let root = URL(fileURLWithPath: folder).standardizedFileURL.path
         (idColumn, fileColumn, catalogue) = ("id", "file", partsFolder + "/images.csv")

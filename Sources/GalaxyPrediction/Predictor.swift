@@ -167,7 +167,14 @@ public struct Predictor {
         for first in stride(from: 0, to: images.count, by: chunk) {
             let range = first..<min(first + chunk, images.count)
             // Each (image, transform) pair is a task of its own, so a chunk of one image keeps every worker busy.
-            let extractions = centred ? range.map { SourceExtractor.extract(images[$0]) } : range.map { _ in nil }
+            let measured = ResultSlots<SourceExtraction>(count: centred ? range.count : 0)
+            if centred {
+                Parallelism.forEach(count: range.count, threads: max(1, workers)) { i in
+                    let image = images[range.lowerBound + i]
+                    measured.set(i, SourceExtractor.extract(image))
+                } monitor: {}
+            }
+            let extractions = centred ? measured.values : [SourceExtraction?](repeating: nil, count: range.count)
             let warped = ResultSlots<(view0: [Float], view45: [Float])>(count: range.count * k)
             Parallelism.forEach(count: range.count * k, threads: max(1, workers)) { task in
                 let (i, t) = task.quotientAndRemainder(dividingBy: k), image = images[range.lowerBound + i]

@@ -76,11 +76,7 @@ public final class DynamicBatcher: @unchecked Sendable {
             for (r, request) in taken.enumerated() {
                 let mine = decoded.values[offset..<(offset + request.images.count)].map { $0! }
                 offset += request.images.count
-                if let failure = mine.first(where: { if case .failure = $0 { true } else { false } }), case .failure(let error) = failure {
-                    request.done(.failure(error))
-                } else {
-                    good.append((r, mine.map { try! $0.get() }))
-                }
+                do { good.append((r, try mine.map { try $0.get() })) } catch { request.done(.failure(error)) }
             }
             let results = predict(good.flatMap(\.images))
             offset = 0

@@ -27,7 +27,8 @@ struct GalaxyLook: Sendable {
 
     func describe(_ image: any SourceImage, _ p: Prediction) -> Description {
         let tree = configuration.tree, cutout = configuration.cutout
-        let e = SourceExtractor.extract(image)
+        // A centred model's prediction carries the extraction it used; otherwise it is measured here, once.
+        let e = p.extraction ?? SourceExtractor.extract(image)
         let within = tree.withinQuestion(p.answers)
         let predictive = p.predictive(tree: tree)
         let questions = tree.questions.map { q -> Question in
@@ -38,16 +39,15 @@ struct GalaxyLook: Sendable {
                               lower: interval?.lower, upper: interval?.upper)
             })
         }
-        return Description(image: Self.dataURL(image.displayImage), parts: Self.dataURL(partsGrid(image, cutout: cutout)), size: image.width,
+        return Description(image: Self.dataURL(image.displayImage), parts: Self.dataURL(partsGrid(image, extraction: e, cutout: cutout)), size: image.width,
                            ellipse: Ellipse(x: e.x, y: e.y, a: e.a, b: e.b, theta: e.theta, detected: e.detected),
                            questions: questions, path: tree.describePath(p.answers))
     }
 
     /// The 16 parts of the plain view (centred on the extraction for a centred model) as the
     /// network receives them, in a 4 × 4 grid.
-    func partsGrid(_ image: any SourceImage, cutout: CutoutFormat) -> RGBImage {
-        let centred = configuration.centred
-        let t = cutout.plainTransform.centred(on: centred ? SourceExtractor.extract(image) : nil)
+    func partsGrid(_ image: any SourceImage, extraction: SourceExtraction, cutout: CutoutFormat) -> RGBImage {
+        let t = cutout.plainTransform.centred(on: configuration.centred ? extraction : nil)
         let (v0, v45) = AffineWarp.views(image, t, cutout: cutout)
         let parts = Parts.stack(view0: v0, view45: v45, bands: cutout.bands).scalars
         let side = Parts.partSize, bands = cutout.bands, plane = side * side

@@ -94,10 +94,10 @@ public enum InferenceProtocol {
 
     /// Splits a body into its JSON request and each input's binary data (nil where in JSON).
     public static func parse(body: [UInt8], headerLength: Int?) throws -> (Request, [[UInt8]?]) {
-        let json = headerLength.map { Array(body.prefix($0)) } ?? body
         if let headerLength, headerLength > body.count || headerLength < 0 {
             throw ClientError(400, "Inference-Header-Content-Length is \(headerLength), the body has \(body.count) bytes")
         }
+        let json = headerLength.map { Array(body.prefix($0)) } ?? body
         let request: Request
         do { request = try JSONDecoder().decode(Request.self, from: Data(json)) } catch {
             throw ClientError(400, "the request is not an inference request in JSON: \(describe(error))")

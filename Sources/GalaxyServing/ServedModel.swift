@@ -69,7 +69,11 @@ public struct ServedModel: Sendable {
     /// The pixels of an image of a request; a file that is not a readable cutout of this model's
     /// size is the client's error.
     public func decode(_ image: ServedImage) throws -> any SourceImage {
-        guard case .file(let bytes, let name) = image else { if case .decoded(let d) = image { return d }; preconditionFailure() }
+        let (bytes, name): ([UInt8], String)
+        switch image {
+        case .decoded(let pixels): return pixels
+        case .file(let b, let n): (bytes, name) = (b, n)
+        }
         do {
             let decoded = try reader.read(bytes: bytes, name: name)
             guard decoded.width == cutout.size && decoded.height == cutout.size else {
@@ -85,7 +89,9 @@ public struct ServedModel: Sendable {
         let wanted = request.outputs ?? outputNames.map { .init(name: $0, parameters: nil) }
         let allBinary = request.parameters?["binary_data_output"]?.bool ?? false
         let n = tree.outputCount, count = predictions.count
+        // A vote model's numbers (its intervals are Beta quantiles, not cheap) are made once, for lower and upper alike.
         let schema = PredictionSchema(tree: tree, votes: votes)
+        let numbers = votes && wanted.contains(where: { $0.name == "lower" || $0.name == "upper" }) ? predictions.map(schema.numbers) : []
         var outputs: [InferenceProtocol.Output] = [], binary: [UInt8] = []
         for asked in wanted {
             let floats: [Float]?, texts: [[UInt8]]?
@@ -94,7 +100,7 @@ public struct ServedModel: Sendable {
             case "spread": (floats, texts) = (predictions.flatMap(\.spread), nil)
             case "lower" where votes, "upper" where votes:
                 let start = 2 * n + 1 + (asked.name == "upper" ? n : 0)
-                (floats, texts) = (predictions.flatMap { Array(schema.numbers($0)[start..<(start + n)]) }, nil)
+                (floats, texts) = (numbers.flatMap { $0[start..<(start + n)] }, nil)
             case "embedding":
                 guard predictions.allSatisfy({ $0.embedding != nil }) else { throw InferenceProtocol.ClientError(500, "the embedding was not computed") }
                 (floats, texts) = (predictions.flatMap { $0.embedding! }, nil)

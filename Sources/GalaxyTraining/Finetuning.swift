@@ -49,7 +49,6 @@ public enum Finetuning {
         o.optimizer = .adamW
         let peak = TrainingOptions.adamWPeakRate(parameterCount: parameterCount)
         o.learningRates = [peak, peak / 100]
-        o.boundaries = [0.5]
         o.schedule = .cosine
         o.scheduleWarmUpSteps = steps / 10
         o.warmUpSteps = 0

@@ -21,6 +21,10 @@ extension BulkPrediction {
             throw BulkError(reason: "the model has no layer \"\(layer)\"; its hidden layers are \(model.hiddenLayerNames.joined(separator: ", "))")
         }
         predictor.embeddingLayer = layer
+        // Known before any image is read: the fit itself happens only when the table is assembled.
+        if case .fit(let k) = request.pca, k > units {
+            throw BulkError(reason: "--pca \(k): layer \(layer) has only \(units) units; ask for at most \(units) components")
+        }
         var projection: PCA?
         if case .from(let file) = request.pca {
             let pca = try PCA(file: file)
@@ -37,7 +41,6 @@ extension BulkPrediction {
     /// to be fitted — with the projection fitted on every part's rows and saved to `job.pcaFile`.
     func assembledSchema(_ parts: [CataloguePart]) throws -> (PredictionSchema, [TableColumn]) {
         guard case .fit(let k)? = job.embedding?.pca, var embedding = schema.embedding else { return (schema, columns) }
-        guard k <= embedding.units else { throw BulkError(reason: "--pca \(k): the layer has only \(embedding.units) units") }
         let pca = try PCA.fit(dimensions: embedding.units, components: k, batches: parts.count, backend: predictor.model.backend) {
             try parts[$0].numbers(folder: job.partsFolder, chunk: $0, schema: schema)
         }

@@ -52,7 +52,9 @@ public struct InferenceServer: Sendable {
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(settings.bodyTimeout * 2, 5))))),
                               configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "galaxynet"),
                               onServerRunning: { channel in listening(channel.localAddress?.port ?? settings.port) })
-        try await app.runService()
+        do { try await app.runService() } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw InferenceProtocol.ClientError(500, "cannot listen on \(settings.host):\(settings.port): the address is in use (another server?); give another --port, or 0 for any free one")
+        }
         batcher.stop()
     }
 

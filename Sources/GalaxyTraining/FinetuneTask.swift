@@ -96,6 +96,12 @@ public struct FinetuneTask: Sendable {
     /// (each checked to exist, named by row).
     public func writeDataset(to folder: String) throws {
         let images = folder + "/" + KaggleDataset.trainingFolder
+        // Only a folder this writes (labels, links) is written again: anything else there is someone's.
+        let fm = FileManager.default, ours: Set = [KaggleDataset.solutionsFile, VoteCounts.file, KaggleDataset.trainingFolder]
+        if let foreign = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).first(where: { !ours.contains($0) })
+            ?? ((try? fm.contentsOfDirectory(atPath: images)) ?? []).first(where: { (try? fm.destinationOfSymbolicLink(atPath: images + "/" + $0)) == nil }) {
+            throw CatalogueError(file: folder, reason: "holds \(foreign), which a finetune did not write; move it, or give another --out")
+        }
         try FileOutput.createFolder(images)
         for (row, (id, file)) in zip(ids, files).enumerated() {
             guard FileManager.default.fileExists(atPath: file) else { throw CatalogueError(file: file, reason: "no such image (row \(row + 1), ID \(id))") }

@@ -39,6 +39,10 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port), maxBatch >= 1, maxImages >= 1, maxBody >= 1, bodyTimeout > 0, batchWindowMs >= 0 else {
             throw ValidationError("--port 0–65535; --max-batch, --max-images, --max-body, --body-timeout positive; --batch-window-ms ≥ 0")
         }
+        var isFolder: ObjCBool = false
+        if let catalogues, !(FileManager.default.fileExists(atPath: catalogues, isDirectory: &isFolder) && isFolder.boolValue) {
+            throw ValidationError("--catalogues \(catalogues) is not a folder (the folder of prediction tables the page may open)")
+        }
     }
 
     func run() throws {

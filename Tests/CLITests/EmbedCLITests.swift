@@ -54,6 +54,8 @@ struct EmbedCLITests {
         #expect(layer.status != 0 && layer.error.contains("the model has no layer \"dense9\"; its hidden layers are features, dense1"), "\(layer.error)")
         let wide = try CLI.run(base + ["--layer", "features", "--pca-from", folder + "/pca.pca.safetensors", "--out", folder + "/bad2.npy"])
         #expect(wide.status != 0 && wide.error.contains("pca.pca.safetensors: projects ") && wide.error.contains("but layer features has"), "\(wide.error)")
+        let wider = try CLI.run(base + ["--pca", "9999", "--out", folder + "/bad3.npy"])
+        #expect(wider.status != 0 && wider.error.contains("--pca 9999: layer dense1 has only") && !wider.error.contains("chunk 1"), "\(wider.error)")
         let over = try CLI.run(base + ["--out", csv])
         #expect(over.status != 0 && over.error.contains("embed.csv"), "\(over.error)")
         let answersParts = try CLI.run(["predict", "--run", run, "--catalog", csv, "--id-column", "objid", "--tta", "8", "--chunk", "10", "--out", folder + "/raw.csv"])

@@ -58,6 +58,12 @@ struct FinetuneCLITests {
         #expect(unknown.status != 0 && unknown.error.contains("\"other\" is not one of the classes smooth, disk"), "\(unknown.error)")
         let column = try CLI.run(arguments.map { $0 == "kind" ? "shape" : $0 } + ["--out", folder + "/bad3"])
         #expect(column.status != 0 && column.error.contains("no target column \"shape\""), "\(column.error)")
+        // NEWRUN.dataset is written only where a finetune wrote it: someone's file there is not overwritten.
+        try FileManager.default.createDirectory(atPath: folder + "/bad5.dataset", withIntermediateDirectories: true)
+        try "notes".write(toFile: folder + "/bad5.dataset/notes.txt", atomically: true, encoding: .utf8)
+        let foreign = try CLI.run(arguments + ["--out", folder + "/bad5"])
+        #expect(foreign.status != 0 && foreign.error.contains("bad5.dataset: holds notes.txt, which a finetune did not write"), "\(foreign.error)")
+        #expect(try String(contentsOfFile: folder + "/bad5.dataset/notes.txt", encoding: .utf8) == "notes")
         let blocks = try CLI.run(arguments + ["--unfreeze", "9", "--out", folder + "/bad4"])
         #expect(blocks.status != 0 && blocks.error.contains("--unfreeze 9: the model has 5 blocks (conv1, conv2, conv3, conv4, dense1)"), "\(blocks.error)")
     }

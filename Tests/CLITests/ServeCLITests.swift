@@ -20,6 +20,9 @@ struct ServeCLITests {
         let predicted = try CLI.run(["predict", "--run", run, "--images", imagesFolder, "--tta", "8", "--out", folder + "/five.csv"])
         #expect(predicted.status == 0, "\(predicted.error)")
         let server = try RunningServer(["--run", run, "--name", "gz", "--tta", "8", "--max-body", "4", "--body-timeout", "2"])
+        // A second server on the same port says so and exits.
+        let taken = try CLI.run(["serve", "--run", run, "--port", String(server.port)])
+        #expect(taken.status != 0 && taken.error.contains("the address is in use"), "\(taken.error)")
         let report = try TestSupport.python("""
             import glob, http.client, json, socket, time, numpy as np, tritonclient.http as triton
             from PIL import Image

@@ -28,17 +28,24 @@ public struct AdamW: Optimizer {
     /// Whether the parameter called `name` is decayed.
     public static func isDecayed(_ name: String) -> Bool { name.hasSuffix("weight") }
 
-    public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor]) {
+    public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor], average: inout WeightAverage?) {
         Self.check(model, gradients, "AdamW")
         if firstMoments.isEmpty { firstMoments = Self.zeros(like: model); secondMoments = Self.zeros(like: model) }
         updates += 1
+        let averageStep = Self.averageStep(&average, parameterCount: gradients.count)
         for (i, path) in model.parameterPaths.enumerated() {
-            let scale = scale(of: path.name)
-            if scale == 0 { continue }
+            let scale = scale(of: path.name), backend = model[keyPath: path.keyPath].backend
             let p = AdamWParameters(learningRate: learningRate * scale, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                     weightDecay: Self.isDecayed(path.name) ? weightDecay : 0, t: updates)
-            model[keyPath: path.keyPath].value.backend.run(p, updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i],
-                                                           reading: gradients[i])
+            switch (scale == 0, averageStep) {
+            case (true, nil): continue
+            case (true, let a?): backend.run(a, updating: &average!.averages[i], reading: model[keyPath: path.keyPath].value)
+            case (false, nil):
+                backend.run(p, updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i], reading: gradients[i])
+            case (false, let a?):
+                backend.run(AveragedUpdate(p, average: a), updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i],
+                            &average!.averages[i], reading: gradients[i])
+            }
         }
     }
 

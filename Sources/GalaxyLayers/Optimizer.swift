@@ -17,8 +17,10 @@ public protocol Optimizer: Sendable {
     /// layer (it is not updated and keeps no state change), a fraction slows it (finetuning's
     /// layer-wise decay). Layers not named move at the full rate.
     var layerScales: [String: Float] { get set }
-    /// Applies one update to every parameter of `model`, given gradients in `parameterPaths` order.
-    mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor])
+    /// Applies one update to every parameter of `model`, given gradients in `parameterPaths` order,
+    /// and folds the new weights into `average` when one is given — in the update's own pass over
+    /// each weight (`AveragedUpdate`), so the weights are read once.
+    mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor], average: inout WeightAverage?)
     /// Forgets all accumulated state (a new phase starts at rest).
     mutating func reset()
     /// The state for a checkpoint; `names` are the parameter names in `parameterPaths` order.
@@ -54,6 +56,19 @@ extension Optimizer {
     func scale(of name: String) -> Float {
         guard !layerScales.isEmpty else { return 1 }
         return layerScales[name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name] ?? 1
+    }
+
+    /// Applies one update from plain gradients, with no average.
+    public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor]) {
+        var none: WeightAverage? = nil
+        update(&model, gradients: gradients, average: &none)
+    }
+
+    /// The average's step of this update (counting it), or nil without an average.
+    static func averageStep(_ average: inout WeightAverage?, parameterCount: Int) -> MovingAverageUpdate? {
+        guard average != nil else { return nil }
+        require(average!.averages.count == parameterCount, "update: \(average!.averages.count) averages for \(parameterCount) parameters")
+        return average!.nextStep()
     }
 
     /// Checks the gradients against the model before an update.

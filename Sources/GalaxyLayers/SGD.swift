@@ -24,15 +24,21 @@ public struct SGD: Optimizer {
         self.velocities = []
     }
 
-    public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor]) {
+    public mutating func update<Model: Layer>(_ model: inout Model, gradients: [Tensor], average: inout WeightAverage?) {
         Self.check(model, gradients, "SGD")
         if velocities.isEmpty { velocities = Self.zeros(like: model) }
+        let averageStep = Self.averageStep(&average, parameterCount: gradients.count)
         for (i, path) in model.parameterPaths.enumerated() {
-            let scale = scale(of: path.name)
-            if scale == 0 { continue }
+            let scale = scale(of: path.name), backend = model[keyPath: path.keyPath].backend
             let step = SGDUpdate(learningRate: learningRate * scale, momentum: momentum, nesterov: nesterov)
-            let backend = model[keyPath: path.keyPath].backend
-            backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
+            switch (scale == 0, averageStep) {
+            case (true, nil): continue
+            case (true, let a?): backend.run(a, updating: &average!.averages[i], reading: model[keyPath: path.keyPath].value)
+            case (false, nil): backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
+            case (false, let a?):
+                backend.run(AveragedUpdate(step, average: a), updating: &model[keyPath: path.keyPath].value, &velocities[i], &average!.averages[i],
+                            reading: gradients[i])
+            }
         }
         updates += 1
     }

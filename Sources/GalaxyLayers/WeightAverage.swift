@@ -10,7 +10,7 @@ import GalaxyAutodiff
 public struct WeightAverage: Sendable {
     public let decay: Float
     /// One average per parameter, in `parameterPaths` order.
-    public private(set) var averages: [Tensor]
+    public internal(set) var averages: [Tensor]
     public private(set) var updates: Int
 
     /// Starts the average at the model's current weights.
@@ -28,9 +28,15 @@ public struct WeightAverage: Sendable {
     public mutating func update<Model: Layer>(from model: Model) {
         let values = model.parameters.map(\.value)
         require(values.count == averages.count, "WeightAverage: \(values.count) parameters for \(averages.count) averages")
-        updates += 1
-        let step = MovingAverageUpdate(decay: Self.decay(decay, atUpdate: updates))
+        let step = nextStep()
         for i in averages.indices { values[i].backend.run(step, updating: &averages[i], reading: values[i]) }
+    }
+
+    /// Counts an update and returns its step, for an optimiser that runs it on `averages` inside
+    /// its own pass over the weights (`Optimizer.update(_:gradients:average:)`).
+    mutating func nextStep() -> MovingAverageUpdate {
+        updates += 1
+        return MovingAverageUpdate(decay: Self.decay(decay, atUpdate: updates))
     }
 
     /// `model` with the averaged weights in place of its own.

@@ -90,9 +90,10 @@ public protocol Backend: AnyObject, Sendable {
                                    result: PoolingResult, outputGradient: Tensor) -> Tensor
 
     // Fused elementwise programs (optimiser updates, weight averages: declared where they are used).
-    /// One pass of `program` over every element: the first `stateCount` of `s0`, `s1`, `s2` (each
-    /// the input's size) updated in place from `input`; the others are not touched.
-    func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, reading input: Tensor)
+    /// One pass of `program` over every element: the first `stateCount` of `s0`…`s3` (each the
+    /// input's size) updated in place from `input`; the others are not touched.
+    func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, _ s3: inout Tensor,
+                                    reading input: Tensor)
     /// Max-norm on a dense weight [inputs, units]: each unit's incoming weights (a column) are
     /// scaled by min(limit / RMS(column), 1), in place.
     func maxNormColumns(_ weight: inout Tensor, limit: Float)

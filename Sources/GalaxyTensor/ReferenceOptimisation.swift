@@ -1,8 +1,9 @@
 /// The reference loops of the weight-update kernels: an elementwise program one scalar element
 /// at a time (its definition, which the fast backends are tested against), and max-norm.
 extension ReferenceBackend {
-    public func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, reading input: Tensor) {
-        program.withBuffers(&s0, &s1, &s2, input) { a, b, c, x, count in program.run(a, b, c, x, 0..<count, vectorised: false) }
+    public func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, _ s3: inout Tensor,
+                                           reading input: Tensor) {
+        program.withBuffers(&s0, &s1, &s2, &s3, input: input) { buffers, x, count in program.run(buffers, x, 0..<count, vectorised: false) }
     }
 
     public func maxNormColumns(_ weight: inout Tensor, limit: Float) {

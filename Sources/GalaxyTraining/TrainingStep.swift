@@ -99,14 +99,21 @@ public struct TrainingStep {
         return gradients(parts: parts, labels: labels, slots: batch.slots, share: share, times: &times, profile: profile, ready: ready)
     }
 
-    /// The optimizer step with `gradients` (in `parameterPaths` order), max-norm, and the count.
+    /// The optimizer step with `gradients` (in `parameterPaths` order), max-norm, the average, and
+    /// the count. The average is folded into the optimiser's pass over the weights except after
+    /// max-norm, which has to come between them.
     public mutating func apply(_ gradients: [Tensor], times: inout Times) {
         let start = DispatchTime.now().uptimeNanoseconds
         if step == options.warmUpSteps && options.warmUpSteps > 0 { optimizer.reset() }  // the normalised phase starts at rest
         optimizer.learningRate = options.learningRate(at: step)
-        optimizer.update(&model, gradients: gradients)
-        if options.maxNormEvery > 0 && (step + 1) % options.maxNormEvery == 0 { model.applyMaxNorm() }
-        average?.update(from: model)
+        if options.maxNormEvery > 0 && (step + 1) % options.maxNormEvery == 0 {
+            var none: WeightAverage? = nil
+            optimizer.update(&model, gradients: gradients, average: &none)
+            model.applyMaxNorm()
+            average?.update(from: model)
+        } else {
+            optimizer.update(&model, gradients: gradients, average: &average)
+        }
         step += 1
         times.optimizer += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

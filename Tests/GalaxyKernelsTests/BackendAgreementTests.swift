@@ -145,11 +145,27 @@ struct OneDNNLayoutTests {
             backend.run(p, updating: &w, &m, &v, reading: g)
             backend.run(MovingAverageUpdate(decay: 0.99), updating: &a, reading: w)
             backend.run(SGDUpdate(learningRate: 0.01, momentum: 0.9, nesterov: true), updating: &w2, &velocity, reading: g)
-            return [w.scalars, m.scalars, v.scalars, a.scalars, w2.scalars, velocity.scalars]
+            // The same two updates with the average folded into their pass (four states and three).
+            var w3 = TestSupport.random([n], seed: 1).on(backend), m3 = TestSupport.random([n], seed: 2, scale: 0.1).on(backend)
+            var v3 = TestSupport.random([n], seed: 3).on(backend).applying(.square), a3 = TestSupport.random([n], seed: 4).on(backend)
+            backend.run(AveragedUpdate(p, average: MovingAverageUpdate(decay: 0.99)), updating: &w3, &m3, &v3, &a3, reading: g)
+            var w4 = TestSupport.random([n], seed: 1).on(backend), velocity4 = TestSupport.random([n], seed: 2, scale: 0.1).on(backend)
+            var a4 = TestSupport.random([n], seed: 4).on(backend)
+            backend.run(AveragedUpdate(SGDUpdate(learningRate: 0.01, momentum: 0.9, nesterov: true), average: MovingAverageUpdate(decay: 0.99)),
+                        updating: &w4, &velocity4, &a4, reading: g)
+            var a5 = TestSupport.random([n], seed: 4).on(backend)
+            backend.run(MovingAverageUpdate(decay: 0.99), updating: &a5, reading: w2)
+            return [w.scalars, m.scalars, v.scalars, a.scalars, w2.scalars, velocity.scalars,
+                    w3.scalars, m3.scalars, v3.scalars, a3.scalars, w4.scalars, velocity4.scalars, a4.scalars, a5.scalars]
         }
         let r = run(ReferenceBackend.shared), f = run(OneDNNBackend.sharedFast)
-        for (i, name) in ["weights", "first moments", "second moments", "average", "SGD weights", "velocities"].enumerated() {
+        for (i, name) in ["weights", "first moments", "second moments", "average", "SGD weights", "velocities",
+                          "folded weights", "folded first moments", "folded second moments", "folded average",
+                          "folded SGD weights", "folded velocities", "folded SGD average", "SGD average"].enumerated() {
             #expect(r[i] == f[i], "\(name) differ")
         }
+        // Folding changes nothing: the four-state pass is AdamW's then the average's, likewise for SGD.
+        #expect(f[6] == f[0] && f[7] == f[1] && f[8] == f[2] && f[9] == f[3], "AdamW with the average folded in differs from the two passes")
+        #expect(f[10] == f[4] && f[11] == f[5] && f[12] == f[13], "SGD with the average folded in differs from the two passes")
     }
 }

@@ -108,4 +108,36 @@ struct OptimizerTests {
             #expect(slowed.weight.value.scalars != [1, -0.5])
         }
     }
+
+    /// The average folded into the optimiser's pass (`update(_:gradients:average:)`) is the
+    /// update followed by `WeightAverage.update(from:)`, to the bit, on both CPU backends, for SGD
+    /// and AdamW, with a frozen layer (not updated; its average still takes its step, towards the same values).
+    @Test func averageFoldedIntoTheUpdateIsTheTwoPasses() {
+        for backend in [ReferenceBackend.shared, OneDNNBackend.sharedFast] as [any Backend] {
+            for make in [{ (lr: Float) -> any Optimizer in SGD(learningRate: lr, momentum: 0.9, nesterov: true) },
+                         { (lr: Float) -> any Optimizer in AdamW(learningRate: lr, weightDecay: 0.1) }] {
+                var g = SeededGenerator(seed: 7)
+                var folded = Dense("d", inputs: 300, outputs: 50, initialization: .init(weightStandardDeviation: 0.1, bias: 0.1), generator: &g,
+                                   backend: backend)
+                var separate = folded
+                var a = make(0.01), b = make(0.01)
+                a.layerScales = ["bias": 0]
+                b.layerScales = ["bias": 0]
+                var foldedAverage: WeightAverage? = WeightAverage(of: folded, decay: 0.9)
+                var separateAverage = WeightAverage(of: separate, decay: 0.9)
+                for step in 0..<4 {
+                    let gradients = [TestSupport.random([300, 50], seed: 10 + UInt64(step)).on(backend),
+                                     TestSupport.random([50], seed: 20 + UInt64(step)).on(backend)]
+                    a.update(&folded, gradients: gradients, average: &foldedAverage)
+                    b.update(&separate, gradients: gradients)
+                    separateAverage.update(from: separate)
+                }
+                #expect(folded.weight.value.scalars == separate.weight.value.scalars && folded.bias.value.scalars == separate.bias.value.scalars)
+                #expect(foldedAverage!.averages.map(\.scalars) == separateAverage.averages.map(\.scalars), "\(backend.name) \(type(of: a))")
+                // The average lags the moving weights; the frozen bias and its average stay where they started.
+                #expect(foldedAverage!.updates == 4 && foldedAverage!.averages[0].scalars != folded.weight.value.scalars)
+                #expect(foldedAverage!.averages[1].scalars == folded.bias.value.scalars && folded.bias.value.scalars == [Float](repeating: 0.1, count: 50))
+            }
+        }
+    }
 }

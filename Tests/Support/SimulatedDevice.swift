@@ -113,12 +113,14 @@ public final class SimulatedDeviceBackend: Backend, DeviceArena, @unchecked Send
                                                 outputGradient: onHost(outputGradient)))
     }
 
-    public func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, reading input: Tensor) {
-        var a = onHost(s0), b = onHost(s1), c = onHost(s2)
-        host.run(program, updating: &a, &b, &c, reading: onHost(input))
+    public func run<P: ElementwiseProgram>(_ program: P, updating s0: inout Tensor, _ s1: inout Tensor, _ s2: inout Tensor, _ s3: inout Tensor,
+                                           reading input: Tensor) {
+        var a = onHost(s0), b = onHost(s1), c = onHost(s2), d = onHost(s3)
+        host.run(program, updating: &a, &b, &c, &d, reading: onHost(input))
         s0 = onDevice(a)
         s1 = onDevice(b)
         s2 = onDevice(c)
+        s3 = onDevice(d)
     }
 
     public func maxNormColumns(_ weight: inout Tensor, limit: Float) {

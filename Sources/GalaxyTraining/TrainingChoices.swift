@@ -115,8 +115,9 @@ extension TrainingOptions {
     public enum Recipe: String, Codable, Sendable, CaseIterable {
         /// The winning solution's: Nesterov SGD at 0.04, stepped down ×10 at 72 % and 92 %.
         case faithful
-        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): batch 8 (twice the
-        /// updates for the same images), AdamW at the model's peak rate (`adamWPeakRate`) with a 5 %
+        /// Fewer images to the same accuracy (docs/time-to-accuracy.md): batch 8 for models up to
+        /// 5M parameters (twice the updates for the same images) and 16 above (where each update's
+        /// optimiser and average passes over the weights cost more than the images: `fastBatch`), AdamW at the model's peak rate (`adamWPeakRate`) with a 5 %
         /// linear warm-up and a straight decay to 1 % of it over the rest of the run, an average of
         /// the weights (decay 0.998), dropout 0.25 instead of 0.5 (a short run underfits before it
         /// overfits), and the output biases at the label means.
@@ -126,7 +127,7 @@ extension TrainingOptions {
         public var preset: TrainingChoices {
             var c = TrainingChoices()
             guard self == .fast else { return c }
-            (c.batchSize, c.optimizer, c.weightDecay, c.schedule) = (8, .adamW, 0.01, .linear)
+            (c.optimizer, c.weightDecay, c.schedule) = (.adamW, 0.01, .linear)
             (c.averageDecay, c.dropout, c.outputBias) = (0.998, 0.25, .labelMeans)
             return c
         }
@@ -135,6 +136,8 @@ extension TrainingOptions {
         /// no `problem(over: preset)`).
         public func options(overriddenBy overrides: TrainingChoices = TrainingChoices(), parameterCount: Int) -> TrainingOptions {
             require(overrides.problem(over: preset) == nil, "Recipe: \(overrides.problem(over: preset).map { "\($0.part): \($0)" } ?? "")")
+            var preset = preset
+            if self == .fast { preset.batchSize = TrainingOptions.fastBatch(parameterCount: parameterCount) }
             return preset.overridden(by: overrides).options(parameterCount: parameterCount, recipe: rawValue)
         }
     }

@@ -194,6 +194,12 @@ extension TrainingOptions {
         return made
     }
 
+    /// The fast recipe's batch for a model of `parameterCount` parameters: 8 up to 5M, where
+    /// twice the updates for the same images reach a lower RMSE (docs/time-to-accuracy.md), and 16
+    /// above, where the per-update passes over the weights (AdamW and the average: ~40 % of an
+    /// update of the best model at batch 8) would make a batch of 8 cost 75 % of a batch of 16.
+    public static func fastBatch(parameterCount: Int) -> Int { parameterCount > 5_000_000 ? 16 : 8 }
+
     /// AdamW's peak rate for a model of `parameterCount` parameters at `batchSize` images per
     /// update: at batch 16, 2·10⁻³ as tuned on the small model and 3·10⁻⁴ for the large ones (the
     /// best model and its variants), whose outputs collapse at 5·10⁻⁴ and above (measured,

@@ -10,7 +10,7 @@ extension ImageCheck.Policy: ExpressibleByArgument {}
 
 /// The optimisation recipe of a new run: a named recipe, then any of its parts overridden.
 struct RecipeOptions: ParsableArguments {
-    @Option(help: "Named recipe: faithful (the default: the original's Nesterov SGD and step schedule) or fast (batch 8 unless --batch is given, AdamW, warm-up then a straight decay, weight average, dropout 0.25, output biases at the label means; see docs/time-to-accuracy.md).")
+    @Option(help: "Named recipe: faithful (the default: the original's Nesterov SGD and step schedule) or fast (batch 8, or 16 for models over 5M parameters, unless --batch is given, AdamW, warm-up then a straight decay, weight average, dropout 0.25, output biases at the label means; see docs/time-to-accuracy.md).")
     var recipe: TrainingOptions.Recipe?
     @Option(help: "Optimiser (nesterov | adamW, whose default peak rate at batch 16 is 0.002, 0.0003 for models over 5M parameters, times √(batch/16)); overrides the recipe's.") var optimizer: TrainingOptions.OptimizerChoice?
     @Option(help: "First (peak) learning rate; the schedule's later rates keep their ratios to it.") var learningRate: Float?

@@ -7,7 +7,7 @@ DEB_PACKAGES := libdnnl-dev libopenblas-dev libopenblas0-openmp libturbojpeg0-de
 TEST_DEB_PACKAGES := librsvg2-bin chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps testdeps pydeps slurmdeps build demo test bench fuzz docs clean
+.PHONY: deps testdeps pydeps slurmdeps build demo test bench kernel-libraries fuzz docs clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -66,6 +66,14 @@ docs: build
 
 bench: build
 	.build/release/galaxynet bench kernels
+
+# The kernel libraries compared (docs/performance.md): PyPI's oneDNN 2026.1 and MKL 2026.2, pinned,
+# into .deps/ (about 2.7 GB: oneDNN's wheel brings its SYCL and TBB runtimes), beside Debian's
+# oneDNN 2.6 and OpenBLAS, which GalaxyNet builds against.
+kernel-libraries: build
+	@[ -e .deps/onednn-2026.1.0/lib/libdnnl.so.3 ] || python3 -m pip install --quiet --prefix .deps/onednn-2026.1.0 onednn-devel==2026.1.0
+	@[ -e .deps/mkl-2026.2.1/lib/libmkl_rt.so.3 ] || python3 -m pip install --quiet --no-deps --prefix .deps/mkl-2026.2.1 mkl==2026.2.1
+	bench/kernel-libraries.sh 2
 
 clean:
 	rm -rf .build

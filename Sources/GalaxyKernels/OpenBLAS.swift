@@ -34,7 +34,8 @@ enum OpenBLAS {
     }()
 
     /// Debian's OpenMP build of OpenBLAS (package libopenblas0-openmp), unless OPENBLAS_LIBRARY
-    /// names another library file.
+    /// names another library file (another CBLAS — MKL's libmkl_rt — for comparisons:
+    /// bench/kernel-libraries.sh).
     private static var openMPBuild: [String] {
         if let path = getenv("OPENBLAS_LIBRARY") { return [String(cString: path)] }
         return ["/usr/lib/\(multiarch)/openblas-openmp/libopenblas.so.0"]
@@ -54,14 +55,14 @@ enum OpenBLAS {
 
     /// The kernel family OpenBLAS runs (e.g. "SkylakeX").
     static var coreName: String {
-        let name: CoreName = symbol("openblas_get_corename")
-        return name().map { String(cString: $0) } ?? "unknown"
+        guard let pointer = dlsym(loaded.handle, "openblas_get_corename") else { return "not OpenBLAS" }
+        return unsafeBitCast(pointer, to: CoreName.self)().map { String(cString: $0) } ?? "unknown"
     }
 
     /// The threads OpenBLAS uses (OPENBLAS_NUM_THREADS or OMP_NUM_THREADS, else the cores).
     static var threads: Int {
-        let count: @convention(c) () -> Int32 = symbol("openblas_get_num_threads")
-        return Int(count())
+        guard let pointer = dlsym(loaded.handle, "openblas_get_num_threads") else { return Parallelism.computeThreads }
+        return Int(unsafeBitCast(pointer, to: (@convention(c) () -> Int32).self)())
     }
 
     private static func symbol<T>(_ name: String) -> T {
@@ -94,8 +95,12 @@ public enum BLASInfo {
     /// OpenBLAS's kernel family (e.g. "Haswell", "SkylakeX").
     public static var coreName: String { OpenBLAS.coreName }
 
-    /// Which OpenBLAS build runs: "openmp" (sharing oneDNN's thread pool) or "pthreads".
-    public static var threading: String { OpenBLAS.path.contains("openmp") ? "openmp" : "pthreads" }
+    /// Which OpenBLAS build runs: "openmp" (sharing oneDNN's thread pool) or "pthreads"; for MKL
+    /// loaded in its place, its threading layer.
+    public static var threading: String {
+        if OpenBLAS.path.contains("mkl") { return "MKL " + (getenv("MKL_THREADING_LAYER").map { String(cString: $0) } ?? "INTEL") }
+        return OpenBLAS.path.contains("openmp") ? "openmp" : "pthreads"
+    }
 
     /// oneDNN's version, e.g. "2.7.3".
     public static var oneDNNVersion: String {

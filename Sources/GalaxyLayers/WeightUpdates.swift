@@ -43,42 +43,47 @@ public struct MovingAverageUpdate: ElementwiseProgram, Equatable {
 /// The constants of one AdamW step (Loshchilov & Hutter 2019, decoupled weight decay), bias
 /// corrections included, and the update of one element on (weight, first moment, second moment)
 /// from the gradient.
+///
+/// The bias corrections are folded into the constants, as PyTorch's AdamW does: the step is
+/// (η/c₁)·m / (√v/√c₂ + ε), one square root and one division per element instead of three
+/// divisions and a square root — the same quantity (rounded differently in the last bits), and the
+/// pass over the best model's 42M weights no longer bound by the divider.
 public struct AdamWParameters: ElementwiseProgram, Equatable {
     public static let stateCount = 3
-    public var learningRate: Float
-    public var beta1: Float, beta2: Float, epsilon: Float
-    public var weightDecay: Float
-    /// 1 − β₁ᵗ and 1 − β₂ᵗ for update t (counted from 1).
-    public var firstCorrection: Float, secondCorrection: Float
+    public let beta1: Float, beta2: Float, epsilon: Float
+    /// η·λ: the decoupled decay's share of a weight taken each update (0 for biases).
+    public let decayStep: Float
+    /// η/c₁ with c₁ = 1 − β₁ᵗ for update t (counted from 1).
+    public let stepSize: Float
+    /// 1/√c₂ with c₂ = 1 − β₂ᵗ.
+    public let inverseRootCorrection: Float
 
     /// The constants of update `t` (1, 2, …).
     public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, t: Int) {
         require(t >= 1, "AdamWParameters: update count \(t) starts at 1")
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.weightDecay = weightDecay
+        (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
+        decayStep = learningRate * weightDecay
         // In Double: β₂ᵗ of 0.999 needs the precision for t in the thousands.
-        firstCorrection = Float(1 - Double.integerPower(Double(beta1), t))
-        secondCorrection = Float(1 - Double.integerPower(Double(beta2), t))
+        let firstCorrection = 1 - Double.integerPower(Double(beta1), t), secondCorrection = 1 - Double.integerPower(Double(beta2), t)
+        stepSize = Float(Double(learningRate) / firstCorrection)
+        inverseRootCorrection = Float(1 / secondCorrection.squareRoot())
     }
 
-    /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − η·λ·w − η·(m/c₁)/(√(v/c₂) + ε).
+    /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − η·λ·w − (η/c₁)·m/(√v/√c₂ + ε).
     @inlinable @inline(__always) public func apply(_ w: inout Float, _ m: inout Float, _ v: inout Float, _ unused: inout Float, _ g: Float) {
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
-        w -= learningRate * weightDecay * w
-        w -= learningRate * (m / firstCorrection) / ((v / secondCorrection).squareRoot() + epsilon)
+        w -= decayStep * w
+        w -= stepSize * m / (v.squareRoot() * inverseRootCorrection + epsilon)
     }
 
-    /// Four elements at once: scalar division and square root made the pass compute-bound.
+    /// Four elements at once: the same operations in the same order.
     @inlinable @inline(__always) public func apply(_ w: inout SIMD4<Float>, _ m: inout SIMD4<Float>, _ v: inout SIMD4<Float>, _ unused: inout SIMD4<Float>,
                                                        _ g: SIMD4<Float>) {
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
-        w -= learningRate * weightDecay * w
-        w -= learningRate * (m / firstCorrection) / ((v / secondCorrection).squareRoot() + epsilon)
+        w -= decayStep * w
+        w -= stepSize * m / (v.squareRoot() * inverseRootCorrection + epsilon)
     }
 }
 

@@ -58,13 +58,14 @@ struct ScheduleTests {
         #expect(o.makeOptimizer() is AdamW && o.learningRates[0] == 0.002 && abs(o.learningRates[1] - 0.00002) < 1e-10)
         // Warm-up, then straight down from the peak: no update is held at it.
         #expect(o.learningRate(at: 100) == 0.002 && o.learningRate(at: 101) < 0.002 && abs(o.learningRate(at: 1050) - 0.00101) < 1e-8)
-        // The large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above), and the
-        // recipe's own batch of 8 at √(8/16) of the batch-16 peak.
-        #expect(TrainingOptions.Recipe.fast.preset.batchSize == 8 && TrainingOptions.Recipe.faithful.preset.batchSize == nil)
+        // The recipe's own batch: 8 for a small model, at √(8/16) of the batch-16 peak; 16 for a
+        // large one, at the large models' peak (the best model's outputs collapse at 5·10⁻⁴ and above).
+        #expect(TrainingOptions.Recipe.faithful.preset.batchSize == nil)
         steps.batchSize = nil
+        let small = TrainingOptions.Recipe.fast.options(overriddenBy: steps, parameterCount: 1_000_000)
+        #expect(small.batchSize == 8 && abs(small.learningRates[0] - 0.002 * Float(0.5).squareRoot()) < 1e-9)
         let large = TrainingOptions.Recipe.fast.options(overriddenBy: steps, parameterCount: 42_377_125)
-        #expect(large.batchSize == 8 && abs(large.learningRates[0] - 0.0003 * Float(0.5).squareRoot()) < 1e-9
-                && abs(large.learningRates[1] - large.learningRates[0] / 100) < 1e-11)
+        #expect(large.batchSize == 16 && large.learningRates[0] == 0.0003 && abs(large.learningRates[1] - large.learningRates[0] / 100) < 1e-11)
         #expect(TrainingOptions.adamWPeakRate(parameterCount: 42_377_125) == 0.0003 && TrainingOptions.adamWPeakRate(parameterCount: 10, batchSize: 64) == 0.004)
         var faithful = TrainingOptions.Recipe.faithful.options(overriddenBy: steps, parameterCount: 1_000_000)
         #expect(faithful.makeOptimizer() is SGD && faithful.recipe == "faithful")

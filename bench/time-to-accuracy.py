@@ -10,7 +10,7 @@ Runs are one at a time on one machine (docs/time-to-accuracy.md says how they we
     python3 bench/time-to-accuracy.py --reference faithful-s1,faithful-s2,faithful-s3 \\
         --runs fast-s1,fast-s2,fast-s3 --wall wall.txt
 """
-import argparse, json, os, statistics
+import argparse, json, os, statistics, sys
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--reference', required=True, help='run folders whose mean final validation RMSE is the target')
@@ -27,6 +27,9 @@ for line in open(args.wall):
 
 def clock(run):
     """[(step, images, seconds since start, validation RMSE)] at each validation, and the total."""
+    for name in ('run.json', 'log.jsonl'):
+        if not os.path.isfile(os.path.join(run, name)):
+            sys.exit(f"{run}: no {name} — not a training run folder")
     batch = json.load(open(os.path.join(run, 'run.json')))['batchSize']
     seconds, previous, points, logged = 0.0, 0, [], []
     for line in open(os.path.join(run, 'log.jsonl')):
@@ -36,14 +39,19 @@ def clock(run):
         logged.append(seconds)
         if 'validation_rmse' in record:
             points.append((record['step'], record['step'] * batch, seconds, record['validation_rmse']))
+    if not points:
+        sys.exit(f"{run}: no validation in its log.jsonl yet")
     name = os.path.basename(run.rstrip('/'))
+    if name not in wall:
+        print(f"note: {name} has no line in {args.wall}: its clock is the logged updates alone, without start-up", file=sys.stderr)
     start_up = wall[name] - seconds if name in wall else 0.0
     return [(s, i, t + start_up, r) for s, i, t, r in points], wall.get(name, seconds)
 
 
-references = args.reference.split(',')
-target = statistics.mean(clock(r)[0][-1][3] for r in references)
-reference_wall = statistics.mean(clock(r)[1] for r in references)
+references, runs = args.reference.split(','), args.runs.split(',')
+clocks = {run: clock(run) for run in dict.fromkeys(references + runs)}
+target = statistics.mean(clocks[r][0][-1][3] for r in references)
+reference_wall = statistics.mean(clocks[r][1] for r in references)
 print(f"target: validation RMSE {target:.4f} (mean final of {', '.join(references)}); "
       f"their mean wall clock {reference_wall:.0f} s")
 print()
@@ -57,10 +65,10 @@ def row(name, points, total):
           f"{f'{100 * seconds / reference_wall:.0f} %' if seconds else '—'} |")
 
 
-for run in references + args.runs.split(','):
-    row(os.path.basename(run), *clock(run))
+for run in references + runs:
+    row(os.path.basename(run), *clocks[run])
 # The recipe rather than one seed: the runs' mean validation RMSE at each validation, on their mean clock.
-timed = [clock(run) for run in args.runs.split(',')]
+timed = [clocks[run] for run in runs]
 if len(timed) > 1 and len({len(p) for p, _ in timed}) == 1:
     mean = [(p[0][0], p[0][1], statistics.mean(x[2] for x in p), statistics.mean(x[3] for x in p)) for p in zip(*(p for p, _ in timed))]
     row(f"mean of {len(timed)} runs", mean, statistics.mean(t for _, t in timed))

@@ -37,14 +37,13 @@ public struct AdamW: Optimizer {
             let scale = scale(of: path.name), backend = model[keyPath: path.keyPath].backend
             let p = AdamWParameters(learningRate: learningRate * scale, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                     weightDecay: Self.isDecayed(path.name) ? weightDecay : 0, t: updates)
-            switch (scale == 0, averageStep) {
-            case (true, nil): continue
-            case (true, let a?): backend.run(a, updating: &average!.averages[i], reading: model[keyPath: path.keyPath].value)
-            case (false, nil):
+            if scale == 0 {
+                Self.holdFrozen(model[keyPath: path.keyPath].value, at: i, average: &average, step: averageStep)
+            } else if let averageStep {
+                backend.run(AveragedUpdate(p, average: averageStep), updating: &model[keyPath: path.keyPath].value, &firstMoments[i],
+                            &secondMoments[i], &average!.averages[i], reading: gradients[i])
+            } else {
                 backend.run(p, updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i], reading: gradients[i])
-            case (false, let a?):
-                backend.run(AveragedUpdate(p, average: a), updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i],
-                            &average!.averages[i], reading: gradients[i])
             }
         }
     }

@@ -71,6 +71,13 @@ extension Optimizer {
         return average!.nextStep()
     }
 
+    /// A frozen parameter (layer scale 0) is not updated, but with an average its average still
+    /// takes this update's step, as every other parameter's does.
+    static func holdFrozen(_ value: Tensor, at i: Int, average: inout WeightAverage?, step: MovingAverageUpdate?) {
+        guard let step else { return }
+        value.backend.run(step, updating: &average!.averages[i], reading: value)
+    }
+
     /// Checks the gradients against the model before an update.
     static func check<Model: Layer>(_ model: Model, _ gradients: [Tensor], _ who: String) {
         let paths = model.parameterPaths

@@ -31,13 +31,13 @@ public struct SGD: Optimizer {
         for (i, path) in model.parameterPaths.enumerated() {
             let scale = scale(of: path.name), backend = model[keyPath: path.keyPath].backend
             let step = SGDUpdate(learningRate: learningRate * scale, momentum: momentum, nesterov: nesterov)
-            switch (scale == 0, averageStep) {
-            case (true, nil): continue
-            case (true, let a?): backend.run(a, updating: &average!.averages[i], reading: model[keyPath: path.keyPath].value)
-            case (false, nil): backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
-            case (false, let a?):
-                backend.run(AveragedUpdate(step, average: a), updating: &model[keyPath: path.keyPath].value, &velocities[i], &average!.averages[i],
-                            reading: gradients[i])
+            if scale == 0 {
+                Self.holdFrozen(model[keyPath: path.keyPath].value, at: i, average: &average, step: averageStep)
+            } else if let averageStep {
+                backend.run(AveragedUpdate(step, average: averageStep), updating: &model[keyPath: path.keyPath].value, &velocities[i],
+                            &average!.averages[i], reading: gradients[i])
+            } else {
+                backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
             }
         }
         updates += 1

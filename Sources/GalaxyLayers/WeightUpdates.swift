@@ -124,7 +124,7 @@ public struct AveragedUpdate<Update: ElementwiseProgram>: ElementwiseProgram {
     /// in cache for the average: one pass over memory, and each program's own specialised loop
     /// (this generic type's per-element `apply` would reach them through their witnesses).
     public func run(_ s: ProgramBuffers, _ x: UnsafePointer<Float>, _ range: Range<Int>, vectorised: Bool) {
-        let averages = [s.s1, s.s2, s.s3][Update.stateCount - 1]
+        let averages = switch Update.stateCount { case 1: s.s1; case 2: s.s2; default: s.s3 }
         let averageBuffers = ProgramBuffers(s0: averages, s1: averages, s2: averages, s3: averages)
         var start = range.lowerBound
         while start < range.upperBound {

@@ -107,8 +107,7 @@ public struct TrainingStep {
         if step == options.warmUpSteps && options.warmUpSteps > 0 { optimizer.reset() }  // the normalised phase starts at rest
         optimizer.learningRate = options.learningRate(at: step)
         if options.maxNormEvery > 0 && (step + 1) % options.maxNormEvery == 0 {
-            var none: WeightAverage? = nil
-            optimizer.update(&model, gradients: gradients, average: &none)
+            optimizer.update(&model, gradients: gradients)
             model.applyMaxNorm()
             average?.update(from: model)
         } else {

@@ -10,6 +10,16 @@ import GalaxyTraining
 /// goes, and the same run's sgemm peak. Without a dataset it trains on a small mock universe
 /// made for the run (speed does not depend on the labels).
 public struct TrainBenchmark {
+    /// What each timed update trains on.
+    public enum Input: String, Codable, CaseIterable, Sendable {
+        /// A new batch from the augmentation workers, which share the cores with the update.
+        case realtime
+        /// One augmented batch, taken before the clock starts, for every update: the update
+        /// alone, the workload of other frameworks' training benchmarks (the PyTorch peer trains
+        /// on one random batch), so their figures compare like with like.
+        case fixed
+    }
+
     /// The figures, as `--json` prints them.
     public struct Report: Codable, Sendable {
         public var model: String
@@ -24,9 +34,12 @@ public struct TrainBenchmark {
         public var backend: String
         public var workers: Int
         public var steps: Int
+        public var input: Input
 
         public var text: String {
-            var lines = ["training \(model) (\(parameters) parameters), recipe \(recipe), batch \(batch), realtime augmentation with \(workers) workers, \(backend)",
+            var lines = ["training \(model) (\(parameters) parameters), recipe \(recipe), batch \(batch), "
+                         + (input == .realtime ? "realtime augmentation with \(workers) workers" : "one augmented batch for every update (no augmentation running)")
+                         + ", \(backend)",
                          String(format: "%.1f images/s (%.0f ms per update, %d timed updates)", images_per_second, step_ms, steps)]
             for key in ["conv", "dense", "optimizer", "data_wait", "other"] { lines.append(Text.pad("  " + key, 14) + String(format: "%5.1f%%", 100 * shares[key]!)) }
             lines.append("  backward ms per update by op: "
@@ -44,6 +57,7 @@ public struct TrainBenchmark {
     public var data: String?
     public var warmUp = 3
     public var steps = 12
+    public var input = Input.realtime
 
     public init(configuration: ModelConfiguration, options: TrainingOptions, backend: any Backend, data: String? = nil) {
         (self.configuration, self.options, self.backend, self.data) = (configuration, options, backend, data)
@@ -62,7 +76,7 @@ public struct TrainBenchmark {
         let trainer = try Trainer(dataset: dataset, configuration: configuration, options: options, run: RunFolder(scratch + "/run"),
                                   backend: backend, extractions: configuration.centred ? try dataset.trainingExtractions(cutout: configuration.cutout) : nil,
                                   progress: { _ in })
-        let (rate, t) = try trainer.benchmark(warmUp: warmUp, steps: steps)
+        let (rate, t) = try trainer.benchmark(warmUp: warmUp, steps: steps, reusingOneBatch: input == .fixed)
         let peak = KernelBenchmark.sgemmPeak(size: 4096, runs: 3)
         let convBackward: Double = (t.backward["conv2d"] ?? 0) + (t.backward["maxpool"] ?? 0)
         let denseBackward: Double = t.backward.values.reduce(0, +) - convBackward
@@ -73,6 +87,6 @@ public struct TrainBenchmark {
         return Report(model: configuration.name, recipe: options.recipe ?? "faithful", batch: options.batchSize,
                       parameters: configuration.parameterCount, images_per_second: rate, step_ms: 1000 * t.total / Double(steps), shares: shares,
                       backward_ms_by_op: t.backward.mapValues { 1000 * $0 / Double(steps) }, sgemm_gflops: peak,
-                      backend: backend.name, workers: options.workers, steps: steps)
+                      backend: backend.name, workers: options.workers, steps: steps, input: input)
     }
 }

@@ -1,4 +1,7 @@
 import CDNNL
+#if canImport(Glibc)
+import Glibc
+#endif
 import COpenBLAS
 import GalaxyTensor
 
@@ -52,6 +55,23 @@ public final class OneDNNBackend: HostMemoryBackend, @unchecked Sendable {
         let result = allocate(t.shape, md)
         context.reorder(from: current, UnsafeMutableRawPointer(t.storage.pointer), to: md, UnsafeMutableRawPointer(result.storage.pointer))
         return result
+    }
+
+    /// Runs `body` with the OpenMP pool that oneDNN and OpenBLAS share limited to `threads` on the
+    /// calling thread, then restores the previous limit: for checks that a kernel's result does
+    /// not depend on how many cores computed it (data-parallel ranks and prediction shards rely
+    /// on that).
+    public static func withKernelThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+        precondition(threads > 0, "OneDNNBackend.withKernelThreads: \(threads) threads")
+        typealias SetThreads = @convention(c) (Int32) -> Void
+        typealias GetThreads = @convention(c) () -> Int32
+        guard let set = dlsym(dlopen(nil, RTLD_NOW), "omp_set_num_threads"), let get = dlsym(dlopen(nil, RTLD_NOW), "omp_get_max_threads") else {
+            preconditionFailure("OneDNNBackend.withKernelThreads: no OpenMP runtime loaded (oneDNN's is libgomp)")
+        }
+        let previous = unsafeBitCast(get, to: GetThreads.self)()
+        unsafeBitCast(set, to: SetThreads.self)(Int32(threads))
+        defer { unsafeBitCast(set, to: SetThreads.self)(previous) }
+        return try body()
     }
 
     public func makePlain(_ x: Tensor) -> Tensor {

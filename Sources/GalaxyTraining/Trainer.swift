@@ -214,20 +214,23 @@ public final class Trainer {
     }
 
     /// Steady-state training speed: `warmUp` untimed updates, then `steps` timed ones with the
-    /// realtime pipeline running; times are split into data waiting, convolution and dense
+    /// realtime pipeline running (or, `reusingOneBatch`, on its first batch with the workers
+    /// stopped: the update alone); times are split into data waiting, convolution and dense
     /// forward, backward by op kind, and the optimizer.
-    public func benchmark(warmUp: Int, steps: Int) throws -> (imagesPerSecond: Double, times: TrainingStep.Times) {
+    public func benchmark(warmUp: Int, steps: Int, reusingOneBatch: Bool = false) throws -> (imagesPerSecond: Double, times: TrainingStep.Times) {
         let data = pipeline(startStep: step)
         defer { data.stop() }
         var ignored = TrainingStep.Times()
-        for _ in 0..<warmUp { update(try data.next(), times: &ignored) }
+        let first = try data.next()
+        if reusingOneBatch { data.stop() }
+        for _ in 0..<warmUp { update(reusingOneBatch ? first : try data.next(), times: &ignored) }
         var times = TrainingStep.Times()
         let profile = BackwardProfile()
         let start = DispatchTime.now().uptimeNanoseconds
         var images = 0
         for _ in 0..<steps {
             let waitStart = DispatchTime.now().uptimeNanoseconds
-            let batch = try data.next()
+            let batch = reusingOneBatch ? first : try data.next()
             times.data += Double(DispatchTime.now().uptimeNanoseconds - waitStart) / 1e9
             update(batch, times: &times, profile: profile)
             images += batch.indices.count

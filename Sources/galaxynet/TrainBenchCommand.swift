@@ -2,18 +2,20 @@ import ArgumentParser
 import GalaxyBenchmarks
 import GalaxyNetwork
 
-/// `galaxynet bench train`: steady-state training speed of a model and recipe with realtime
-/// augmentation, where the time goes, and the same run's sgemm peak.
+/// `galaxynet bench train`: steady-state training speed of a model and recipe, with realtime
+/// augmentation or on one batch, where the time goes, and the same run's sgemm peak.
 struct TrainBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Training images/s with realtime augmentation (the faithful recipe at batch 16 unless told); shares of conv, dense, optimizer and data waiting.")
+        abstract: "Training images/s with realtime augmentation or on one batch (the faithful recipe at batch 16 unless told); shares of conv, dense, optimizer and data waiting.")
 
     @Option(help: "Model name or JSON configuration.") var model = "best"
     @Option(help: "Dataset in the Kaggle layout (default: a small mock universe made for the run).") var data: String?
     @Option(help: "Timed update steps.") var steps = 12
     @Option(help: "Untimed steps first.") var warmUp = 3
     @Option(help: "Augmentation workers.") var workers = 2
+    @Option(help: "What each update trains on: realtime (new augmented batches, the workers sharing the cores) or fixed (one augmented batch for every update: the update alone, as other frameworks' training benchmarks measure it).")
+    var input: TrainBenchmark.Input = .realtime
     @Option(help: "Images per update (default: the recipe's, 16 or 8 for fast).") var batch: Int?
     @OptionGroup var recipe: RecipeOptions
     @OptionGroup var compute: BackendOptions
@@ -30,8 +32,10 @@ struct TrainBenchCommand: ParsableCommand {
         var options = recipe.named.options(overriddenBy: choices, parameterCount: configuration.parameterCount)
         options.workers = workers
         var benchmark = TrainBenchmark(configuration: configuration, options: options, backend: compute.backend.backend, data: data)
-        (benchmark.warmUp, benchmark.steps) = (warmUp, steps)
+        (benchmark.warmUp, benchmark.steps, benchmark.input) = (warmUp, steps, input)
         let report = try benchmark.measure()
         if output.json { try output.print(report) } else { print(report.text) }
     }
 }
+
+extension TrainBenchmark.Input: ExpressibleByArgument {}

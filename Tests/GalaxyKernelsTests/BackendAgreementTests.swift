@@ -100,6 +100,22 @@ struct BackendAgreementTests {
         }
     }
 
+    /// A dense layer's weight gradient (xᵀ·g summed over the batch) takes oneDNN's sgemm, not
+    /// OpenBLAS's: it must agree with the reference and give the same bits whatever the thread
+    /// count, as OpenBLAS does, for the best model's shapes at both recipes' batches.
+    @Test func weightGradientsAgreeAndDoNotDependOnTheThreadCount() {
+        let at = TestSupport.random([16, 1024], seed: 5), b = TestSupport.random([16, 1100], seed: 6)
+        expectAgreement([at, b], "weight gradient 1024x16x1100") { matmul($0[0], transposeA: true, $0[1]) }
+        for (inputs, outputs, batch) in [(8192, 4096, 16), (2048, 4096, 16), (8192, 4096, 8), (2048, 4096, 8)] {
+            let x = TestSupport.random([batch, inputs], seed: 7, backend: fast), g = TestSupport.random([batch, outputs], seed: 8, backend: fast)
+            let once = OneDNNBackend.withKernelThreads(1) { Tensor.matmul(x, transposeA: true, g).scalars }
+            for threads in [2, 3, 4] {
+                let again = OneDNNBackend.withKernelThreads(threads) { Tensor.matmul(x, transposeA: true, g).scalars }
+                #expect(again == once, "xᵀ·g \(inputs)×\(batch)·\(batch)×\(outputs) on \(threads) threads differs from 1 thread")
+            }
+        }
+    }
+
     @Test func elementwiseAndReductions() {
         // Large enough to take the multithreaded SIMD paths, odd sizes for the scalar tails.
         let a = TestSupport.random([70, 1001], seed: 1), row = TestSupport.random([1001], seed: 2)

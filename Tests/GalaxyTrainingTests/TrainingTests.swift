@@ -138,7 +138,7 @@ struct TrainingRunTests {
         #expect(state.step >= 6 && state.step < 30)
     }
 
-    /// The CPU model memorises 32 fixed images (full-batch updates, no augmentation, no dropout)
+    /// The CPU model memorises 32 fixed images (600 full-batch updates, no augmentation, no dropout)
     /// to a training RMSE below 0.02, with the trainer's objective and the dead-answer penalty.
     /// Without the penalty the same run stalls near 0.05: scores of answers that voters chose
     /// fall below zero, get no gradient through the ReLU and stay at 0 (see `deadAnswerPenalty`).
@@ -153,11 +153,16 @@ struct TrainingRunTests {
         let views = try rows.map { AffineWarp.views(try JPEG.read(dataset.trainingImagePath(dataset.labels.ids[$0])), ViewTransform()) }
         let parts = Parts.stack(view0: views.flatMap(\.view0), view45: views.flatMap(\.view45), backend: backend)
         let labels = Tensor(shape: [32, 37], scalars: rows.flatMap { Array(dataset.labels.row($0)) }, backend: backend)
-        var options = TrainingOptions(steps: 450)
+        var options = TrainingOptions(steps: 600)
         options.deadAnswerPenalty = 0.3
         options.warmUpSteps = 50
-        options.learningRates = [0.08]
-        options.boundaries = []
+        // The rate falls tenfold for the last 15 %, as the original's schedule does: at a constant
+        // 0.08 the run is chaotic near the end, and whether it ended under 0.02 depended on the
+        // seed and on the kernels' last bits (seeds 1–5 and 8, OpenBLAS's or oneDNN's weight
+        // gradient: 0.011–0.019 with the fall over 600 updates, 0.014–0.038 at a constant rate
+        // over the 450 updates this test ran before).
+        options.learningRates = [0.08, 0.008]
+        options.boundaries = [0.85]
         options.maxNormEvery = 0
         // The trainer's own update (warm-up mode, momentum reset, objective, Nesterov SGD), full batch.
         var update = TrainingStep(model: model, options: options)

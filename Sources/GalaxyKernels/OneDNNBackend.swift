@@ -65,7 +65,8 @@ public final class OneDNNBackend: HostMemoryBackend, @unchecked Sendable {
         precondition(threads > 0, "OneDNNBackend.withKernelThreads: \(threads) threads")
         typealias SetThreads = @convention(c) (Int32) -> Void
         typealias GetThreads = @convention(c) () -> Int32
-        guard let set = dlsym(dlopen(nil, RTLD_NOW), "omp_set_num_threads"), let get = dlsym(dlopen(nil, RTLD_NOW), "omp_get_max_threads") else {
+        let process = dlopen(nil, RTLD_NOW)
+        guard let set = dlsym(process, "omp_set_num_threads"), let get = dlsym(process, "omp_get_max_threads") else {
             preconditionFailure("OneDNNBackend.withKernelThreads: no OpenMP runtime loaded (oneDNN's is libgomp)")
         }
         let previous = unsafeBitCast(get, to: GetThreads.self)()

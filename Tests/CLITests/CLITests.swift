@@ -239,6 +239,11 @@ struct CLITests {
         let fast = try CLI.run(["bench", "train", "--model", "small", "--steps", "2", "--warm-up", "1", "--recipe", "fast", "--json"])
         let fastObject = try #require(try JSONSerialization.jsonObject(with: Data(fast.output.utf8)) as? [String: Any], "\(fast.error)")
         #expect(fastObject["recipe"] as? String == "fast" && fastObject["batch"] as? Int == 8)
+        #expect(object["input"] as? String == "realtime")
+        let fixed = try CLI.run(["bench", "train", "--model", "small", "--steps", "2", "--warm-up", "1", "--input", "fixed"])
+        #expect(fixed.status == 0 && fixed.output.contains("one augmented batch for every update"), "\(fixed.output)\(fixed.error)")
+        let unknown = try CLI.run(["bench", "train", "--input", "cached"])
+        #expect(unknown.status != 0 && unknown.error.contains("cached"), "\(unknown.error)")
     }
 
     @Test func lenetNamesAMissingDataFile() throws {

@@ -63,15 +63,9 @@ public final class OneDNNBackend: HostMemoryBackend, @unchecked Sendable {
     /// on that).
     public static func withKernelThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
         precondition(threads > 0, "OneDNNBackend.withKernelThreads: \(threads) threads")
-        typealias SetThreads = @convention(c) (Int32) -> Void
-        typealias GetThreads = @convention(c) () -> Int32
-        let process = dlopen(nil, RTLD_NOW)
-        guard let set = dlsym(process, "omp_set_num_threads"), let get = dlsym(process, "omp_get_max_threads") else {
-            preconditionFailure("OneDNNBackend.withKernelThreads: no OpenMP runtime loaded (oneDNN's is libgomp)")
-        }
-        let previous = unsafeBitCast(get, to: GetThreads.self)()
-        unsafeBitCast(set, to: SetThreads.self)(Int32(threads))
-        defer { unsafeBitCast(set, to: SetThreads.self)(previous) }
+        let previous = OpenMP.maxThreads()
+        OpenMP.setThreads(Int32(threads))
+        defer { OpenMP.setThreads(previous) }
         return try body()
     }
 
@@ -83,4 +77,22 @@ public final class OneDNNBackend: HostMemoryBackend, @unchecked Sendable {
     func output(_ shape: [Int]) -> Tensor { Tensor(uninitialized: shape, backend: self) }
 
     @inline(__always) func raw(_ t: Tensor) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(t.storage.pointer) }
+}
+
+/// The OpenMP runtime oneDNN and OpenBLAS run in (libgomp, loaded with oneDNN), reached by name:
+/// its header is not part of the C shims.
+enum OpenMP {
+    private typealias SetThreads = @convention(c) (Int32) -> Void
+    private typealias GetThreads = @convention(c) () -> Int32
+    private static let functions: (set: SetThreads, get: GetThreads) = {
+        let process = dlopen(nil, RTLD_NOW)
+        guard let set = dlsym(process, "omp_set_num_threads"), let get = dlsym(process, "omp_get_max_threads") else {
+            preconditionFailure("GalaxyKernels: no OpenMP runtime loaded (oneDNN's is libgomp)")
+        }
+        return (unsafeBitCast(set, to: SetThreads.self), unsafeBitCast(get, to: GetThreads.self))
+    }()
+
+    /// The threads the next parallel region of the calling thread will use.
+    static func maxThreads() -> Int32 { functions.get() }
+    static func setThreads(_ threads: Int32) { functions.set(threads) }
 }

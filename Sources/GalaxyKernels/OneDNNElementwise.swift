@@ -13,6 +13,9 @@ extension OneDNNBackend {
         if Self.isBatchSum(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) {
             let c = output([m, n])
             ComputePool.serialised {
+                let threads = OpenMP.maxThreads()
+                OpenMP.setThreads(Self.batchSumThreads(m: m, n: n))
+                defer { OpenMP.setThreads(threads) }
                 check(dnnl_sgemm(CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1,
                                  a.storage.pointer, Int64(a.shape[1]), b.storage.pointer, Int64(b.shape[1]), 0, c.storage.pointer, Int64(n)),
                       "sgemm \(m)×\(k)·\(k)×\(n)")
@@ -54,13 +57,21 @@ extension OneDNNBackend {
 
     /// A dense layer's weight gradient, xᵀ·g: a large product summed over a short batch axis.
     /// OpenBLAS first zeroes the 134 MB output in a pass of its own (beta = 0) and then reads
-    /// and writes it again; oneDNN's sgemm has a kernel for beta = 0 that writes it once, and
-    /// with so short a sum it never splits it between threads, so the result does not depend on
-    /// the thread count (checked for the shapes training uses: BackendAgreementTests). Best
+    /// and writes it again; oneDNN's sgemm has a kernel for beta = 0 that writes it once. Best
     /// model, dense1 at batch 16: 11.6 → 4.5 ms (AVX-512), 11.4 → 6.0 ms (AVX2);
     /// docs/performance.md. Every other product stays with OpenBLAS, which never splits a sum.
     static func isBatchSum(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> Bool {
         transposeA && !transposeB && k <= 64 && m * n >= 1 << 20
+    }
+
+    /// The threads a batch sum may use. oneDNN splits a sum between threads when each would get
+    /// too small a part of the product, and the result then depends on the thread count (1100 ×
+    /// 1024 summed over 4 differed from 32 threads on with AVX2, while the best model's shapes
+    /// were the same bits on 1–128 threads with either ISA). At 2¹⁸ elements per thread — 4× the
+    /// smallest share seen split — it never does, so the bits are the same on any machine;
+    /// BackendAgreementTests checks 1–64 threads.
+    static func batchSumThreads(m: Int, n: Int) -> Int32 {
+        min(OpenMP.maxThreads(), Int32(clamping: max(1, (m * n) >> 18)))
     }
 
     // MARK: Elementwise

@@ -3,8 +3,9 @@
 
 Each round runs, one after the other: `galaxynet bench train` twice (the update alone on one
 batch, `--input fixed`, which is the peer's workload: it trains on one random batch; then with
-realtime augmentation, whose workers share the cores), the peer's best training configuration, `galaxynet bench predict --tta 60`, the peer's inference, and `galaxynet bench
-kernels` for the sgemm rate and the ISA actually used. `--avx2` runs the whole thing with the
+realtime augmentation, whose workers share the cores), the peer's best training configuration,
+`galaxynet bench predict --tta 60`, the peer's inference, and `galaxynet bench kernels` for the
+sgemm rate and the ISA actually used. `--avx2` runs the whole thing with the
 AVX2 emulation in both (DNNL_MAX_CPU_ISA, OPENBLAS_CORETYPE; MKL_ENABLE_INSTRUCTIONS and
 ATEN_CPU_CAPABILITY for PyTorch). Prints every measurement, then a Markdown table of medians with
 the ratios. Only ratios measured together mean anything: these machines drift by 15 % or more.

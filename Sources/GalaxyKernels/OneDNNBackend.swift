@@ -63,10 +63,7 @@ public final class OneDNNBackend: HostMemoryBackend, @unchecked Sendable {
     /// on that).
     public static func withKernelThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
         precondition(threads > 0, "OneDNNBackend.withKernelThreads: \(threads) threads")
-        let previous = OpenMP.maxThreads()
-        OpenMP.setThreads(Int32(threads))
-        defer { OpenMP.setThreads(previous) }
-        return try body()
+        return try OpenMP.withThreads(Int32(threads), body)
     }
 
     public func makePlain(_ x: Tensor) -> Tensor {
@@ -94,5 +91,13 @@ enum OpenMP {
 
     /// The threads the next parallel region of the calling thread will use.
     static func maxThreads() -> Int32 { functions.get() }
-    static func setThreads(_ threads: Int32) { functions.set(threads) }
+
+    /// Runs `body` with the calling thread's parallel regions limited to `threads`, then
+    /// restores the previous limit.
+    static func withThreads<T>(_ threads: Int32, _ body: () throws -> T) rethrows -> T {
+        let previous = functions.get()
+        functions.set(threads)
+        defer { functions.set(previous) }
+        return try body()
+    }
 }

@@ -13,12 +13,11 @@ extension OneDNNBackend {
         if Self.isBatchSum(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) {
             let c = output([m, n])
             ComputePool.serialised {
-                let threads = OpenMP.maxThreads()
-                OpenMP.setThreads(Self.batchSumThreads(m: m, n: n))
-                defer { OpenMP.setThreads(threads) }
-                check(dnnl_sgemm(CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1,
-                                 a.storage.pointer, Int64(a.shape[1]), b.storage.pointer, Int64(b.shape[1]), 0, c.storage.pointer, Int64(n)),
-                      "sgemm \(m)×\(k)·\(k)×\(n)")
+                OpenMP.withThreads(Self.batchSumThreads(m: m, n: n)) {
+                    check(dnnl_sgemm(CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1,
+                                     a.storage.pointer, Int64(a.shape[1]), b.storage.pointer, Int64(b.shape[1]), 0, c.storage.pointer, Int64(n)),
+                          "sgemm \(m)×\(k)·\(k)×\(n)")
+                }
             }
             return c
         }

@@ -221,16 +221,16 @@ public final class Trainer {
         let data = pipeline(startStep: step)
         defer { data.stop() }
         var ignored = TrainingStep.Times()
-        let first = try data.next()
-        if reusingOneBatch { data.stop() }
-        for _ in 0..<warmUp { update(reusingOneBatch ? first : try data.next(), times: &ignored) }
+        let fixed = reusingOneBatch ? try data.next() : nil
+        if fixed != nil { data.stop() }
+        for _ in 0..<warmUp { update(try fixed ?? data.next(), times: &ignored) }
         var times = TrainingStep.Times()
         let profile = BackwardProfile()
         let start = DispatchTime.now().uptimeNanoseconds
         var images = 0
         for _ in 0..<steps {
             let waitStart = DispatchTime.now().uptimeNanoseconds
-            let batch = reusingOneBatch ? first : try data.next()
+            let batch = try fixed ?? data.next()
             times.data += Double(DispatchTime.now().uptimeNanoseconds - waitStart) / 1e9
             update(batch, times: &times, profile: profile)
             images += batch.indices.count

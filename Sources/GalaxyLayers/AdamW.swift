@@ -40,10 +40,14 @@ public struct AdamW: Optimizer {
             if scale == 0 {
                 Self.holdFrozen(model[keyPath: path.keyPath].value, at: i, average: &average, step: averageStep)
             } else if let averageStep {
-                backend.run(AveragedUpdate(p, average: averageStep), updating: &model[keyPath: path.keyPath].value, &firstMoments[i],
-                            &secondMoments[i], &average!.averages[i], reading: gradients[i])
+                model.withParameterValue(at: path) {
+                    backend.run(AveragedUpdate(p, average: averageStep), updating: &$0, &firstMoments[i], &secondMoments[i],
+                                &average!.averages[i], reading: gradients[i])
+                }
             } else {
-                backend.run(p, updating: &model[keyPath: path.keyPath].value, &firstMoments[i], &secondMoments[i], reading: gradients[i])
+                model.withParameterValue(at: path) {
+                    backend.run(p, updating: &$0, &firstMoments[i], &secondMoments[i], reading: gradients[i])
+                }
             }
         }
     }

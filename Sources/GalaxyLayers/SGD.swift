@@ -34,10 +34,11 @@ public struct SGD: Optimizer {
             if scale == 0 {
                 Self.holdFrozen(model[keyPath: path.keyPath].value, at: i, average: &average, step: averageStep)
             } else if let averageStep {
-                backend.run(AveragedUpdate(step, average: averageStep), updating: &model[keyPath: path.keyPath].value, &velocities[i],
-                            &average!.averages[i], reading: gradients[i])
+                model.withParameterValue(at: path) {
+                    backend.run(AveragedUpdate(step, average: averageStep), updating: &$0, &velocities[i], &average!.averages[i], reading: gradients[i])
+                }
             } else {
-                backend.run(step, updating: &model[keyPath: path.keyPath].value, &velocities[i], reading: gradients[i])
+                model.withParameterValue(at: path) { backend.run(step, updating: &$0, &velocities[i], reading: gradients[i]) }
             }
         }
         updates += 1

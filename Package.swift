@@ -37,8 +37,11 @@ let package = Package(
         .target(name: "GalaxyCore", dependencies: ["CZlib"], swiftSettings: optimise),
         // Tensor values, the Backend interface and the plain reference kernels.
         .target(name: "GalaxyTensor", dependencies: ["GalaxyCore"], swiftSettings: optimise),
+        // Kernels compiled for AVX2 with FMA (the Winograd convolution), called by GalaxyKernels only
+        // where the CPU has them: the flags apply to this module alone.
+        .target(name: "GalaxyKernelsAVX2", swiftSettings: optimise + [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]),
         // The fast CPU backend: oneDNN for conv/pool/LRN, OpenBLAS for matmul, SIMD loops.
-        .target(name: "GalaxyKernels", dependencies: ["GalaxyTensor", "CDNNL", "COpenBLAS"], swiftSettings: optimise),
+        .target(name: "GalaxyKernels", dependencies: ["GalaxyTensor", "GalaxyKernelsAVX2", "CDNNL", "COpenBLAS"], swiftSettings: optimise),
         // Reverse-mode automatic differentiation over GalaxyTensor ops.
         .target(name: "GalaxyAutodiff", dependencies: ["GalaxyTensor"], swiftSettings: optimise),
         // Layers, parameter enumeration and optimisers.

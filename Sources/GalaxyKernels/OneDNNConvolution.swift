@@ -86,6 +86,9 @@ extension OneDNNBackend {
 
     public func conv2d(_ input: Tensor, weight: Tensor, bias: ConvolutionBias, geometry: Convolution2DGeometry, fuseReLU: Bool) -> Tensor {
         let outputShape = Tensor.conv2dOutputShape(input: input.shape, weight: weight.shape, bias: bias, geometry: geometry)
+        if let w = winograd5x5(input: input.shape, weight: weight.shape, geometry: geometry) {
+            return winogradConvolution(input, weight: weight, bias: bias, relu: fuseReLU, w)
+        }
         let tied: Bool = if case .tied = bias { true } else { false }
         let untied: Bool = if case .untied = bias { true } else { false }
         let p = convolutionPrimitives(input: input.shape, weight: weight.shape, output: outputShape, tiedBias: tied,
@@ -147,6 +150,11 @@ extension OneDNNBackend {
                                                   relu: fuseReLU, sumOverSamples: untied)
 
         // Weights (and tied bias).
+        if let w = winograd5x5WeightGradient(input: input.shape, weight: weight.shape, geometry: geometry) {
+            let (dw, db) = winogradWeightGradient(input, outputGradient: dy, tiedBias: tied, w)
+            let dx = needsInputGradient ? inputGradient(dy, weight: weight, input: input, p) : nil
+            return Convolution2DGradients(input: dx, weight: dw, bias: untied ? untiedGradient : db)
+        }
         let wp = p.backwardWeights
         let x = converted(input, to: wp.memoryDescriptor(dnnl_query_src_md))
         let dyW = converted(dy, to: wp.memoryDescriptor(dnnl_query_diff_dst_md))
@@ -162,19 +170,20 @@ extension OneDNNBackend {
         context.execute(wp, arguments)
         if untied { db = untiedGradient }
 
-        // Input.
-        var dx: Tensor? = nil
-        if needsInputGradient {
-            let dp = p.backwardData
-            let w = converted(weight.plain, to: dp.memoryDescriptor(dnnl_query_weights_md))
-            let dyD = converted(dy, to: dp.memoryDescriptor(dnnl_query_diff_dst_md))
-            let dxMD = dp.memoryDescriptor(dnnl_query_diff_src_md)
-            let result = allocate(input.shape, dxMD)
-            context.execute(dp, [(GN_ARG_DIFF_DST, descriptor(dyD), raw(dyD)), (GN_ARG_WEIGHTS, descriptor(w), raw(w)),
-                                 (GN_ARG_DIFF_SRC, dxMD, raw(result))])
-            dx = result
-        }
+        let dx = needsInputGradient ? inputGradient(dy, weight: weight, input: input, p) : nil
         return Convolution2DGradients(input: dx, weight: makePlain(dw), bias: db)
+    }
+
+    /// The input gradient by oneDNN's backward-data primitive.
+    private func inputGradient(_ dy: Tensor, weight: Tensor, input: Tensor, _ p: ConvolutionPrimitives) -> Tensor {
+        let dp = p.backwardData
+        let w = converted(weight.plain, to: dp.memoryDescriptor(dnnl_query_weights_md))
+        let dyD = converted(dy, to: dp.memoryDescriptor(dnnl_query_diff_dst_md))
+        let dxMD = dp.memoryDescriptor(dnnl_query_diff_src_md)
+        let result = allocate(input.shape, dxMD)
+        context.execute(dp, [(GN_ARG_DIFF_DST, descriptor(dyD), raw(dyD)), (GN_ARG_WEIGHTS, descriptor(w), raw(w)),
+                             (GN_ARG_DIFF_SRC, dxMD, raw(result))])
+        return result
     }
 
     /// `gradient` masked where the ReLU-fused `output` is not positive (when `relu`), and its sum over

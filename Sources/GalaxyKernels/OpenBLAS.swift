@@ -72,7 +72,17 @@ enum OpenBLAS {
 
     /// The OpenBLAS core type matching the CPU flags in /proc/cpuinfo, if any is clearly right.
     static func suitableCoreType() -> String? {
-        guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
+        let flags = CPUFlags.current
+        if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "SkylakeX" }
+        if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        return nil
+    }
+}
+
+/// The instruction-set flags of the machine's CPU, from /proc/cpuinfo (empty where it cannot be read).
+enum CPUFlags {
+    static let current: Set<String> = {
+        guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
         defer { fclose(file) }
         var line: UnsafeMutablePointer<CChar>? = nil
         var capacity = 0
@@ -80,13 +90,10 @@ enum OpenBLAS {
         while getline(&line, &capacity, file) > 0 {
             let text = String(cString: line!)
             guard text.hasPrefix("flags") else { continue }
-            let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
-            if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "SkylakeX" }
-            if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
-            return nil
+            return Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
         }
-        return nil
-    }
+        return []
+    }()
 }
 
 /// What the kernel libraries actually run on this machine (after DNNL_MAX_CPU_ISA and

@@ -14,8 +14,9 @@ struct BackendAgreementTests {
     static let tolerance: Float = 1e-4
 
     /// Runs `f` on both backends with the same inputs and compares output and input gradients.
-    func expectAgreement(_ inputs: [Tensor], _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+    func expectAgreement(_ inputs: [Tensor], _ label: String, on backend: (any Backend)? = nil, sourceLocation: SourceLocation = #_sourceLocation,
                          _ f: ([Variable]) -> Variable) {
+        let fast = backend ?? fast
         func run(_ backend: any Backend) -> (Tensor, [Tensor]) {
             let vars = inputs.map { Variable(parameter: $0.on(backend)) }
             let y = f(vars)

@@ -69,8 +69,9 @@ public enum Winograd5x5 {
     }
 
     /// The correlation of `x` with the transformed kernels `u`, plus `bias`, through ReLU when
-    /// `relu`, into `y`. Work is split into blocks of tiles, `threads` ways; every output is
-    /// computed by the same operations whatever the split.
+    /// `relu`, into `y`. `parallel(count, body)` calls `body` on ranges that cover the blocks of
+    /// tiles 0..<count once (one range per thread); every output is computed by the same
+    /// operations whatever the split.
     public static func correlate(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                                  _ geometry: Geometry, bias: Bias, relu: Bool,
                                  parallel: (_ count: Int, _ body: (Range<Int>) -> Void) -> Void) {
